@@ -1,0 +1,12 @@
+// The two ways an expansion stops early, as Exim distinguishes them.
+
+/** An expansion error: Exim prints it as "Failed: <message>". */
+export class ExpandError extends Error {
+  override name = 'ExpandError';
+}
+
+/** A forced failure (`fail` in ${if}/${lookup}/${extract}...): callers treat it differently from an error. */
+export class ForcedFail extends ExpandError {
+  override name = 'ForcedFail';
+  readonly forced = true;
+}
