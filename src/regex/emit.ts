@@ -1,0 +1,140 @@
+// AST to the source text of the two engines tern runs patterns on.
+// RE2 (re2js, linear time) takes everything but back references, lookahead,
+// atomic groups and possessive quantifiers; JavaScript's RegExp (without
+// flags: subjects are byte strings, so no 'u', and case folding is already
+// expanded into the byte sets) takes everything, run under a time limit.
+
+import type { ByteSet } from './byteset.ts';
+import type { Node } from './ast.ts';
+
+const hex2 = (c: number): string => c.toString(16).padStart(2, '0');
+const PLAIN = /^[A-Za-z0-9_ ]$/;
+
+type Dialect = 're2' | 'js';
+
+function charText(c: number, dialect: Dialect): string {
+  const ch = String.fromCharCode(c);
+  if (PLAIN.test(ch)) return ch;
+  return dialect === 're2' ? `\\x{${hex2(c)}}` : `\\x${hex2(c)}`;
+}
+
+function setText(set: ByteSet, dialect: Dialect): string {
+  const single = set.single();
+  if (single >= 0) return charText(single, dialect);
+  const ranges = set.ranges();
+  if (ranges.length === 0) return dialect === 're2' ? '[^\\x{0}-\\x{10FFFF}]' : '[]';
+  if (ranges.length === 1 && ranges[0]![0] === 0 && ranges[0]![1] === 255) return dialect === 're2' ? '(?s:.)' : '[\\s\\S]';
+  let body = '';
+  for (const [lo, hi] of ranges) {
+    body += charText(lo, dialect);
+    if (hi > lo) body += (hi > lo + 1 ? '-' : '') + charText(hi, dialect);
+  }
+  return `[${body}]`;
+}
+
+function quantText(min: number, max: number, lazy: boolean): string {
+  let q: string;
+  if (min === 0 && max === Infinity) q = '*';
+  else if (min === 1 && max === Infinity) q = '+';
+  else if (min === 0 && max === 1) q = '?';
+  else if (max === Infinity) q = `{${min},}`;
+  else if (min === max) q = `{${min}}`;
+  else q = `{${min},${max}}`;
+  return lazy ? q + '?' : q;
+}
+
+/** How `$`/\Z is written for RE2: subject has no final newline ('end'), or only the final one ('lineEnd'). */
+export type FinalNewlineMode = 'end' | 'lineEnd';
+
+export function emitRe2(root: Node, dollar: FinalNewlineMode): string {
+  const emit = (n: Node): string => {
+    switch (n.type) {
+      case 'empty': return '(?:)';
+      case 'set': return setText(n.set, 're2');
+      case 'seq': return n.items.map((i) => (i.type === 'alt' ? `(?:${emit(i)})` : emit(i))).join('');
+      case 'alt': return n.alts.map(emit).join('|');
+      case 'group': return n.index === null ? `(?:${emit(n.body)})` : `(${emit(n.body)})`;
+      case 'repeat':
+        if (n.mode === 'possessive') throw new Error('RE2 cannot express a possessive quantifier');
+        return `(?:${emit(n.body)})${quantText(n.min, n.max, n.mode === 'lazy')}`;
+      case 'assert':
+        switch (n.kind) {
+          case 'start': return '\\A';
+          case 'end': return '\\z';
+          case 'endOrFinalNewline': return dollar === 'end' ? '\\z' : '(?m:$)';
+          case 'lineStart': return '(?m:^)';
+          case 'lineEnd': return '(?m:$)';
+          case 'word': return '\\b';
+          case 'notWord': return '\\B';
+        }
+        break;
+      case 'look':
+        if (!n.behind) throw new Error('RE2 cannot express lookahead');
+        return `(?<${n.negate ? '!' : '='}${emit(n.body)})`;
+      case 'atomic': throw new Error('RE2 cannot express an atomic group');
+      case 'backref': throw new Error('RE2 cannot express a back reference');
+    }
+    throw new Error('unreachable');
+  };
+  return emit(root);
+}
+
+export interface JsProgram {
+  source: string;
+  /** JavaScript group number of each PCRE2 group (index 0 unused). */
+  groupMap: number[];
+}
+
+/**
+ * nonEmpty: the variant ${sg} needs after an empty match at p, run sticky at
+ * p: it captures the text before p as group 1 and refuses to end where it
+ * started (PCRE2's NOTEMPTY_ATSTART). Its own groups then start at 2.
+ */
+export function emitJs(root: Node, pcreGroups: number, nonEmpty: boolean): JsProgram {
+  const groupMap = new Array<number>(pcreGroups + 1).fill(0);
+  let next = nonEmpty ? 1 : 0;
+  const atomic = (inner: () => string): string => {
+    // A lookahead is never re-entered by backtracking; consuming what it captured makes it atomic.
+    const k = ++next;
+    return `(?=(${inner()}))\\${k}`;
+  };
+  const emit = (n: Node): string => {
+    switch (n.type) {
+      case 'empty': return '(?:)';
+      case 'set': return setText(n.set, 'js');
+      case 'seq': return n.items.map((i) => (i.type === 'alt' ? `(?:${emit(i)})` : emit(i))).join('');
+      case 'alt': return n.alts.map(emit).join('|');
+      case 'group': {
+        if (n.index === null) return `(?:${emit(n.body)})`;
+        const k = ++next;
+        groupMap[n.index] = k;
+        return `(${emit(n.body)})`;
+      }
+      case 'repeat': {
+        const plain = (): string => `(?:${emit(n.body)})${quantText(n.min, n.max, n.mode === 'lazy')}`;
+        return n.mode === 'possessive' ? atomic(plain) : plain();
+      }
+      case 'assert':
+        switch (n.kind) {
+          case 'start': return '(?<![\\s\\S])';
+          case 'end': return '(?![\\s\\S])';
+          case 'endOrFinalNewline': return '(?=\\n?(?![\\s\\S]))';
+          case 'lineStart': return '(?:(?<![\\s\\S])|(?<=\\n)(?=[\\s\\S]))';
+          case 'lineEnd': return '(?=\\n|(?![\\s\\S]))';
+          case 'word': return '\\b';
+          case 'notWord': return '\\B';
+        }
+        break;
+      case 'look': return `(?${n.behind ? '<' : ''}${n.negate ? '!' : '='}${emit(n.body)})`;
+      case 'atomic': return atomic(() => emit(n.body));
+      case 'backref': {
+        const ref = `\\${groupMap[n.index]}`;
+        return n.caseless ? `(?i:${ref})` : `(?:${ref})`;
+      }
+    }
+    throw new Error('unreachable');
+  };
+  const body = emit(root);
+  const source = nonEmpty ? `(?<=^([\\s\\S]*))(?:${body})(?<!^\\1)` : body;
+  return { source, groupMap };
+}

@@ -1,0 +1,238 @@
+// PCRE2-compatible regular expressions that a hostile subject cannot hang.
+//
+// How it works:
+// - parser.ts reads PCRE2 syntax (10.42, as Exim links it, non-UTF mode)
+//   into an AST, with PCRE2's error texts and offsets; options ((?i) (?m)
+//   (?s) (?x) (?xx) (?n) (?U) (?J)), \Q..\E, POSIX classes, \x{..}, octal,
+//   \e \h \v \R, named groups, atomic groups and possessive quantifiers are
+//   honoured; recursion, conditionals, callouts, (*VERBS), \K, \G, \p and
+//   branch reset are refused with a RegexError rather than matched differently.
+// - Patterns RE2 can express run on re2js (linear time: no subject can make
+//   them slow). That is nearly every pattern in Exim configurations.
+// - Patterns that need backtracking (back references, lookahead, atomic
+//   groups, possessive quantifiers, repeats above 1000) run as JavaScript
+//   RegExp in a worker thread under a time limit (js-runner.ts); running out
+//   of time is "no match", as a PCRE2 match-limit error is to Exim.
+// - PCRE2 semantics the engines lack are emitted explicitly: `$` also
+//   matches before a final newline, `.` excludes only \n, \s \w \d and case
+//   folding are ASCII-only (C-locale tables), multiline `^` not after a final
+//   newline. Where RE2 cannot say it for a given subject (one ending in a
+//   newline), that match runs on the JavaScript engine instead.
+// - Matching is on bytes, as Exim's: see bytes.ts.
+
+import { RE2JS } from 're2js';
+import { fromByteString, isAscii, toByteString } from './bytes.ts';
+import { PatternFault, RegexError, unsupported } from './errors.ts';
+import { parsePattern } from './parser.ts';
+import { features, jsDivergence } from './analyze.ts';
+import type { Features } from './analyze.ts';
+import { emitJs, emitRe2 } from './emit.ts';
+import type { JsProgram } from './emit.ts';
+import { runJs } from './js-runner.ts';
+import type { JsMatch } from './js-runner.ts';
+import type { ParsedPattern } from './ast.ts';
+
+export { RegexError, regexErrorText } from './errors.ts';
+export type { RegexErrorShape } from './errors.ts';
+export { setRegexTimeLimit, regexTimeouts, stopRegexWorker } from './js-runner.ts';
+
+export interface CompiledRegex {
+  /** The original PCRE pattern. */
+  readonly source: string;
+  /** Number of capturing groups. */
+  readonly groupCount: number;
+  /** Group names to numbers, for (?<name>...) groups. */
+  readonly groupNames: ReadonlyMap<string, number>;
+  test(subject: string): boolean;
+  /** Captures [whole, $1, $2, ...] (undefined for unset groups) or null. */
+  exec(subject: string): (string | undefined)[] | null;
+  /** ${sg}: replace every match, as Perl and Exim step over empty matches. */
+  replaceAll(subject: string, replace: (captures: (string | undefined)[]) => string): string;
+}
+
+export interface RegexOptions {
+  caseless?: boolean;
+}
+
+/** One match in byte-string coordinates, with captures [whole, $1...]. */
+interface RawMatch {
+  index: number;
+  end: number;
+  captures: (string | undefined)[];
+}
+
+type Engine = 're2' | 're2FinalNewline' | 'js';
+
+class PcreRegex implements CompiledRegex {
+  readonly source: string;
+  readonly groupCount: number;
+  readonly groupNames: ReadonlyMap<string, number>;
+  private readonly parsed: ParsedPattern;
+  private readonly features: Features;
+  private readonly re2: RE2JS | null;
+  private re2FinalNewline: RE2JS | null = null;
+  private js: JsProgram | null = null;
+  private jsNonEmpty: string | null = null;
+
+  constructor(pattern: string, caseless: boolean) {
+    this.source = pattern;
+    try {
+      this.parsed = parsePattern(toByteString(pattern), caseless);
+    } catch (e) {
+      if (e instanceof PatternFault) throw new RegexError(pattern, e.reason, e.offset);
+      throw e;
+    }
+    this.groupCount = this.parsed.groups;
+    this.groupNames = this.parsed.names;
+    this.features = features(this.parsed.root);
+    let re2: RE2JS | null = null;
+    if (!this.features.needsBacktracking && !this.features.bigRepeat) {
+      try {
+        re2 = RE2JS.compile(emitRe2(this.parsed.root, 'end'), RE2JS.LOOKBEHINDS);
+      } catch {
+        re2 = null; // e.g. too large for RE2: the JavaScript engine takes it
+      }
+    }
+    this.re2 = re2;
+    if (re2 === null) {
+      const problem = jsDivergence(this.parsed.root);
+      if (problem !== null) throw new RegexError(pattern, unsupported(problem), 0);
+      this.jsProgram(); // reports a pattern JavaScript rejects now, not at match time
+    }
+  }
+
+  private jsProgram(): JsProgram {
+    if (this.js === null) {
+      this.js = emitJs(this.parsed.root, this.parsed.groups, false);
+      try {
+        new RegExp(this.js.source);
+      } catch (e) {
+        throw new RegexError(this.source, unsupported(`this pattern (${(e as Error).message})`), 0);
+      }
+    }
+    return this.js;
+  }
+
+  private jsNonEmptySource(): string {
+    this.jsNonEmpty ??= emitJs(this.parsed.root, this.parsed.groups, true).source;
+    return this.jsNonEmpty;
+  }
+
+  private engineFor(s: string): Engine {
+    if (this.re2 === null) return 'js';
+    if (!this.features.finalNewlineSensitive || !s.endsWith('\n')) return 're2';
+    // With the only newline at the very end, multiline `$` is exactly PCRE2's `$`.
+    if (!this.features.lineStart && s.indexOf('\n') === s.length - 1) return 're2FinalNewline';
+    return 'js';
+  }
+
+  private re2For(engine: 're2' | 're2FinalNewline'): RE2JS {
+    if (engine === 're2') return this.re2!;
+    this.re2FinalNewline ??= RE2JS.compile(emitRe2(this.parsed.root, 'lineEnd'), RE2JS.LOOKBEHINDS);
+    return this.re2FinalNewline;
+  }
+
+  test(subject: string): boolean {
+    const s = toByteString(subject);
+    const engine = this.engineFor(s);
+    if (engine !== 'js') return this.re2For(engine).test(s);
+    return this.matchesJs(s, 'first').length > 0;
+  }
+
+  exec(subject: string): (string | undefined)[] | null {
+    const s = toByteString(subject);
+    const found = this.matches(s, 'first');
+    if (found.length === 0) return null;
+    return decodeCaptures(found[0]!.captures, s);
+  }
+
+  replaceAll(subject: string, replace: (captures: (string | undefined)[]) => string): string {
+    const s = toByteString(subject);
+    const found = this.matches(s, 'all');
+    if (found.length === 0) return subject;
+    let out = '';
+    let last = 0;
+    for (const m of found) {
+      out += s.slice(last, m.index) + toByteString(replace(decodeCaptures(m.captures, s)));
+      last = m.end;
+    }
+    out += s.slice(last);
+    return fromByteString(out);
+  }
+
+  private matches(s: string, op: 'first' | 'all'): RawMatch[] {
+    const engine = this.engineFor(s);
+    if (engine === 'js') return this.matchesJs(s, op);
+    const found = this.matchesRe2(this.re2For(engine), s, op);
+    return found ?? this.matchesJs(s, op);
+  }
+
+  /** RE2 matches, or null where only the JavaScript engine can step over an empty match exactly. */
+  private matchesRe2(re: RE2JS, s: string, op: 'first' | 'all'): RawMatch[] | null {
+    const m = re.matcher(s);
+    const out: RawMatch[] = [];
+    let p = 0;
+    while (p <= s.length && m.find(p)) {
+      const index = m.start();
+      const end = m.end();
+      const captures: (string | undefined)[] = [];
+      for (let g = 0; g <= this.groupCount; g++) captures.push(m.group(g) ?? undefined);
+      out.push({ index, end, captures });
+      if (op === 'first') break;
+      if (end === index) {
+        // PCRE2 now looks for a non-empty match at the same place; when the
+        // pattern never prefers empty to non-empty, there is none to find.
+        if (this.features.mayPreferEmpty) return null;
+        p = end + 1;
+      } else p = end;
+    }
+    return out;
+  }
+
+  private matchesJs(s: string, op: 'first' | 'all'): RawMatch[] {
+    const program = this.jsProgram();
+    const outcome = runJs({
+      source: program.source,
+      nonEmptySource: op === 'all' ? this.jsNonEmptySource() : undefined,
+      subject: s,
+      op,
+    });
+    if (outcome.kind === 'timeout') return [];
+    return outcome.matches.map((m) => fromJsMatch(m, s, program, this.groupCount));
+  }
+}
+
+function fromJsMatch(m: JsMatch, s: string, program: JsProgram, groups: number): RawMatch {
+  const captures: (string | undefined)[] = [s.slice(m.index, m.end)];
+  for (let g = 1; g <= groups; g++) {
+    const k = program.groupMap[g]!;
+    captures.push(k > 0 ? (m.groups[k - 1] ?? undefined) : undefined);
+  }
+  return { index: m.index, end: m.end, captures };
+}
+
+function decodeCaptures(captures: (string | undefined)[], s: string): (string | undefined)[] {
+  if (isAscii(s)) return captures;
+  return captures.map((c) => (c === undefined ? undefined : fromByteString(c)));
+}
+
+const CACHE_LIMIT = 2000;
+const cache = new Map<string, PcreRegex | RegexError>();
+
+/** Compiles a PCRE2 pattern (cached by pattern and options); throws RegexError for a bad or refused pattern. */
+export function compileRegex(pattern: string, opts: RegexOptions = {}): CompiledRegex {
+  const key = (opts.caseless ? 'i:' : '-:') + pattern;
+  let entry = cache.get(key);
+  if (entry === undefined) {
+    try {
+      entry = new PcreRegex(pattern, opts.caseless ?? false);
+    } catch (e) {
+      if (!(e instanceof RegexError)) throw e;
+      entry = e;
+    }
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    cache.set(key, entry);
+  }
+  if (entry instanceof RegexError) throw entry;
+  return entry;
+}
