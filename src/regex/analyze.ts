@@ -92,11 +92,14 @@ function capturesIn(n: Node, out: number[] = []): number[] {
  */
 export function jsDivergence(root: Node): string | null {
   let problem: string | null = null;
+  // Groups the emitters write twice (emit.ts, needsEmptyIteration): a back reference could not say which copy.
+  const duplicated = new Set<number>();
   const walk = (n: Node, before: ReadonlySet<number>): Set<number> => {
     switch (n.type) {
       case 'empty': case 'set': case 'assert': return new Set(before);
       case 'backref':
         if (!before.has(n.index)) problem ??= 'a back reference to a group that may be unset at that point';
+        if (duplicated.has(n.index)) problem ??= 'a back reference to a group in a repetition that can match empty';
         return new Set(before);
       case 'seq': {
         let cur = new Set(before);
@@ -118,6 +121,7 @@ export function jsDivergence(root: Node): string | null {
         return n.negate ? new Set(before) : out;
       }
       case 'repeat': {
+        if (n.max === Infinity && nullable(n.body)) for (const g of capturesIn(n.body)) duplicated.add(g);
         const out = walk(n.body, before);
         if (n.max > 1) {
           for (const g of capturesIn(n.body)) {

@@ -6,6 +6,7 @@
 
 import type { ByteSet } from './byteset.ts';
 import type { Node } from './ast.ts';
+import { containsCapture, nullable } from './analyze.ts';
 
 const hex2 = (c: number): string => c.toString(16).padStart(2, '0');
 const PLAIN = /^[A-Za-z0-9_ ]$/;
@@ -46,17 +47,46 @@ function quantText(min: number, max: number, lazy: boolean): string {
 /** How `$`/\Z is written for RE2: subject has no final newline ('end'), or only the final one ('lineEnd'). */
 export type FinalNewlineMode = 'end' | 'lineEnd';
 
-export function emitRe2(root: Node, dollar: FinalNewlineMode): string {
+export interface Program {
+  source: string;
+  /**
+   * Engine group numbers of each PCRE2 group (index 0 unused), in the order
+   * emitted; a group can appear more than once (see emptyIteration), and its
+   * value is that of the last copy that is set.
+   */
+  groupMap: number[][];
+}
+
+/**
+ * PCRE2 lets an unlimited repeat end with one iteration that matches the
+ * empty string, which sets the captures inside it (so (a*)* on "aaa" leaves
+ * $1 empty); RE2 and JavaScript never take an empty iteration. Where that can
+ * show (a nullable body holding captures) the emitters add one more
+ * iteration as a trailing (?:body|).
+ */
+function needsEmptyIteration(n: Node & { type: 'repeat' }): boolean {
+  return n.max === Infinity && n.mode !== 'lazy' && nullable(n.body) && containsCapture(n.body);
+}
+
+export function emitRe2(root: Node, groups: number, dollar: FinalNewlineMode): Program {
+  const groupMap: number[][] = Array.from({ length: groups + 1 }, () => []);
+  let next = 0;
   const emit = (n: Node): string => {
     switch (n.type) {
       case 'empty': return '(?:)';
       case 'set': return setText(n.set, 're2');
       case 'seq': return n.items.map((i) => (i.type === 'alt' ? `(?:${emit(i)})` : emit(i))).join('');
       case 'alt': return n.alts.map(emit).join('|');
-      case 'group': return n.index === null ? `(?:${emit(n.body)})` : `(${emit(n.body)})`;
-      case 'repeat':
+      case 'group': {
+        if (n.index === null) return `(?:${emit(n.body)})`;
+        groupMap[n.index]!.push(++next);
+        return `(${emit(n.body)})`;
+      }
+      case 'repeat': {
         if (n.mode === 'possessive') throw new Error('RE2 cannot express a possessive quantifier');
-        return `(?:${emit(n.body)})${quantText(n.min, n.max, n.mode === 'lazy')}`;
+        const loop = `(?:${emit(n.body)})${quantText(n.min, n.max, n.mode === 'lazy')}`;
+        return needsEmptyIteration(n) ? `${loop}(?:${emit(n.body)}|)` : loop;
+      }
       case 'assert':
         switch (n.kind) {
           case 'start': return '\\A';
@@ -76,13 +106,8 @@ export function emitRe2(root: Node, dollar: FinalNewlineMode): string {
     }
     throw new Error('unreachable');
   };
-  return emit(root);
-}
-
-export interface JsProgram {
-  source: string;
-  /** JavaScript group number of each PCRE2 group (index 0 unused). */
-  groupMap: number[];
+  const source = emit(root);
+  return { source, groupMap };
 }
 
 /**
@@ -90,8 +115,8 @@ export interface JsProgram {
  * p: it captures the text before p as group 1 and refuses to end where it
  * started (PCRE2's NOTEMPTY_ATSTART). Its own groups then start at 2.
  */
-export function emitJs(root: Node, pcreGroups: number, nonEmpty: boolean): JsProgram {
-  const groupMap = new Array<number>(pcreGroups + 1).fill(0);
+export function emitJs(root: Node, pcreGroups: number, nonEmpty: boolean): Program {
+  const groupMap: number[][] = Array.from({ length: pcreGroups + 1 }, () => []);
   let next = nonEmpty ? 1 : 0;
   const atomic = (inner: () => string): string => {
     // A lookahead is never re-entered by backtracking; consuming what it captured makes it atomic.
@@ -106,12 +131,14 @@ export function emitJs(root: Node, pcreGroups: number, nonEmpty: boolean): JsPro
       case 'alt': return n.alts.map(emit).join('|');
       case 'group': {
         if (n.index === null) return `(?:${emit(n.body)})`;
-        const k = ++next;
-        groupMap[n.index] = k;
+        groupMap[n.index]!.push(++next);
         return `(${emit(n.body)})`;
       }
       case 'repeat': {
-        const plain = (): string => `(?:${emit(n.body)})${quantText(n.min, n.max, n.mode === 'lazy')}`;
+        const plain = (): string => {
+          const loop = `(?:${emit(n.body)})${quantText(n.min, n.max, n.mode === 'lazy')}`;
+          return needsEmptyIteration(n) ? `${loop}(?:${emit(n.body)}|)` : loop;
+        };
         return n.mode === 'possessive' ? atomic(plain) : plain();
       }
       case 'assert':
@@ -128,7 +155,8 @@ export function emitJs(root: Node, pcreGroups: number, nonEmpty: boolean): JsPro
       case 'look': return `(?${n.behind ? '<' : ''}${n.negate ? '!' : '='}${emit(n.body)})`;
       case 'atomic': return atomic(() => emit(n.body));
       case 'backref': {
-        const ref = `\\${groupMap[n.index]}`;
+        // The divergence check (analyze.ts) lets through only groups emitted once.
+        const ref = `\\${groupMap[n.index]![0]}`;
         return n.caseless ? `(?i:${ref})` : `(?:${ref})`;
       }
     }

@@ -27,9 +27,8 @@ import { parsePattern } from './parser.ts';
 import { features, jsDivergence } from './analyze.ts';
 import type { Features } from './analyze.ts';
 import { emitJs, emitRe2 } from './emit.ts';
-import type { JsProgram } from './emit.ts';
+import type { Program } from './emit.ts';
 import { runJs } from './js-runner.ts';
-import type { JsMatch } from './js-runner.ts';
 import type { ParsedPattern } from './ast.ts';
 
 export { RegexError, regexErrorText } from './errors.ts';
@@ -69,9 +68,9 @@ class PcreRegex implements CompiledRegex {
   readonly groupNames: ReadonlyMap<string, number>;
   private readonly parsed: ParsedPattern;
   private readonly features: Features;
-  private readonly re2: RE2JS | null;
-  private re2FinalNewline: RE2JS | null = null;
-  private js: JsProgram | null = null;
+  private readonly re2: { re: RE2JS; program: Program } | null;
+  private re2FinalNewline: { re: RE2JS; program: Program } | null = null;
+  private js: Program | null = null;
   private jsNonEmpty: string | null = null;
 
   constructor(pattern: string, caseless: boolean) {
@@ -85,10 +84,10 @@ class PcreRegex implements CompiledRegex {
     this.groupCount = this.parsed.groups;
     this.groupNames = this.parsed.names;
     this.features = features(this.parsed.root);
-    let re2: RE2JS | null = null;
+    let re2: { re: RE2JS; program: Program } | null = null;
     if (!this.features.needsBacktracking && !this.features.bigRepeat) {
       try {
-        re2 = RE2JS.compile(emitRe2(this.parsed.root, 'end'), RE2JS.LOOKBEHINDS);
+        re2 = this.compileRe2('end');
       } catch {
         re2 = null; // e.g. too large for RE2: the JavaScript engine takes it
       }
@@ -101,7 +100,7 @@ class PcreRegex implements CompiledRegex {
     }
   }
 
-  private jsProgram(): JsProgram {
+  private jsProgram(): Program {
     if (this.js === null) {
       this.js = emitJs(this.parsed.root, this.parsed.groups, false);
       try {
@@ -126,16 +125,21 @@ class PcreRegex implements CompiledRegex {
     return 'js';
   }
 
-  private re2For(engine: 're2' | 're2FinalNewline'): RE2JS {
+  private compileRe2(dollar: 'end' | 'lineEnd'): { re: RE2JS; program: Program } {
+    const program = emitRe2(this.parsed.root, this.parsed.groups, dollar);
+    return { re: RE2JS.compile(program.source, RE2JS.LOOKBEHINDS), program };
+  }
+
+  private re2For(engine: 're2' | 're2FinalNewline'): { re: RE2JS; program: Program } {
     if (engine === 're2') return this.re2!;
-    this.re2FinalNewline ??= RE2JS.compile(emitRe2(this.parsed.root, 'lineEnd'), RE2JS.LOOKBEHINDS);
+    this.re2FinalNewline ??= this.compileRe2('lineEnd');
     return this.re2FinalNewline;
   }
 
   test(subject: string): boolean {
     const s = toByteString(subject);
     const engine = this.engineFor(s);
-    if (engine !== 'js') return this.re2For(engine).test(s);
+    if (engine !== 'js') return this.re2For(engine).re.test(s);
     return this.matchesJs(s, 'first').length > 0;
   }
 
@@ -168,16 +172,17 @@ class PcreRegex implements CompiledRegex {
   }
 
   /** RE2 matches, or null where only the JavaScript engine can step over an empty match exactly. */
-  private matchesRe2(re: RE2JS, s: string, op: 'first' | 'all'): RawMatch[] | null {
-    const m = re.matcher(s);
+  private matchesRe2(compiled: { re: RE2JS; program: Program }, s: string, op: 'first' | 'all'): RawMatch[] | null {
+    const m = compiled.re.matcher(s);
+    const engineGroups = compiled.re.groupCount();
     const out: RawMatch[] = [];
     let p = 0;
     while (p <= s.length && m.find(p)) {
       const index = m.start();
       const end = m.end();
-      const captures: (string | undefined)[] = [];
-      for (let g = 0; g <= this.groupCount; g++) captures.push(m.group(g) ?? undefined);
-      out.push({ index, end, captures });
+      const raw: (string | undefined)[] = [];
+      for (let g = 1; g <= engineGroups; g++) raw.push(m.group(g) ?? undefined);
+      out.push({ index, end, captures: mapCaptures(s.slice(index, end), raw, compiled.program) });
       if (op === 'first') break;
       if (end === index) {
         // PCRE2 now looks for a non-empty match at the same place; when the
@@ -198,17 +203,19 @@ class PcreRegex implements CompiledRegex {
       op,
     });
     if (outcome.kind === 'timeout') return [];
-    return outcome.matches.map((m) => fromJsMatch(m, s, program, this.groupCount));
+    return outcome.matches.map((m) => ({ index: m.index, end: m.end, captures: mapCaptures(s.slice(m.index, m.end), m.groups, program) }));
   }
 }
 
-function fromJsMatch(m: JsMatch, s: string, program: JsProgram, groups: number): RawMatch {
-  const captures: (string | undefined)[] = [s.slice(m.index, m.end)];
-  for (let g = 1; g <= groups; g++) {
-    const k = program.groupMap[g]!;
-    captures.push(k > 0 ? (m.groups[k - 1] ?? undefined) : undefined);
+/** PCRE2 captures [whole, $1, ...] from an engine's groups 1..n (raw[0] is group 1). */
+function mapCaptures(whole: string, raw: (string | undefined)[], program: Program): (string | undefined)[] {
+  const captures: (string | undefined)[] = [whole];
+  for (let g = 1; g < program.groupMap.length; g++) {
+    let value: string | undefined;
+    for (const k of program.groupMap[g]!) value = raw[k - 1] ?? value;
+    captures.push(value);
   }
-  return { index: m.index, end: m.end, captures };
+  return captures;
 }
 
 function decodeCaptures(captures: (string | undefined)[], s: string): (string | undefined)[] {

@@ -138,7 +138,8 @@ class Parser {
       }
       this.pos = quantStart;
       const item = this.parseAtom(flags, depth);
-      if (item === null) continue; // comment, option setting, \E
+      if (item === 'option') { repeatable = false; continue; }
+      if (item === null) continue; // comment, \E: invisible to a following quantifier
       items.push(item.node);
       repeatable = item.repeatable;
     }
@@ -180,7 +181,7 @@ class Parser {
     return { type: 'set', set };
   }
 
-  private parseAtom(flags: Flags, depth: number): { node: Node; repeatable: boolean } | null {
+  private parseAtom(flags: Flags, depth: number): { node: Node; repeatable: boolean } | 'option' | null {
     const c = this.peek()!;
     switch (c) {
       case '(':
@@ -221,7 +222,7 @@ class Parser {
     return null;
   }
 
-  private parseGroup(outer: Flags, depth: number): { node: Node; repeatable: boolean } | null {
+  private parseGroup(outer: Flags, depth: number): { node: Node; repeatable: boolean } | 'option' | null {
     const open = this.pos;
     this.pos++; // (
     if (this.peek() === '*') throw new PatternFault(unsupported('(*VERB) and (*name:...) syntax'), open);
@@ -285,7 +286,7 @@ class Parser {
         if (closesHere) {
           // Applies to the rest of the enclosing group, including later alternatives.
           Object.assign(outer, flags);
-          return null;
+          return 'option';
         }
       }
     }
@@ -534,7 +535,7 @@ class Parser {
         if (prevWasClass) throw new PatternFault('invalid range in character class', dashAt);
         const hi = this.classAtom(flags);
         if (hi === null) continue; // \E or \Q: the hyphen stays literal
-        if (typeof hi !== 'number') throw new PatternFault('invalid range in character class', this.pos - 1);
+        if (typeof hi !== 'number') throw new PatternFault('invalid range in character class', this.pos);
         if (hi < prev!) throw new PatternFault('range out of order in character class', this.pos - 1);
         set.addRange(prev!, hi);
         prev = null; prevWasClass = false;
