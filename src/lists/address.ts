@@ -1,0 +1,139 @@
+// Address lists. The domain is always compared caselessly; the local part
+// too until "+caseful". Items:
+//   ""                 the empty address (bounce sender)
+//   ^regex             against the whole address
+//   type;data          lookup of the whole address (no partial; "*@" works)
+//   @@type;data        look the domain up; the data is a list of local-part
+//                      patterns, whose last item may be ">key" to chain on
+//   local@domain       local part literal or "*suffix"; domain as a domain-list item
+//   domain             same as *@domain
+
+import type { ExpandContext } from '../expand/context.ts';
+import { runLookup } from '../lookups/helpers.ts';
+import { asciiLower } from '../lookups/lsearch-format.ts';
+import { parseLookupSpec } from '../lookups/spec.ts';
+import { LookupDefer, LookupError } from '../lookups/types.ts';
+import { matchDomainItem, matchDomainList } from './domain.ts';
+import { casefulSpecial } from './localpart.ts';
+import { splitList } from './split.ts';
+import { lookupItem, matchStringItem, regexOutcome, splitLookupItem, starOutcome } from './string-item.ts';
+import { FAIL, type ItemOutcome, type ListMatch } from './types.ts';
+import { newWalkState, walkList, type ListKind, type WalkState } from './walk.ts';
+
+interface AddressParts {
+  address: string;
+  /** -1 when there is no '@'. */
+  at: number;
+  local: string;
+  localLower: string;
+  domain: string;
+}
+
+function split(address: string): AddressParts {
+  const at = address.lastIndexOf('@');
+  const local = at < 0 ? address : address.slice(0, at);
+  return { address, at, local, localLower: asciiLower(local), domain: at < 0 ? '' : asciiLower(address.slice(at + 1)) };
+}
+
+function subjectText(a: AddressParts, caseful: boolean): string {
+  if (a.at < 0) return caseful ? a.address : a.localLower;
+  return `${caseful ? a.local : a.localLower}@${a.domain}`;
+}
+
+const MAX_CHAIN = 50;
+
+function matchAtAt(a: AddressParts, item: string, state: WalkState): ItemOutcome {
+  const lk = splitLookupItem(item.slice(2));
+  if (!lk) return { r: 'defer', message: `missing ";" after "@@" in "${item}"` };
+  if (a.at < 0 || a.address === '') return FAIL;
+  const local = state.caseful ? a.local : a.localLower;
+  try {
+    const spec = parseLookupSpec(lk.type);
+    const query = spec.driver.style === 'query';
+    const find = (key: string): string | null =>
+      (query ? runLookup(spec, lk.data, state.ctx) : runLookup(spec, key, state.ctx, { file: lk.data }))?.value ?? null;
+    let value = find(a.domain);
+    for (let hop = 0; value !== null; hop++) {
+      if (hop >= MAX_CHAIN) return { r: 'defer', message: `Loop detected in lookup of local part of ${a.address} in ${item}` };
+      const items = splitList(value);
+      let chain: string | undefined;
+      let lastNegated = false;
+      for (let i = 0; i < items.length; i++) {
+        let pat = items[i];
+        if (i === items.length - 1 && pat[0] === '>' && !query) {
+          chain = pat.slice(1).trim();
+          break;
+        }
+        let negated = false;
+        while (pat[0] === '!') {
+          negated = !negated;
+          pat = pat.slice(1).trimStart();
+        }
+        lastNegated = negated;
+        const out = matchStringItem(local, pat, state.ctx, !state.caseful);
+        if (out.r === 'ok') return negated ? FAIL : { r: 'ok', data: value };
+        if (out.r !== 'fail') return out;
+      }
+      if (chain === undefined) return lastNegated ? { r: 'ok', data: value } : FAIL;
+      value = find(chain);
+    }
+    return FAIL;
+  } catch (err) {
+    if (err instanceof LookupDefer || err instanceof LookupError) return { r: 'defer', message: err.message };
+    throw err;
+  }
+}
+
+function matchLocalPattern(a: AddressParts, pattern: string, caseful: boolean): boolean {
+  const local = caseful ? a.local : a.localLower;
+  if (pattern[0] === '*') return starOutcome(local, pattern, !caseful).r === 'ok';
+  return caseful ? local === pattern : local === asciiLower(pattern);
+}
+
+export function matchAddressItem(a: AddressParts, item: string, state: WalkState): ItemOutcome {
+  const ctx = state.ctx;
+  if (item === '') return a.address === '' ? { r: 'ok', data: '' } : FAIL;
+  if (item[0] === '^') return regexOutcome(subjectText(a, state.caseful), item, !state.caseful);
+  if (item.startsWith('@@')) return matchAtAt(a, item, state);
+  const semi = item.indexOf(';');
+  const atInItem = item.indexOf('@');
+  if (semi >= 0 && (atInItem < 0 || atInItem > semi)) {
+    const lk = splitLookupItem(item)!;
+    let query = false;
+    try {
+      query = parseLookupSpec(lk.type).driver.style === 'query';
+    } catch (err) {
+      return { r: 'defer', message: err instanceof Error ? err.message : String(err) };
+    }
+    if (!query && a.address === '') return FAIL;
+    // Whole-address lookups ignore "partial-" (Exim logs that it did).
+    return lookupItem(lk.type, lk.data, subjectText(a, state.caseful), ctx, true);
+  }
+  if (a.address === '' || a.at < 0) return FAIL;
+  if (atInItem >= 0) {
+    if (!matchLocalPattern(a, item.slice(0, atInItem), state.caseful)) return FAIL;
+    const dp = item.slice(atInItem + 1);
+    if (dp[0] === '+') {
+      const m = matchDomainList(a.domain, dp, ctx);
+      return { r: m.result, data: m.data, message: m.message, captures: m.captures };
+    }
+    return matchDomainItem(a.domain, dp, ctx);
+  }
+  // A bare domain pattern: the same as "*@pattern".
+  return item[0] === '*' ? starOutcome(a.domain, item, true) : matchDomainItem(a.domain, item, ctx);
+}
+
+function addressKind(a: AddressParts): ListKind {
+  return {
+    kind: 'address',
+    word: 'address',
+    comments: 'after-space',
+    special: casefulSpecial,
+    matchItem: (item, state) => matchAddressItem(a, item, state),
+    subjectKey: () => a.address,
+  };
+}
+
+export function matchAddressList(address: string, listText: string, ctx: ExpandContext): ListMatch {
+  return walkList(listText, addressKind(split(address)), newWalkState(ctx));
+}

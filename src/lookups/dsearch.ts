@@ -1,0 +1,54 @@
+// dsearch: does the directory contain an entry named by the key (lstat)?
+// Options: ret=full (answer with the whole path), filter=file|dir|subdir
+// (only entries of that type; subdir excludes "." and ".."), key=path (the
+// key may hold several path components, but never a ".." component).
+
+import { lstatSync, statSync } from 'node:fs';
+import { cachedFile } from './file-cache.ts';
+import { openFailed } from './file-errors.ts';
+import { registerLookup } from './registry.ts';
+import { LookupDefer, LookupError, type LookupRequest } from './types.ts';
+
+function checkDirectory(dir: string): true {
+  try {
+    const st = statSync(dir);
+    if (!st.isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
+  } catch (err) {
+    throw new LookupError(openFailed(dir, 'directory search', err));
+  }
+  return true;
+}
+
+registerLookup({
+  name: 'dsearch',
+  style: 'single-key',
+  find(req: LookupRequest): string | null {
+    const dir = req.file!;
+    const key = req.key;
+    if (req.options.get('key') === 'path') {
+      if (key.split('/').includes('..')) throw new LookupDefer(`key for dsearch lookup contains a ".." component: ${key}`);
+    } else if (key.includes('/')) {
+      throw new LookupDefer(`key for dsearch lookup contains a slash: ${key}`);
+    }
+    cachedFile('dsearch-dir', dir, checkDirectory);
+    const path = `${dir}/${key}`;
+    let st;
+    try {
+      st = lstatSync(path);
+    } catch {
+      return null;
+    }
+    switch (req.options.get('filter')) {
+      case 'file':
+        if (!st.isFile()) return null;
+        break;
+      case 'dir':
+        if (!st.isDirectory()) return null;
+        break;
+      case 'subdir':
+        if (!st.isDirectory() || key === '.' || key === '..') return null;
+        break;
+    }
+    return req.options.get('ret') === 'full' ? path : key;
+  },
+});
