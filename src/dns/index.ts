@@ -6,6 +6,8 @@ export { resolve, resolveSync } from './resolver.ts';
 export { setResolvers, setResolverOptions, resolverConfig, type ResolverAddress } from './config.ts';
 export { clearDnsCache } from './cache.ts';
 export { reverseName } from './reverse.ts';
+export { formatIpv6, ipv6Bytes } from './ipv6.ts';
+export { setNameCheck, defaultNameCheck, type NameCheck } from './names.ts';
 export {
   lookupHostAddresses, lookupHostAddressesSync, lookupPtr, lookupPtrSync, lookupMx, lookupMxSync, mergeAnswers,
 } from './hosts.ts';

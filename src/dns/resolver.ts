@@ -11,6 +11,7 @@ import { resolverConfig, type ResolverAddress } from './config.ts';
 import { buildQuery, parseResponse, sameName, toDnsRecord, canonicalName, type ParsedResponse, type QueryMessage } from './wire.ts';
 import { udpExchange, tcpExchange, type Exchange } from './transport.ts';
 import { cacheGet, cachePut } from './cache.ts';
+import { passesNameCheck, encodableName } from './names.ts';
 
 /** Extra queries made to chase a CNAME whose target the server did not include (Exim's dns_cname_loops). */
 const CNAME_FOLLOWS = 1;
@@ -30,6 +31,7 @@ export function resolve(name: string, type: RRType, opts: DnsQueryOptions = {}):
     attempts: Math.max(1, opts.retries ?? config.attempts),
   };
   const qname = name.replace(/\.$/, '');
+  if (!passesNameCheck(qname, type)) return Promise.resolve({ status: 'nxdomain', records: [], authenticated: false });
   const key = cacheKey(servers, qname, type, !!opts.dnssec);
   const cached = cacheGet(key);
   if (cached) return Promise.resolve(cached);
@@ -74,22 +76,23 @@ async function lookup(
     if (got.kind !== 'response') return { answer: { status: got.kind, records: [], authenticated: false }, ttl: 0 };
     const res = got.response;
     authenticated &&= res.authenticated;
+    const extra = { authoritative: res.authoritative, authority: authorityRecords(res) };
     const chain = readChain(res.answers, qname, type);
     ttl = Math.min(ttl, chain.ttl);
     if (res.rcode === 'NXDOMAIN') {
-      return { answer: { status: 'nxdomain', records: [], authenticated }, ttl: Math.min(ttl, negativeTtl(res)) };
+      return { answer: { status: 'nxdomain', records: [], authenticated, ...extra }, ttl: Math.min(ttl, negativeTtl(res)) };
     }
     if (chain.records.length > 0) {
       const records = chain.records.map(toDnsRecord).filter((r): r is DnsRecord => r !== null);
       ttl = Math.min(ttl, ...records.map((r) => r.ttl));
-      return { answer: { status: 'ok', records, authenticated }, ttl };
+      return { answer: { status: 'ok', records, authenticated, ...extra }, ttl };
     }
     // The server stopped at a CNAME without its target's data: ask for the target ourselves.
     if (chain.end !== null && follow < CNAME_FOLLOWS) {
       qname = chain.end;
       continue;
     }
-    return { answer: { status: 'nodata', records: [], authenticated }, ttl: Math.min(ttl, negativeTtl(res)) };
+    return { answer: { status: 'nodata', records: [], authenticated, ...extra }, ttl: Math.min(ttl, negativeTtl(res)) };
   }
 }
 
@@ -111,6 +114,13 @@ function readChain(answers: Answer[], name: string, type: RRType): { records: An
   return { records: [], end, ttl };
 }
 
+function authorityRecords(res: ParsedResponse): DnsRecord[] {
+  return res.authorities
+    .filter((rr) => rr.type === 'SOA' || rr.type === 'NS')
+    .map(toDnsRecord)
+    .filter((r): r is DnsRecord => r !== null);
+}
+
 /** RFC 2308: a negative answer lives for min(SOA TTL, SOA minimum); no SOA, no caching. */
 function negativeTtl(res: ParsedResponse): number {
   const soa = res.authorities.find((rr) => rr.type === 'SOA');
@@ -122,7 +132,7 @@ type Asked = { kind: 'response'; response: ParsedResponse } | { kind: 'again' } 
 
 /** Ask each server in turn, `attempts` rounds, until one gives a usable response. */
 async function ask(servers: ResolverAddress[], name: string, type: RRType, dnssec: boolean, tries: Tries): Promise<Asked> {
-  if (!validName(name)) return { kind: 'fail' };
+  if (!encodableName(name)) return { kind: 'fail' };
   let sawAgain = false;
   for (let round = 0; round < tries.attempts; round++) {
     for (const server of servers) {
@@ -155,14 +165,4 @@ async function exchange(server: ResolverAddress, query: QueryMessage, timeoutMs:
   const udp = await udpExchange(server, query.bytes, timeoutMs, accept);
   if (udp.kind === 'reply' && udp.value.truncated) return tcpExchange(server, query.bytes, timeoutMs, accept);
   return udp;
-}
-
-/** What can be put in a query: labels of 1..63 bytes, 253 in all (the root is ""). */
-function validName(name: string): boolean {
-  if (name === '') return true;
-  if (Buffer.byteLength(name) > 253) return false;
-  return name.split('.').every((label) => {
-    const n = Buffer.byteLength(label);
-    return n >= 1 && n <= 63;
-  });
 }

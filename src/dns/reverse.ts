@@ -2,6 +2,7 @@
 // 2001:db8::1 → 1.0.0.0…8.b.d.0.1.0.0.2.ip6.arpa (nibbles, lower case).
 
 import { isIPv4, isIPv6 } from 'node:net';
+import { ipv6Bytes } from './ipv6.ts';
 
 export function reverseName(ip: string): string {
   if (isIPv4(ip)) return `${ip.split('.').reverse().join('.')}.in-addr.arpa`;
@@ -11,29 +12,5 @@ export function reverseName(ip: string): string {
 
 /** The 32 hex digits of an IPv6 address, most significant first. */
 export function ipv6Nibbles(ip: string): string[] {
-  const bytes = ipv6Bytes(ip);
-  return [...bytes].flatMap((b) => [(b >> 4).toString(16), (b & 15).toString(16)]);
-}
-
-/** The 16 bytes of an IPv6 address (with :: and an embedded dotted quad). */
-export function ipv6Bytes(ip: string): Uint8Array {
-  let text = ip.replace(/%.*$/, '');
-  const out = new Uint8Array(16);
-  const quad = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
-  if (quad) {
-    const [a, b, c, d] = quad.slice(1).map(Number) as [number, number, number, number];
-    text = `${text.slice(0, quad.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
-  }
-  const [head, tail] = text.includes('::') ? text.split('::') as [string, string] : [text, undefined];
-  const headGroups = head ? head.split(':') : [];
-  const tailGroups = tail ? tail.split(':') : [];
-  const groups = tail === undefined
-    ? headGroups
-    : [...headGroups, ...Array<string>(8 - headGroups.length - tailGroups.length).fill('0'), ...tailGroups];
-  groups.forEach((g, i) => {
-    const v = parseInt(g, 16);
-    out[2 * i] = v >> 8;
-    out[2 * i + 1] = v & 255;
-  });
-  return out;
+  return [...ipv6Bytes(ip)].flatMap((b) => [(b >> 4).toString(16), (b & 15).toString(16)]);
 }

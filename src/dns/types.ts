@@ -46,6 +46,10 @@ export interface DnsAnswer {
   records: DnsRecord[];
   /** The AD bit of the response: true when the resolver validated it (DNSSEC). */
   authenticated: boolean;
+  /** The AA bit of the (last) response: for dns_trust_aa. */
+  authoritative?: boolean;
+  /** SOA and NS records of the authority section (e.g. the zone of a negative answer). */
+  authority?: DnsRecord[];
 }
 
 export interface DnsQueryOptions {

@@ -4,6 +4,7 @@
 import * as dnsPacket from 'dns-packet';
 import type { Answer, Packet, RecordType } from 'dns-packet';
 import type { DnsRecord, RRType } from './types.ts';
+import { formatIpv6, ipv6Bytes } from './ipv6.ts';
 
 /** EDNS0 payload size we advertise (the DNS flag day 2020 value). */
 export const EDNS_UDP_SIZE = 1232;
@@ -94,8 +95,9 @@ export function toDnsRecord(rr: Answer): DnsRecord | null {
   const base = { name: printableName(rr.name), ttl: 'ttl' in rr ? (rr.ttl ?? 0) : 0 };
   switch (rr.type) {
     case 'A':
+      return { ...base, type: 'A', data: rr.data };
     case 'AAAA':
-      return { ...base, type: rr.type, data: rr.data };
+      return { ...base, type: 'AAAA', data: formatIpv6(ipv6Bytes(rr.data)) };
     case 'CNAME':
     case 'NS':
     case 'PTR':

@@ -73,7 +73,15 @@ process.on('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-export async function startDnsServer(zones: ZoneSpec[]): Promise<DnsServer> {
+export interface DnsServerOptions {
+  /**
+   * A fixed port for the resolver (default: random). Only for running Exim
+   * as an oracle inside a private network namespace, where port 53 is free.
+   */
+  port?: number;
+}
+
+export async function startDnsServer(zones: ZoneSpec[], options: DnsServerOptions = {}): Promise<DnsServer> {
   const dir = await mkdtemp(join(tmpdir(), 'tern-named-'));
   const started: ChildProcess[] = [];
   try {
@@ -88,7 +96,7 @@ export async function startDnsServer(zones: ZoneSpec[]): Promise<DnsServer> {
     }
     await writeFile(join(dir, 'root.zone'), zoneFile('.', []));
     const authPort = await startNamed(dir, 'auth', (port) => authConf(dir, port, zones), started);
-    const port = await startNamed(dir, 'resolver', (p) => resolverConf(dir, p, authPort, anchors), started);
+    const port = await startNamed(dir, 'resolver', (p) => resolverConf(dir, p, authPort, anchors), started, options.port);
     await waitForAnswer(port, zones[0]?.name ?? '.');
     return handle(started, port, authPort, dir);
   } catch (e) {
@@ -100,11 +108,11 @@ export async function startDnsServer(zones: ZoneSpec[]): Promise<DnsServer> {
 
 /** Start one named on a free port; a port taken between our check and named's bind is retried. */
 async function startNamed(
-  dir: string, role: string, conf: (port: number) => string, started: ChildProcess[],
+  dir: string, role: string, conf: (port: number) => string, started: ChildProcess[], fixedPort?: number,
 ): Promise<number> {
   let lastError: unknown;
   for (let attempt = 0; attempt < 5; attempt++) {
-    const port = await freePort();
+    const port = fixedPort ?? await freePort();
     const file = join(dir, `${role}.conf`);
     await writeFile(file, conf(port));
     try {
