@@ -17,6 +17,13 @@ const FEATURES = [
   'TRANSPORT_APPEND_MAILDIR',
 ];
 
+/** The same features as Exim's -bV "Support for:" line spells them. */
+export const SUPPORT_FOR = [
+  'crypteq', 'iconv()', 'IPv6', 'OpenSSL', 'move_frozen_messages', 'TLS_resume', 'DANE', 'DKIM', 'DNSSEC',
+  'ESMTP_Limits', 'ESMTP_Wellknown', 'Event', 'I18N', 'PIPECONNECT', 'PRDR', 'PROXY', 'SPF', 'SRS', 'DMARC', 'ARC',
+  'XCLIENT',
+];
+
 /** Lookup types tern provides (src/lookups). */
 const LOOKUPS = ['LSEARCH', 'DSEARCH', 'DNSDB', 'CDB', 'SQLITE', 'JSON', 'REDIS', 'LMDB'];
 

@@ -93,7 +93,7 @@ const PROSE = /see |See |compile|current version|per RFC|primary host name|Exim 
 const PROSE_DEFAULT = '\u0000prose';
 
 function specDefault(text: string): string | null {
-  if (text === 'unset') return null;
+  if (text === 'unset' || text === 'unset.') return null;
   if (text === 'empty') return '';
   if (PROSE.test(text)) return PROSE_DEFAULT;
   return text;
@@ -218,6 +218,11 @@ function applyDumps(): void {
     if (r.dflt === PROSE_DEFAULT) {
       r.dflt = dump?.get(r.name) ?? null;
     }
+    // The spec writes some list defaults with spaces round the colons; keep Exim's own spelling.
+    const seen = dump?.get(r.name);
+    if (seen !== undefined && r.dflt !== null && seen !== r.dflt && seen.replace(/\s*:\s*/g, ':') === r.dflt.replace(/\s*:\s*/g, ':')) r.dflt = seen;
+    // Expanded strings the spec shows as "0" are unset in Exim (an unset value counts as 0 when used).
+    if (r.expanded && r.type === 'string' && r.dflt === '0' && dump?.get(r.name) === '') r.dflt = null;
     // Exim knows the option but leaves it out of a full listing: an alias or a
     // feature this Exim lacks. Options new in 4.99 are not in a 4.98 dump; list them.
     if (dump && !dump.has(r.name) && EXIM_498_HIDDEN.has(`${r.scope}/${r.name}`)) r.hidden = true;
@@ -228,7 +233,7 @@ function applyDumps(): void {
 /** Accepted by Exim 4.98 but never printed by a full -bP listing (checked by hand). */
 const EXIM_498_HIDDEN = new Set([
   'routers/verify', 'routers/fail_verify', 'main/return_size_limit', 'tls/server_param',
-  'main/drop_cr',
+  'main/drop_cr', 'routers/translate_ip_address',
 ]);
 
 // ---- output ----------------------------------------------------------------

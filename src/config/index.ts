@@ -79,6 +79,7 @@ export function loadConfig(file: string, macros: Map<string, string> = new Map()
     localScan: raw.localScan,
     macros: raw.macros.list,
     hiddenDriverOptions: raw.hiddenDriverOptions,
+    listing: raw.listing,
     getOption,
     whereSet: (name) => raw.main.get(name)?.where,
   };

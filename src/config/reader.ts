@@ -26,6 +26,8 @@ export interface RawConfig {
   localScan: { text: string; file: string; line: number }[];
   macros: MacroTable;
   hiddenDriverOptions: Set<string>;
+  /** The configuration as -bP config prints it: logical lines after macro substitution, laid out by section. */
+  listing: string[];
 }
 
 type Section = 'main' | 'acl' | DriverKind | 'retry' | 'rewrite' | 'local_scan';
@@ -53,8 +55,10 @@ export function readConfig(file: string, cmdlineMacros: Map<string, string>, tex
   const cfg: RawConfig = {
     main: new Map(), namedLists: new Map(), acls: new Map(),
     routers: [], transports: [], authenticators: [], retry: [], rewrite: [], localScan: [],
-    macros, hiddenDriverOptions: new Set(),
+    macros, hiddenDriverOptions: new Set(), listing: [`# 1 "${file}"`],
   };
+  src.onMarker = (m) => cfg.listing.push(m);
+  const list = (line: string) => cfg.listing.push(line);
   let section: Section = 'main';
   let instance: DriverInstance | undefined;
   let acl: AclDefinition | undefined;
@@ -74,6 +78,8 @@ export function readConfig(file: string, cmdlineMacros: Map<string, string>, tex
       const s = SECTIONS[begin[1]];
       if (!s) throw err(`"${begin[1]}" is not a known configuration section name`);
       section = s;
+      list('');
+      list(`begin ${begin[1]}`);
       continue;
     }
 
@@ -82,11 +88,17 @@ export function readConfig(file: string, cmdlineMacros: Map<string, string>, tex
     const sectionHead = /^[A-Za-z0-9_]+\s*:/.test(t) && section !== 'main';
     if (/^[A-Z]/.test(t) && !sectionHead && section !== 'retry' && section !== 'rewrite' && section !== 'local_scan') {
       defineMacro(macros, t, err);
+      list(section === 'main' ? t : `  ${t}`);
       finishInstance(); // a definition ends the instance it follows (as in Exim)
       acl = undefined;
       continue;
     }
 
+    if (section === 'main') list(t);
+    else if (sectionHead && (section === 'acl' || section === 'routers' || section === 'transports' || section === 'authenticators')) {
+      list('');
+      list(`  ${t}`);
+    } else list(section === 'retry' || section === 'rewrite' || section === 'local_scan' ? `  ${t}` : `    ${t}`);
     switch (section) {
       case 'main':
         readMainLine(cfg, ln, err);

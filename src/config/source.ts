@@ -52,6 +52,8 @@ export class LineSource {
   private readonly macros: MacroTable;
   private lastFile: string;
   private lastLine = 0;
+  /** Receives `# N "file"` markers for -bP config when files are entered and left. */
+  onMarker?: (marker: string) => void;
 
   constructor(file: string, macros: MacroTable, text?: string) {
     this.macros = macros;
@@ -77,6 +79,8 @@ export class LineSource {
       if (!f) return null;
       if (f.next >= f.lines.length) {
         this.stack.pop();
+        const parent = this.stack[this.stack.length - 1];
+        if (parent) this.onMarker?.(`# ${parent.next} "${parent.name}"`);
         if (this.stack.length === 0 && this.conds.length > 0) {
           throw this.error('Unexpected end of configuration file: .endif missing');
         }
@@ -156,6 +160,8 @@ export class LineSource {
     } catch {
       throw this.error(`failed to open included configuration file ${name}`);
     }
+    this.onMarker?.(`# ${cur.next} "${cur.name}"`);
+    this.onMarker?.(`# 1 "${name}"`);
     this.stack.push({ name, abs, lines, next: 0 });
   }
 

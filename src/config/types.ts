@@ -73,6 +73,8 @@ export interface Config {
   macros: Macro[];
   /** Driver options set with `hide` on any instance hide that option for every instance of the driver. */
   hiddenDriverOptions: Set<string>;
+  /** The configuration as `-bP config` prints it (after macro substitution, without comments). */
+  listing: string[];
   /** A main option's value: as set, else its default. Throws for an unknown name. */
   getOption(name: string): TypedValue;
   /** Where a main option was set, if it was. */
