@@ -69,7 +69,8 @@ function readSpec(): void {
 }
 
 function addSpecRow(w: string[], chapterScope: string): void {
-  let [name, scope, type, ...rest] = w;
+  const name = w[0];
+  let [, scope, type, ...rest] = w;
   // A few rows forgot the scope: `.option ipv4_only "string&!!" unset`.
   if (/string|boolean|integer|list/.test(scope)) {
     rest = [type, ...rest];

@@ -13,7 +13,7 @@ let groups: IdTable | undefined;
 
 function readTable(file: string): IdTable {
   const t: IdTable = { byName: new Map(), byId: new Map() };
-  let text = '';
+  let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch {
