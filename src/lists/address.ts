@@ -99,7 +99,7 @@ export function matchAddressItem(a: AddressParts, item: string, state: WalkState
   const atInItem = item.indexOf('@');
   if (semi >= 0 && (atInItem < 0 || atInItem > semi)) {
     const lk = splitLookupItem(item)!;
-    let query = false;
+    let query: boolean;
     try {
       query = parseLookupSpec(lk.type).driver.style === 'query';
     } catch (err) {
