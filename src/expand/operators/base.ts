@@ -76,7 +76,7 @@ export function base64Decode(subject: string): string {
 const HEX = /^[0-9a-fA-F]*$/;
 
 export function hexToBase64(subject: string): string {
-  if (subject.length % 2 !== 0) throw new ExpandError(`"${subject}" contains an odd number of characters`);
   if (!HEX.test(subject)) throw new ExpandError(`"${subject}" is not a hex string`);
+  if (subject.length % 2 !== 0) throw new ExpandError(`"${subject}" contains an odd number of characters`);
   return Buffer.from(subject, 'hex').toString('base64');
 }

@@ -5,8 +5,9 @@
 import { ExpandError } from '../errors.ts';
 import { decodeBytes, encodeBytes, isAscii } from './bytes.ts';
 
-// Exim's table of hash characters (62 of them).
-const HASH_CODES = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+// Exim's table of hash characters (62 of them). Note "rts": Exim's table has
+// s and t swapped, and its results are what configurations depend on.
+const HASH_CODES = 'abcdefghijklmnopqrtsuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
 // Weights of the numeric hash, used from the end backwards (the first is never used).
 const NHASH_PRIMES = [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71,

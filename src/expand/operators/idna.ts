@@ -115,7 +115,7 @@ export function localPartToALabel(subject: string): string {
 }
 
 export function localPartFromALabel(subject: string): string {
-  if (!subject.startsWith('xn--')) return subject;
+  if (!subject.startsWith('xn--')) throw new ExpandError(`error converting alabel (${subject}) to utf8: bad alabel prefix`);
   const out = punycodeDecode(subject.slice(4));
   if (out === undefined) throw new ExpandError(`error converting alabel (${subject}) to utf8: Invalid input`);
   return out;

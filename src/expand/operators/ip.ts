@@ -154,8 +154,10 @@ export function reverseIp(subject: string): string {
   if (m) text = text.slice(0, m.index);
   const ip = parseIp(text);
   if (!ip) throw new ExpandError(`reverse_ip() not given an IP address [${subject}]`);
-  if (ip.version === 4) {
-    const g = ip.groups;
+  // an IPv4-mapped address written with its dotted quad reverses as IPv4
+  const mapped = ip.version === 6 && text.indexOf('.') >= 0 && ip.groups.slice(0, 6).join() === '0,0,0,0,0,65535';
+  if (ip.version === 4 || mapped) {
+    const g = ip.version === 4 ? ip.groups : ip.groups.slice(6);
     return `${g[1] & 0xff}.${g[1] >> 8}.${g[0] & 0xff}.${g[0] >> 8}`;
   }
   let out = '';
