@@ -191,6 +191,8 @@ function readDump(file: string): Map<string, string> {
 
 /** Defaults tern computes itself at load time (host name, users, paths). */
 const DYNAMIC = new Set([
+  // Derived per instance from the driver and its transport when routing (spec: "see below").
+  'routers/log_as_local', 'routers/retry_use_local_part', 'transports/retry_use_local_part',
   'main/primary_hostname', 'main/qualify_domain', 'main/qualify_recipient', 'main/exim_user', 'main/exim_group',
   'main/exim_path', 'main/spool_directory', 'main/log_file_path', 'main/pid_file_path', 'main/exim_version',
   'main/process_log_path', 'main/smtp_active_hostname',
