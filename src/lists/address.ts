@@ -84,6 +84,16 @@ function matchAtAt(a: AddressParts, item: string, state: WalkState): ItemOutcome
   }
 }
 
+/** "lsearch*@;..." has an '@' before its ';' but is a lookup, not local@domain. */
+function isLookupType(text: string): boolean {
+  try {
+    parseLookupSpec(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function matchLocalPattern(a: AddressParts, pattern: string, caseful: boolean): boolean {
   const local = caseful ? a.local : a.localLower;
   if (pattern[0] === '*') return starOutcome(local, pattern, !caseful).r === 'ok';
@@ -97,7 +107,7 @@ export function matchAddressItem(a: AddressParts, item: string, state: WalkState
   if (item.startsWith('@@')) return matchAtAt(a, item, state);
   const semi = item.indexOf(';');
   const atInItem = item.indexOf('@');
-  if (semi >= 0 && (atInItem < 0 || atInItem > semi)) {
+  if (semi >= 0 && (atInItem < 0 || atInItem > semi || isLookupType(item.slice(0, semi).trim()))) {
     const lk = splitLookupItem(item)!;
     let query: boolean;
     try {
