@@ -8,6 +8,7 @@ import './dsearch.ts';
 import './json.ts';
 import './cdb.ts';
 import './sqlite.ts';
+import './dnsdb.ts';
 
 import type { ExpandContext } from '../expand/context.ts';
 import { runLookup, type LookupOptions, type LookupResult, type LookupSource } from './helpers.ts';
