@@ -7,6 +7,8 @@
 //   @expr <text>                    a case whose text would otherwise look like a directive
 //   @spec-reason <text>             the previous case's expected value comes from the 4.99 spec,
 //   @spec-expected <JSON string>    not from Exim 4.98 (both lines are required)
+//   @expect-failure <reason>        the previous case must fail, with any message (for cases
+//                                   where Exim's message is empty, garbage or errno-dependent)
 //   anything else                   one case; a line ending in '\' continues on the next line
 //                                   (fed to -be as is: continuation is -be's own feature)
 
@@ -17,6 +19,8 @@ import { CORPUS_DIR, type CaseInput } from './be-batch.ts';
 export interface CaseDef extends CaseInput {
   group: string;
   spec?: { reason?: string; expected?: string };
+  /** Only that the expansion fails is checked, not its message. */
+  expectFailure?: string;
   /** Where the case was written, for error messages. */
   where: string;
 }
@@ -65,6 +69,12 @@ export function parseCaseSource(text: string, file: string): CaseDef[] {
       last.spec ??= {};
       if (line.startsWith('@spec-reason ')) last.spec.reason = line.slice(13);
       else last.spec.expected = JSON.parse(line.slice(15)) as string;
+      continue;
+    }
+    if (line.startsWith('@expect-failure ')) {
+      const last = cases[cases.length - 1];
+      if (!last) throw new Error(`${where}: @expect-failure before any case`);
+      last.expectFailure = line.slice(16);
       continue;
     }
     let expr = line.startsWith('@expr ') ? line.slice(6) : line;
