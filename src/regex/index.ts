@@ -147,21 +147,23 @@ class PcreRegex implements CompiledRegex {
     const s = toByteString(subject);
     const found = this.matches(s, 'first');
     if (found.length === 0) return null;
-    return decodeCaptures(found[0]!.captures, s);
+    return s === subject ? found[0]!.captures : decodeCaptures(found[0]!.captures);
   }
 
   replaceAll(subject: string, replace: (captures: (string | undefined)[]) => string): string {
     const s = toByteString(subject);
     const found = this.matches(s, 'all');
     if (found.length === 0) return subject;
+    const ascii = s === subject;
     let out = '';
     let last = 0;
     for (const m of found) {
-      out += s.slice(last, m.index) + toByteString(replace(decodeCaptures(m.captures, s)));
+      const captures = ascii ? m.captures : decodeCaptures(m.captures);
+      out += s.slice(last, m.index) + toByteString(replace(captures));
       last = m.end;
     }
     out += s.slice(last);
-    return fromByteString(out);
+    return ascii && isAscii(out) ? out : fromByteString(out);
   }
 
   private matches(s: string, op: 'first' | 'all'): RawMatch[] {
@@ -218,8 +220,7 @@ function mapCaptures(whole: string, raw: (string | undefined)[], program: Progra
   return captures;
 }
 
-function decodeCaptures(captures: (string | undefined)[], s: string): (string | undefined)[] {
-  if (isAscii(s)) return captures;
+function decodeCaptures(captures: (string | undefined)[]): (string | undefined)[] {
   return captures.map((c) => (c === undefined ? undefined : fromByteString(c)));
 }
 

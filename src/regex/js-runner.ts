@@ -3,8 +3,11 @@
 // costs at most the limit instead of stalling the process. The caller blocks
 // (Atomics.wait) for the answer: matching stays synchronous for expansions.
 //
-// A match that runs out of time counts as "no match", as Exim treats a PCRE2
-// match-limit error; timeouts are counted for whoever wants to log them.
+// The limit applies to each match attempt, as PCRE2's match limit applies to
+// each pcre2_match() call: a ${sg} over a big subject may take longer while
+// it keeps finding matches, up to an overall cap. A match that runs out of
+// time counts as "no match", as Exim treats a PCRE2 match-limit error;
+// timeouts are counted for whoever wants to log them.
 
 import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
@@ -43,37 +46,42 @@ function compile(source, flags) {
   }
   return re;
 }
+// Matches travel back flat: [index, end] pairs and groups (null when unset).
 function run(req) {
   const s = req.subject;
   const g = compile(req.source, 'g');
-  const out = [];
+  const bounds = [];
+  const groups = [];
   let p = 0;
   let retry = false;
   while (p <= s.length) {
-    let m, groups;
+    let m, first;
     if (retry) {
       const ne = compile(req.nonEmptySource, 'y');
       ne.lastIndex = p;
       m = ne.exec(s);
       if (!m) { p++; retry = false; continue; }
-      groups = m.slice(2);
+      first = 2;
     } else {
       g.lastIndex = p;
       m = g.exec(s);
       if (!m) break;
-      groups = m.slice(1);
+      first = 1;
     }
     const end = m.index + m[0].length;
-    out.push({ index: m.index, end, groups });
+    bounds.push(m.index, end);
+    for (let i = first; i < m.length; i++) groups.push(m[i] === undefined ? null : m[i]);
+    Atomics.add(sig, 2, 1);
     if (req.op === 'first') break;
     retry = end === m.index;
     p = end;
   }
-  return out;
+  return { bounds: Int32Array.from(bounds), groups };
 }
 port.on('message', (req) => {
   let reply;
   try { reply = { ok: run(req) }; } catch (e) { reply = { error: String(e && e.message || e) }; }
+  Atomics.store(sig, 3, 1); // matching is over: sending the answer takes time linear in its size
   port.postMessage(reply);
   Atomics.store(sig, 0, 1);
   Atomics.notify(sig, 0);
@@ -84,14 +92,20 @@ Atomics.notify(sig, 1);
 
 const BOOT_LIMIT_MS = 10_000;
 let timeLimitMs = 200;
+let overallLimitMs = 5000;
 let timeouts = 0;
 
 interface Runner { worker: Worker; port: MessagePort; sig: Int32Array }
 let runner: Runner | null = null;
 
-/** Sets the time a single JavaScript-engine match may take (default 200 ms, about PCRE2's match limit). */
-export function setRegexTimeLimit(ms: number): void {
-  timeLimitMs = ms;
+/**
+ * Sets the time one JavaScript-engine match attempt may take (default 200 ms,
+ * about what PCRE2's default match limit allows) and the cap for a whole
+ * ${sg} pass (default 5 s).
+ */
+export function setRegexTimeLimit(perMatchMs: number, overallMs = Math.max(overallLimitMs, perMatchMs)): void {
+  timeLimitMs = perMatchMs;
+  overallLimitMs = overallMs;
 }
 
 /** How many matches have been cut off by the time limit since start. */
@@ -100,7 +114,8 @@ export function regexTimeouts(): number {
 }
 
 function startRunner(): Runner {
-  const signal = new SharedArrayBuffer(8);
+  // [0] reply ready, [1] worker started, [2] matches found so far (progress), [3] replying
+  const signal = new SharedArrayBuffer(16);
   const sig = new Int32Array(signal);
   const { port1, port2 } = new MessageChannel();
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { port: port2, signal }, transferList: [port2] });
@@ -123,16 +138,33 @@ export function runJs(req: JsRequest): JsOutcome {
   runner ??= startRunner();
   const r = runner;
   Atomics.store(r.sig, 0, 0);
+  Atomics.store(r.sig, 2, 0);
+  Atomics.store(r.sig, 3, 0);
   r.port.postMessage(req);
-  if (Atomics.wait(r.sig, 0, 0, timeLimitMs) === 'timed-out') {
-    timeouts++;
-    void r.worker.terminate();
-    runner = null;
-    return { kind: 'timeout' };
+  const started = performance.now();
+  let progress = 0;
+  while (Atomics.wait(r.sig, 0, 0, timeLimitMs) === 'timed-out') {
+    if (Atomics.load(r.sig, 3) === 1) continue;
+    const now = Atomics.load(r.sig, 2);
+    if (now === progress || performance.now() - started > overallLimitMs) {
+      timeouts++;
+      void r.worker.terminate();
+      runner = null;
+      return { kind: 'timeout' };
+    }
+    progress = now;
   }
   let msg = receiveMessageOnPort(r.port);
   while (msg === undefined) msg = receiveMessageOnPort(r.port);
-  const reply = msg.message as { ok?: JsMatch[]; error?: string };
+  const reply = msg.message as { ok?: { bounds: Int32Array; groups: (string | null)[] }; error?: string };
   if (reply.error !== undefined) throw new Error(`regex worker: ${reply.error}`);
-  return { kind: 'ok', matches: reply.ok! };
+  const { bounds, groups } = reply.ok!;
+  const count = bounds.length / 2;
+  const perMatch = count === 0 ? 0 : groups.length / count;
+  const matches: JsMatch[] = [];
+  for (let i = 0; i < count; i++) {
+    const g = groups.slice(i * perMatch, (i + 1) * perMatch).map((v) => v ?? undefined);
+    matches.push({ index: bounds[2 * i]!, end: bounds[2 * i + 1]!, groups: g });
+  }
+  return { kind: 'ok', matches };
 }
