@@ -2,6 +2,9 @@
 // "Format of spool files"): envelope, status and headers of the -H file.
 // Reception (SMTP or local) fills it; the spool writes and reads it; delivery
 // reads and updates it. Field names follow the -H file's items.
+// Strings read from a spool file are byte strings (one char per byte,
+// "latin1"), so 8-bit headers survive a round trip unchanged; the spool
+// writer encodes a string holding characters above U+00FF as UTF-8.
 
 /** Header type flags of the -H file: ' ' ordinary, '*' deleted/replaced, others mark well-known headers. */
 export type HeaderFlag = ' ' | '*' | 'B' | 'C' | 'F' | 'I' | 'P' | 'R' | 'S' | 'T';
@@ -20,11 +23,15 @@ export interface Recipient {
   /** one_time redirect bookkeeping (spool format's extended line); absent for plain recipients. */
   errorsTo?: string;
   parent?: number;
+  /** DSN "last hop" flag (Exim's 0x01 DSN bit): do not pass DSN requests on. */
+  dsnLastHop?: boolean;
 }
 
 export interface SpoolVar {
   value: string;
   tainted: boolean;
+  /** Name of the lookup the value was quoted for, the "(name)" of a spool item; absent when not quoted. */
+  quoter?: string;
 }
 
 export interface Message {
@@ -79,6 +86,12 @@ export interface Message {
   smtputf8: boolean;
   /** Named queue (`queue =` ACL modifier); "" for the default queue. */
   queueName: string;
+  /**
+   * Names of the -H items (other than ACL variables) whose values are tainted
+   * ("--name" in the file). When absent the spool writer marks helo_name
+   * tainted for messages from the network, as Exim does.
+   */
+  taintedItems?: string[];
   /** Any -H items tern does not interpret, kept verbatim so a rewrite loses nothing. */
   otherItems: string[];
   /** Addresses already delivered (the non-recipients tree, flattened). */
