@@ -116,14 +116,14 @@ function separator(n: number): string {
   return `@@tern-corpus-sep-${n}@@`;
 }
 
-interface Plan {
+export interface Plan {
   input: string;
   /** For each case, the index of the separator that follows its expr. */
   exprSep: number[];
   seps: number;
 }
 
-function plan(cases: CaseInput[], ph: Placeholders): Plan {
+export function plan(cases: CaseInput[], ph: Placeholders): Plan {
   let input = '';
   let n = 0;
   const exprSep: number[] = [];
@@ -138,7 +138,7 @@ function plan(cases: CaseInput[], ph: Placeholders): Plan {
 }
 
 /** Split -be output into the answer before each separator; undefined where output stopped early. */
-function split(stdout: string, seps: number): (string | undefined)[] {
+export function split(stdout: string, seps: number): (string | undefined)[] {
   const answers: (string | undefined)[] = [];
   let pos = 0;
   for (let n = 0; n < seps; n++) {
