@@ -93,10 +93,10 @@ export function parseArgs(argv: string[], argv0 = 'exim'): CliOptions {
     if (a === '-bt') { o.mode = 'address-test'; o.modeFlag = a; continue; }
     if (a === '-bv' || a === '-bvs') { o.mode = 'verify'; o.modeFlag = a; continue; }
     if (a === '-bpc') { o.mode = 'queue-count'; o.modeFlag = a; continue; }
-    if (/^-bp[aru]*$/.test(a)) { o.mode = 'queue-list'; o.modeFlag = a; continue; }
+    if (/^-bp[arui]*$/.test(a)) { o.mode = 'queue-list'; o.modeFlag = a; continue; }
     if (a === '-bm') { o.mode = 'submit'; continue; }
     if (/^-M(rm|f|t|g|c|vh|vb|vl|vc|ar|es|mad|madn|s)?$/.test(a)) { o.mode = 'message-op'; o.modeFlag = a; continue; }
-    if (/^-q/.test(a)) { o.mode = o.mode === 'daemon' ? 'daemon' : 'queue-run'; o.queueInterval = a.slice(2); continue; }
+    if (/^-q/.test(a)) { o.mode = o.mode === 'daemon' || o.mode === 'queue-list' || o.mode === 'queue-count' ? o.mode : 'queue-run'; o.queueInterval = a.slice(2); continue; }
     if (a === '-t') { o.extractRecipients = true; continue; }
     if (a === '-i' || a === '-oi') { o.dotIsEnd = false; continue; }
     if (a === '-N') { o.dontDeliver = true; continue; }

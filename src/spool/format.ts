@@ -78,7 +78,6 @@ export function dsnFlagsOf(r: Recipient): number {
 
 /** Bytes of a message string: byte strings as they are, wider characters as UTF-8. */
 export function spoolBytes(s: string): Buffer {
-  // eslint-disable-next-line no-control-regex
   return /[^\x00-\xff]/.test(s) ? Buffer.from(s, 'utf8') : Buffer.from(s, 'latin1');
 }
 

@@ -31,13 +31,13 @@ class Cursor {
   line(what: string): string {
     const nl = this.buf.indexOf(0x0a, this.pos);
     if (nl < 0) this.fail(`unterminated ${what}`);
-    const s = this.buf.latin1Slice(this.pos, nl);
+    const s = this.buf.toString('latin1', this.pos, nl);
     this.pos = nl + 1;
     return s;
   }
   bytes(n: number, what: string): string {
     if (this.pos + n > this.buf.length) this.fail(`truncated ${what}`);
-    const s = this.buf.latin1Slice(this.pos, this.pos + n);
+    const s = this.buf.toString('latin1', this.pos, this.pos + n);
     this.pos += n;
     return s;
   }
@@ -97,7 +97,7 @@ export function parseRecipientLine(line: string): Recipient {
 
 /** Parse the bytes of a -H file. */
 export function parseHeaderFile(buf: Buffer, file = '-H file'): Message {
-  const c = new Cursor(buf, file);
+  const c: Cursor = new Cursor(buf, file);
   const first = c.line('name line');
   const idm = /^(.+)-H$/.exec(first);
   if (!idm) c.fail(`first line is "${first}", not "<id>-H"`);
@@ -257,7 +257,7 @@ export function dataStartOffset(id: string): number {
 export function readDataFile(path: string, id?: string): Buffer {
   const buf = fs.readFileSync(path);
   const nl = buf.indexOf(0x0a);
-  const name = nl < 0 ? '' : buf.latin1Slice(0, nl);
+  const name = nl < 0 ? '' : buf.toString('latin1', 0, nl);
   if (!name.endsWith('-D') || (id !== undefined && name !== `${id}-D`)) {
     throw new SpoolFormatError(`${path}: format error in spool file: first line is not "${id ?? '<id>'}-D"`);
   }

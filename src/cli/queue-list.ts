@@ -1,0 +1,57 @@
+// -bp, -bpa, -bpc, -bpi, -bpr, -bpra, -bpri, -bpru, -bpu and mailq: list or
+// count the messages of a queue (-qG<name> selects a named queue). Arguments
+// after -bp restrict the listing to those message ids.
+
+import type { CliOptions } from './args.ts';
+import { findConfigFile, loadConfig, ConfigError, optionString, type Config } from '../config/index.ts';
+import { lookupUid } from '../config/users.ts';
+import { countQueue, listQueue, type ListVariant } from '../queue/list.ts';
+import { formatLogTime } from './log-time.ts';
+
+/** The spool directory of a configuration, expanded when it holds an expansion. */
+export async function spoolDirectoryOf(cfg: Config): Promise<string> {
+  const raw = optionString(cfg, 'spool_directory');
+  if (!/[$\\]/.test(raw)) return raw;
+  const { expandString } = await import('../expand/index.ts');
+  const { newContext } = await import('../expand/context.ts');
+  return expandString(raw, newContext());
+}
+
+function isAdmin(cfg: Config): boolean {
+  const uid = process.getuid?.() ?? 0;
+  if (uid === 0) return true;
+  const exim = optionString(cfg, 'exim_user');
+  return exim !== '' && (lookupUid(exim) ?? (/^\d+$/.test(exim) ? Number(exim) : -1)) === uid;
+}
+
+function variantOf(flag: string): { variant: ListVariant; unsorted: boolean } {
+  const letters = flag.startsWith('-bp') ? flag.slice(3) : '';
+  const variant: ListVariant = letters.includes('i') ? 'ids' : letters.includes('a') ? 'plus-generated' : letters.includes('u') ? 'undelivered' : 'all';
+  return { variant, unsorted: letters.includes('r') };
+}
+
+export async function main(opts: CliOptions): Promise<number> {
+  let cfg: Config;
+  try {
+    cfg = loadConfig(findConfigFile(opts), opts.macros);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${formatLogTime(new Date())} ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  if (cfg.getOption('queue_list_requires_admin').kind === 'bool' && optionString(cfg, 'queue_list_requires_admin') === 'true' && !isAdmin(cfg)) {
+    process.stderr.write('exim: permission denied; not admin\n');
+    return 1;
+  }
+  const spoolDir = await spoolDirectoryOf(cfg);
+  const queueName = opts.queueInterval?.startsWith('G') ? opts.queueInterval.slice(1).replace(/\/.*$/, '') : '';
+  if (opts.mode === 'queue-count') {
+    process.stdout.write(`${await countQueue(spoolDir, queueName)}\n`);
+    return 0;
+  }
+  const { variant, unsorted } = variantOf(opts.modeFlag ?? '-bp');
+  process.stdout.write(await listQueue({ spoolDir, queueName, variant, unsorted, ids: opts.args }));
+  return 0;
+}
