@@ -255,6 +255,9 @@ function launch(confFile: string): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(NAMED, ['-g', '-4', '-c', confFile], { stdio: ['ignore', 'ignore', 'pipe'] });
     running.add(child);
+    // A test that forgets stop() must not hang its process; the exit hook still kills named.
+    child.unref();
+    (child.stderr as unknown as { unref(): void }).unref();
     let log = '';
     const timer = setTimeout(() => fail(new Error(`named did not start in time:\n${log}`)), START_TIMEOUT_MS);
     const fail = (e: Error) => {
@@ -266,7 +269,9 @@ function launch(confFile: string): Promise<ChildProcess> {
     child.stderr!.setEncoding('utf8');
     child.stderr!.on('data', (chunk: string) => {
       log += chunk;
-      if (/\brunning\b/.test(log) && !/\bexiting\b/.test(log)) {
+      if (/not loaded due to errors|loading configuration: failure/.test(log)) {
+        fail(new Error(`named could not load its configuration or a zone:\n${log}`));
+      } else if (/ running$/m.test(log)) {
         clearTimeout(timer);
         child.stderr!.removeAllListeners('data');
         if (process.env.TERN_NAMED_LOG) child.stderr!.on('data', (c: string) => process.stderr.write(c));
