@@ -18,9 +18,13 @@
 // (One process with two views would need a second loopback address, which
 // an unprivileged CI container may not have.)
 //
-// Zone records are zone-file lines relative to the zone's apex. An SOA
-// (minimum TTL 60) and `@ NS ns.<zone>.` are added when the records have none
-// at the apex. Default TTL 300. Fault zones:
+// Zone records are zone-file lines relative to the zone's apex (a name not
+// ending in "." is relative). An SOA (mname ns.tern-test-server, rname
+// hostmaster.<zone>, serial 2024010101, negative TTL 60) and
+// `@ NS ns.tern-test-server.` are added when the records have none at the
+// apex; an in-zone NS target needs its own A record. Default TTL 300.
+// Delegations (NS below the apex) point at servers that do not exist: avoid.
+// Fault zones:
 //  - `bogus: true`   signed, but the resolver trusts another key: SERVFAIL.
 //  - `refused: true` the authoritative server refuses it: REFUSED from
 //    authPort, SERVFAIL from the resolver.
