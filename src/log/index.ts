@@ -25,3 +25,13 @@ export { loggerFromConfig, loggerOptionsFromConfig, selectorFromConfig, logFileP
 export function createLogger(opts: LoggerOptions): Logger {
   return new EximLogger(opts);
 }
+
+export { senderFullhost, hostAndIdent, arrivalHostInfo, connectionPeer, type LogPeer } from './host.ts';
+export {
+  formatArrival, formatAclRejection, formatConnectionOpened, formatConnectionClosed, formatNoMail, formatCommandTimeout,
+  formatSyntaxError, formatProtocolError, formatTooManyErrors, formatEarlyInput, formatSyncError,
+  formatIncompleteTransaction, formatRejectHeaders, formatDuration, formatSeconds, tlsFields, authField,
+  pipeliningField, subjectField, commandHistory,
+  type Arrival, type AclRejection, type LogTls, type LogAuth, type LogPipelining,
+} from './format.ts';
+export { TEXT, CONNECTION_END, SYNC_REASON, ACL_WHERE_WORD, type AclWhere } from './texts.ts';
