@@ -1,0 +1,209 @@
+// -be / -bem: expansion testing, byte for byte as Exim prints it.
+// Arguments are expanded one per line; without arguments stdin is read the
+// way Exim reads it (fgets into a 1024-byte buffer, so a very long line is
+// taken in 1023-byte pieces; a trailing backslash continues a line and the
+// continuation's leading white space is dropped), with a "> " prompt before
+// each expression, "Name = value" macro definitions and "set acl_x = ..."
+// variable assignments.
+
+import fs from 'node:fs';
+import os from 'node:os';
+import type { CliOptions } from './args.ts';
+import { newContext, type ExpandContext } from '../expand/context.ts';
+import { expandStringAsync, ExpandError } from '../expand/index.ts';
+import { primaryHostname } from '../expand/variables.ts';
+import { encodeBytes, decodeBytes } from '../expand/operators/bytes.ts';
+import { findConfigFile, loadConfig, optionString, type Config } from '../config/index.ts';
+
+const FGETS_CHUNK = 1023;
+
+/** Main options read lazily from the configuration when the expander asks for them. */
+class OptionView extends Map<string, string> {
+  private readonly cfg: Config;
+  constructor(cfg: Config) {
+    super();
+    this.cfg = cfg;
+  }
+  override get(name: string): string | undefined {
+    const own = super.get(name);
+    if (own !== undefined) return own;
+    try {
+      if (!this.cfg.main.has(name) && !['primary_hostname', 'qualify_domain', 'spool_directory', 'message_body_visible',
+        'keep_environment', 'add_environment', 'headers_charset', 'log_file_path', 'qualify_recipient', 'exim_path'].includes(name)) {
+        return undefined;
+      }
+      const v = optionString(this.cfg, name);
+      return v === '' && !this.cfg.main.has(name) ? undefined : v;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+function setVar(ctx: ExpandContext, name: string, value: string, tainted = false): void {
+  ctx.vars.set(name, { value, tainted });
+}
+
+/** Read a message file for -bem: header lines (with continuations) and the body. */
+function loadMessage(ctx: ExpandContext, file: string): void {
+  const text = decodeBytes(fs.readFileSync(file)).replace(/\r\n/g, '\n');
+  const lines = text.split('\n');
+  const headers: string[] = [];
+  let i = 0;
+  for (; i < lines.length; i++) {
+    const l = lines[i];
+    if (l === '') { i++; break; }
+    if ((l[0] === ' ' || l[0] === '\t') && headers.length > 0) headers[headers.length - 1] += l + '\n';
+    else headers.push(l + '\n');
+  }
+  const body = lines.slice(i).join('\n');
+  ctx.headers = headers;
+  ctx.body = body;
+  const bodyLines = body === '' ? 0 : body.split('\n').length - (body.endsWith('\n') ? 1 : 0);
+  setVar(ctx, 'body_linecount', String(bodyLines));
+  setVar(ctx, 'message_body_size', String(encodeBytes(body).length));
+  setVar(ctx, 'message_size', String(encodeBytes(text).length));
+  setVar(ctx, 'message_linecount', String(headers.reduce((n, h) => n + h.split('\n').length - 1, 0) + bodyLines));
+}
+
+function buildContext(opts: CliOptions, cfg: Config | undefined): ExpandContext {
+  const ctx = newContext({ testMode: true });
+  if (cfg) {
+    ctx.namedLists = cfg.namedLists as unknown as ExpandContext['namedLists'];
+    ctx.options = new OptionView(cfg);
+    ctx.options.set('config_file', cfg.configFile);
+  }
+  const user = (() => {
+    try {
+      return os.userInfo().username;
+    } catch {
+      return 'root';
+    }
+  })();
+  const qualify = ctx.options?.get('qualify_domain') ?? primaryHostname(ctx);
+  setVar(ctx, 'sender_address', `${user}@${qualify}`);
+  setVar(ctx, 'sender_address_local_part', user);
+  setVar(ctx, 'sender_address_domain', qualify);
+  setVar(ctx, 'authenticated_id', user);
+  setVar(ctx, 'authenticated_sender', `${user}@${qualify}`);
+  setVar(ctx, 'sender_ident', user);
+  const oM: Record<string, string> = { a: 'sender_host_address', i: 'interface_address', s: 'sender_host_name', r: 'received_protocol', t: 'sender_ident', aa: 'sender_host_authenticated', as: 'authenticated_sender', ai: 'authenticated_id' };
+  for (const [k, v] of opts.oM) {
+    const name = oM[k];
+    if (!name) continue;
+    if (k === 'a' || k === 'i') {
+      // "1.2.3.4.25" or "[1.2.3.4]:25": address and port
+      const m = /^\[?([^\]]*?)\]?(?:[.:](\d+))?$/.exec(v);
+      const addr = m && m[2] && (m[1].includes(':') || m[1].split('.').length === 4) ? m[1] : v;
+      setVar(ctx, name, addr);
+      if (m && m[2] && addr !== v) setVar(ctx, k === 'a' ? 'sender_host_port' : 'interface_port', m[2]);
+    } else {
+      setVar(ctx, name, v);
+    }
+  }
+  if (opts.messageFile) loadMessage(ctx, opts.messageFile);
+  return ctx;
+}
+
+async function expandLine(text: string, ctx: ExpandContext): Promise<string> {
+  try {
+    return await expandStringAsync(text, ctx);
+  } catch (e) {
+    if (e instanceof ExpandError) return `Failed: ${e.message}`;
+    throw e;
+  }
+}
+
+/** Split stdin as fgets() with a 1024-byte buffer would. */
+function* fgetsChunks(data: Buffer): Generator<Buffer> {
+  let p = 0;
+  while (p < data.length) {
+    let nl = data.indexOf(10, p);
+    nl = nl < 0 ? data.length : nl + 1;
+    const end = Math.min(nl, p + FGETS_CHUNK);
+    yield data.subarray(p, end);
+    p = end;
+  }
+}
+
+interface Macros { list: { name: string; value: string }[] }
+
+function substituteMacros(line: string, macros: Macros): string {
+  let text = line;
+  for (const m of macros.list) if (text.includes(m.name)) text = text.split(m.name).join(m.value);
+  return text;
+}
+
+/** One -be input line that is not an expression: a macro definition or an ACL variable setting. */
+async function special(line: string, ctx: ExpandContext, macros: Macros): Promise<string | null> {
+  const md = /^([A-Z][A-Za-z0-9_]*)\s*(==?)\s*(.*)$/.exec(line);
+  if (md) {
+    const old = macros.list.find((m) => m.name === md[1]);
+    if (old) {
+      if (md[2] !== '==') return `macro "${md[1]}" is already defined (use "==" if you want to redefine it)`;
+      old.value = md[3];
+    } else {
+      macros.list.push({ name: md[1], value: md[3] });
+    }
+    return `Defined macro '${md[1]}'`;
+  }
+  const sd = /^set\s+(\S*?)\s*(?:=\s*(.*))?$/.exec(line);
+  if (sd && line.startsWith('set ')) {
+    const name = sd[1];
+    if (!/^acl_[cm]/.test(name)) {
+      return `invalid variable name after "set" in ACL modifier "${line}" (must start "acl_c" or "acl_m")`;
+    }
+    if (!/^acl_[cm](\d|_)/.test(name)) {
+      return `invalid variable name after "set" in ACL modifier "${line}" (digit or underscore must follow acl_c or acl_m)`;
+    }
+    const value = await expandLine(sd[2] ?? '', ctx);
+    if (value.startsWith('Failed: ')) return value;
+    ctx.vars.set(name, { value, tainted: false });
+    return `variable ${name.slice(4)} set`;
+  }
+  return null;
+}
+
+export async function main(opts: CliOptions): Promise<number> {
+  let cfg: Config | undefined;
+  const macros: Macros = { list: [] };
+  try {
+    cfg = loadConfig(findConfigFile(opts), opts.macros);
+    macros.list = cfg.macros.filter((m) => m.origin !== 'builtin').map((m) => ({ name: m.name, value: m.value }));
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n`);
+    return 1;
+  }
+  const ctx = buildContext(opts, cfg);
+  const out = (s: string): void => {
+    process.stdout.write(encodeBytes(s));
+  };
+
+  if (opts.args.length > 0) {
+    for (const a of opts.args) out((await expandLine(a, ctx)) + '\n');
+    return 0;
+  }
+
+  const data = fs.readFileSync(0);
+  const chunks = fgetsChunks(data);
+  out('> ');
+  for (;;) {
+    const first = chunks.next();
+    if (first.done) break;
+    let line = decodeBytes(first.value);
+    if (line.endsWith('\n')) line = line.slice(0, -1);
+    while (line.endsWith('\\')) {
+      line = line.slice(0, -1);
+      const next = chunks.next();
+      if (next.done) break;
+      let more = decodeBytes(next.value);
+      if (more.endsWith('\n')) more = more.slice(0, -1);
+      line += more.replace(/^[ \t\r\f\v]+/, '');
+    }
+    line = substituteMacros(line, macros);
+    const sp = await special(line, ctx, macros);
+    out((sp ?? (await expandLine(line, ctx))) + '\n> ');
+  }
+  out('\n');
+  return 0;
+}

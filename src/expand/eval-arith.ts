@@ -1,0 +1,163 @@
+// ${eval:...} and ${eval10:...}: Exim's integer expression evaluator.
+// Arithmetic is on signed 64-bit integers with C's behaviour as Exim shows it:
+// products and differences wrap, a sum that overflows is an error, shift
+// counts are taken modulo 64, division truncates toward zero, numbers that
+// are too big clamp to the 64-bit limits (as sscanf does).
+
+import { ExpandError } from './errors.ts';
+
+const MAX = (1n << 63n) - 1n;
+const MIN = -(1n << 63n);
+const wrap = (v: bigint): bigint => BigInt.asIntN(64, v);
+const clamp = (v: bigint): bigint => (v > MAX ? MAX : v < MIN ? MIN : v);
+
+class ArithError extends Error {}
+
+class Evaluator {
+  private p = 0;
+  private readonly s: string;
+  private readonly decimal: boolean;
+  constructor(s: string, decimal: boolean) {
+    this.s = s;
+    this.decimal = decimal;
+  }
+
+  private ws(): void {
+    const s = this.s;
+    while (this.p < s.length && (s[this.p] === ' ' || s[this.p] === '\t' || s[this.p] === '\n' || s[this.p] === '\r' || s[this.p] === '\f' || s[this.p] === '\v')) this.p++;
+  }
+
+  run(): bigint {
+    const v = this.or();
+    if (this.p < this.s.length) throw new ArithError('expecting operator');
+    return v;
+  }
+
+  private or(): bigint {
+    let v = this.xor();
+    while (this.s[this.p] === '|') { this.p++; v = v | this.xor(); }
+    return v;
+  }
+  private xor(): bigint {
+    let v = this.and();
+    while (this.s[this.p] === '^') { this.p++; v = v ^ this.and(); }
+    return v;
+  }
+  private and(): bigint {
+    let v = this.shift();
+    while (this.s[this.p] === '&') { this.p++; v = v & this.shift(); }
+    return v;
+  }
+  private shift(): bigint {
+    let v = this.sum();
+    for (;;) {
+      const two = this.s.slice(this.p, this.p + 2);
+      if (two !== '<<' && two !== '>>') return v;
+      this.p += 2;
+      const n = this.sum() & 63n;
+      v = two === '<<' ? wrap(v << n) : v >> n;
+    }
+  }
+  private sum(): bigint {
+    let v = this.mult();
+    for (;;) {
+      const c = this.s[this.p];
+      if (c !== '+' && c !== '-') return v;
+      this.p++;
+      const r = this.mult();
+      if (c === '+') {
+        const t = v + r;
+        if (t > MAX || t < MIN) throw new ArithError('overflow in sum');
+        v = t;
+      } else {
+        v = wrap(v - r);
+      }
+    }
+  }
+  private mult(): bigint {
+    let v = this.unary();
+    for (;;) {
+      const c = this.s[this.p];
+      if (c !== '*' && c !== '/' && c !== '%') return v;
+      this.p++;
+      const r = this.unary();
+      if (c === '*') v = wrap(v * r);
+      else {
+        if (r === 0n) throw new ArithError(c === '/' ? 'divide by zero' : 'modulo by zero');
+        if (r === -1n && v === MIN) v = MAX;
+        else v = c === '/' ? v / r : v % r;
+      }
+    }
+  }
+  private unary(): bigint {
+    this.ws();
+    const c = this.s[this.p];
+    let v: bigint;
+    if (c === '-' || c === '~' || c === '+') {
+      this.p++;
+      const inner = this.unary();
+      v = c === '-' ? wrap(-inner) : c === '~' ? ~inner : inner;
+      return v;
+    }
+    v = this.number();
+    this.ws();
+    return v;
+  }
+  private number(): bigint {
+    const s = this.s;
+    if (s[this.p] === '(') {
+      this.p++;
+      const v = this.or();
+      this.ws();
+      if (s[this.p] !== ')') throw new ArithError('expecting closing parenthesis');
+      this.p++;
+      return v;
+    }
+    const start = this.p;
+    let v: bigint;
+    if (this.decimal) {
+      const m = /^\d+/.exec(s.slice(start, start + 400));
+      if (!m) throw new ArithError('expecting number or opening parenthesis');
+      this.p += m[0].length;
+      v = clamp(BigInt(m[0]));
+    } else {
+      // sscanf("%lli") semantics: 0x hex (the prefix alone reads as 0), leading 0 octal, else decimal.
+      const rest = s.slice(start, start + 400);
+      let m: RegExpExecArray | null;
+      if ((m = /^0[xX]([0-9a-fA-F]*)/.exec(rest))) {
+        this.p += m[0].length;
+        v = m[1] === '' ? 0n : clamp(BigInt('0x' + m[1]));
+      } else if ((m = /^0[0-7]*/.exec(rest))) {
+        this.p += m[0].length;
+        v = clamp(BigInt('0o' + (m[0].slice(1) || '0')));
+      } else if ((m = /^\d+/.exec(rest))) {
+        this.p += m[0].length;
+        v = clamp(BigInt(m[0]));
+      } else {
+        throw new ArithError('expecting number or opening parenthesis');
+      }
+    }
+    const suffix = s[this.p];
+    if (suffix === 'k' || suffix === 'K') { v = wrap(v * 1024n); this.p++; }
+    else if (suffix === 'm' || suffix === 'M') { v = wrap(v * 1048576n); this.p++; }
+    else if (suffix === 'g' || suffix === 'G') { v = wrap(v * 1073741824n); this.p++; }
+    return v;
+  }
+
+  get consumed(): string {
+    return this.s.slice(0, this.p);
+  }
+}
+
+/** Evaluate an expression; eval10 (decimal) takes every number as decimal. */
+export function evalArith(expr: string, decimal: boolean): string {
+  const e = new Evaluator(expr, decimal);
+  try {
+    return e.run().toString();
+  } catch (err) {
+    if (err instanceof ArithError) {
+      throw new ExpandError(`error in expression evaluation: ${err.message} (after processing "${e.consumed}")`);
+    }
+    throw err;
+  }
+}
