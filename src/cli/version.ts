@@ -8,6 +8,8 @@
 // configuration reader (plus the lookup registry and expander when present).
 
 import fs from 'node:fs';
+import path from 'node:path';
+import { repoRoot } from '../util/paths.ts';
 import type { CliOptions } from './args.ts';
 import { findConfigFile, loadConfig, ConfigError, type Config } from '../config/index.ts';
 import { DRIVER_NAMES } from '../config/options-table.ts';
@@ -23,21 +25,14 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 function builtStamp(): string {
   let d = new Date();
   try {
-    d = fs.statSync(new URL('../../package.json', import.meta.url)).mtime;
+    d = fs.statSync(path.join(repoRoot, 'package.json')).mtime;
   } catch {}
   const p = (n: number) => String(n).padStart(2, '0');
   return `${p(d.getDate())}-${MONTHS[d.getMonth()]}-${d.getFullYear()} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
-/** Import an optional sibling module that another part of tern may not have written yet. */
-async function optionalImport<T>(rel: string): Promise<T | undefined> {
-  const url = new URL(rel, import.meta.url);
-  if (!fs.existsSync(url)) return undefined;
-  return (await import(url.href)) as T;
-}
-
 async function lookupList(): Promise<string[]> {
-  await optionalImport('../lookups/index.ts'); // fills the registry when the lookups exist
+  await import('../lookups/index.ts'); // fills the registry
   const reg = await import('../lookups/registry.ts');
   return reg.lookupNames();
 }
@@ -78,8 +73,8 @@ export async function main(opts: CliOptions): Promise<number> {
   let cfg: Config;
   try {
     cfg = loadConfig(file, opts.macros);
-    const expand = await optionalImport<{ compileExpansion?: CompileExpansion }>('../expand/index.ts');
-    if (expand?.compileExpansion) validateExpansions(cfg, expand.compileExpansion);
+    const expand = await import('../expand/index.ts');
+    validateExpansions(cfg, expand.compileExpansion as CompileExpansion);
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`${formatLogTime(new Date())} ${e.message}\n`);

@@ -7,12 +7,12 @@
 import os from 'node:os';
 import path from 'node:path';
 import { userName, groupName } from './users.ts';
+import { repoRoot } from '../util/paths.ts';
 
 export const TERN_VERSION = '0.1.0';
 /** The Exim release whose behaviour tern follows ($version_number, exim_version). */
 export const EXIM_COMPAT_VERSION = '4.99';
 
-const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 
 export function dataDir(): string {
   return process.env.TERN_DATA_DIR ?? path.join(repoRoot, 'data');
