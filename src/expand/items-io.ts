@@ -234,10 +234,13 @@ function runSync(args: string[]): RunResult {
 function runAsync(args: string[]): Promise<RunResult> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
-    const child = spawn(args[0], args.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], timeout: RUN_TIMEOUT_MS });
+    const child = spawn(args[0], args.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Our own timer (spawn's timeout option outlives a child that failed to start).
+    const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
+    timer.unref();
     child.stdout.on('data', (d: Buffer) => chunks.push(d));
     child.stderr.on('data', (d: Buffer) => chunks.push(d));
-    child.on('error', () => resolve({ rc: 127, output: '' }));
-    child.on('close', (code) => resolve({ rc: code ?? 127, output: decodeBytes(Buffer.concat(chunks)) }));
+    child.on('error', () => { clearTimeout(timer); resolve({ rc: 127, output: '' }); });
+    child.on('close', (code) => { clearTimeout(timer); resolve({ rc: code ?? 127, output: decodeBytes(Buffer.concat(chunks)) }); });
   });
 }

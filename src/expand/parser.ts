@@ -110,14 +110,12 @@ export class Parser {
         if (lit) { out.push({ k: 'lit', s: lit }); lit = ''; }
         if (!inBraces && this.depth === 0) {
           // At top level a syntax error in one item leaves the earlier nodes to run first.
-          const start = this.i;
           const mark = this.staticErrors.length;
           try {
             out.push(this.dollar());
           } catch (e) {
             if (!(e instanceof SyntaxError_)) throw e;
             this.depth = 0;
-            void start;
             const earlier = this.staticErrors[mark];
             out.push({ k: 'error', msg: earlier ?? e.message });
             this.i = s.length;
@@ -440,10 +438,8 @@ export class Parser {
         this.i -= vname.length - hp[0];
         return { c: 'def', name: vname, header: { kind: hp[1], name: this.headerName() } };
       }
-      if (!/^\d+$/.test(vname) || true) {
-        if (vname !== 'value' && vname !== 'item' && typeof resolveVariable(vname) !== 'function') {
-          return this.condError(`unknown variable "${vname}" after "def:"`);
-        }
+      if (vname !== 'value' && vname !== 'item' && typeof resolveVariable(vname) !== 'function') {
+        return this.condError(`unknown variable "${vname}" after "def:"`);
       }
       return { c: 'def', name: vname };
     }
