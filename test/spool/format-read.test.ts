@@ -121,7 +121,7 @@ test('a message tern builds survives the round trip; wide characters are written
   assert.match(text, /^-aclc 0 0\n\n/m);
   assert.match(text, /^YY c@x\nNY a@x\nNN b@x\nNY d@x\nNN e@x\n3\n/m);
   assert.match(text, /^009\* X-Old: 1\n/m);
-  assert.match(text, /^019  Subject: \xc3\xa9t\xc3\xa9 \xe2\x98\x83\n/m); // 19 bytes once encoded
+  assert.match(text, /^019 {2}Subject: \xc3\xa9t\xc3\xa9 \xe2\x98\x83\n/m); // 19 bytes once encoded
   const back = parseHeaderFile(buf);
   // Strings come back as bytes; the wide header therefore reads as its UTF-8 bytes.
   assert.equal(back.headers[1].text, Buffer.from('Subject: \u00e9t\u00e9 \u2603\n', 'utf8').toString('latin1'));
