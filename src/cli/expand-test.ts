@@ -147,18 +147,19 @@ async function special(line: string, ctx: ExpandContext, macros: Macros): Promis
     }
     return `Defined macro '${md[1]}'`;
   }
-  const sd = /^set\s+(\S*?)\s*(?:=\s*(.*))?$/.exec(line);
-  if (sd && line.startsWith('set ')) {
-    const name = sd[1];
+  const sd = /^set(,t)?\s+(\S*?)\s*(?:=\s*(.*))?$/.exec(line);
+  if (sd && /^set(,t)?\s/.test(line)) {
+    const tainted = sd[1] !== undefined;
+    const name = sd[2];
     if (!/^acl_[cm]/.test(name)) {
       return `invalid variable name after "set" in ACL modifier "${line}" (must start "acl_c" or "acl_m")`;
     }
     if (!/^acl_[cm](\d|_)/.test(name)) {
       return `invalid variable name after "set" in ACL modifier "${line}" (digit or underscore must follow acl_c or acl_m)`;
     }
-    const value = await expandLine(sd[2] ?? '', ctx);
+    const value = await expandLine(sd[3] ?? '', ctx);
     if (value.startsWith('Failed: ')) return value;
-    ctx.vars.set(name, { value, tainted: false });
+    ctx.vars.set(name, { value, tainted });
     return `variable ${name.slice(4)} set`;
   }
   return null;
@@ -190,15 +191,13 @@ export async function main(opts: CliOptions): Promise<number> {
   for (;;) {
     const first = chunks.next();
     if (first.done) break;
-    let line = decodeBytes(first.value);
-    if (line.endsWith('\n')) line = line.slice(0, -1);
+    // Exim drops trailing white space (and the newline) before looking for a continuation.
+    let line = decodeBytes(first.value).replace(/\s+$/, '');
     while (line.endsWith('\\')) {
       line = line.slice(0, -1);
       const next = chunks.next();
       if (next.done) break;
-      let more = decodeBytes(next.value);
-      if (more.endsWith('\n')) more = more.slice(0, -1);
-      line += more.replace(/^[ \t\r\f\v]+/, '');
+      line += decodeBytes(next.value).replace(/\s+$/, '').replace(/^\s+/, '');
     }
     line = substituteMacros(line, macros);
     const sp = await special(line, ctx, macros);

@@ -9,7 +9,7 @@ import { evalArg, evalSeq, skipCond, variableValue, type EvalState } from './eva
 import { headerExists } from './headers.ts';
 import { splitList } from './list.ts';
 import { compileRegex, RegexError } from '../regex/index.ts';
-import { crypteq } from './crypt-bridge.ts';
+import { crypteq } from './crypt/index.ts';
 import { matchAddressList, matchDomainList, matchIpList, matchLocalPartList } from '../lists/index.ts';
 import { srsInbound } from './srs.ts';
 import { jsonArrayElements, jsonUnquote } from './json.ts';
@@ -268,9 +268,11 @@ function argsCond(c: ArgsCond, st: EvalState): boolean {
     case 'match_domain': case 'match_local_part': case 'match_address': case 'match_ip': {
       const fn = name === 'match_domain' ? matchDomainList : name === 'match_local_part' ? matchLocalPartList
         : name === 'match_address' ? matchAddressList : matchIpList;
+      if (name === 'match_ip' && x !== '' && !isIPv4(x) && !isIPv6(x)) throw new ExpandError(`"${x}" is not an IP address`);
       const r = listResult(fn(x, y, st.ctx));
-      // Exim leaves $value empty after match_ip.
-      if (r.ok) st.value = { value: name === 'match_ip' ? '' : (r.data ?? ''), tainted: a1.tainted };
+      // After match_ip Exim's $value is a lookup's data, never a plain list item.
+      const data = name === 'match_ip' && !y.includes(';') ? '' : (r.data ?? '');
+      if (r.ok) st.value = { value: data, tainted: a1.tainted };
       return r.ok;
     }
   }

@@ -110,9 +110,12 @@ export function evalNode(node: Node, st: EvalState): string {
 function evalOperator(node: OperatorNode, st: EvalState): string {
   if (++st.depth > MAX_EVAL_DEPTH) throw new ExpandError('expansion nested too deeply');
   try {
+    if (node.base === 'expand') {
+      const arg = evalArg(node.sub, st);
+      return expandAgain(arg.s, st, arg.tainted);
+    }
     const sub = evalSeq(node.sub, st);
     switch (node.base) {
-      case 'expand': return expandAgain(sub, st);
       case 'listnamed': return listNamed(sub, node.arg, st);
     }
     return applyOperator(node.name, node.base, node.arg, sub, st.ctx);
@@ -122,7 +125,8 @@ function evalOperator(node: OperatorNode, st: EvalState): string {
 }
 
 /** ${expand:...}: the subject is expanded again, in the same state. */
-function expandAgain(text: string, st: EvalState): string {
+function expandAgain(text: string, st: EvalState, tainted: boolean): string {
+  if (tainted) throw new ExpandError(`attempt to expand tainted string '${text}'`);
   const exp = compileExpansion(text);
   if (exp.literal) return text;
   try {
@@ -136,26 +140,32 @@ function expandAgain(text: string, st: EvalState): string {
 
 const LIST_KINDS: Record<string, string> = { d: 'domain', h: 'host', a: 'address', l: 'local_part' };
 
-/** ${listnamed:name} / ${listnamed_d:name}: a named list's text (with nested +names expanded). */
-function listNamed(name: string, suffix: string | undefined, st: EvalState): string {
+/**
+ * ${listnamed:name} / ${listnamed_d:name}: a named list's items joined by
+ * " : ", nested +name items replaced by their lists. As in Exim, items of a
+ * list with another separator have their colons doubled; items of a colon
+ * list are copied as they are.
+ */
+function listNamed(name: string, suffix: string | undefined, st: EvalState, depth = 0): string {
   let want: string | undefined;
   if (suffix !== undefined) {
     want = LIST_KINDS[suffix];
     if (!want) throw new ExpandError('bad suffix on "list" operator');
   }
+  if (name.startsWith('+')) name = name.slice(1);
   const list = st.ctx.namedLists.get(name);
   const kind = list ? (list.kind === 'localpart' ? 'local_part' : list.kind) : undefined;
   if (!list || (want && kind !== want)) {
     throw new ExpandError(want ? `"${name}" is not a ${want} named list` : `"${name}" is not a named list`);
   }
-  // Expand +name references inside it, keeping the list's own separator.
+  if (depth > 100) throw new ExpandError(`named list "${name}" refers to itself`);
   const { sep, items } = splitList(list.text);
   const out: string[] = [];
   for (const item of items) {
-    if (item.startsWith('+') && st.ctx.namedLists.has(item.slice(1))) out.push(listNamed(item.slice(1), suffix, st));
-    else out.push(sep === '' ? item : item.split(sep).join(sep + sep));
+    if (item.startsWith('+') && st.ctx.namedLists.has(item.slice(1))) out.push(listNamed(item.slice(1), undefined, st, depth + 1));
+    else out.push(sep === ':' ? item : item.split(':').join('::'));
   }
-  return out.join(sep || ':');
+  return out.join(' : ');
 }
 
 /** Run fn with $value saved and restored around it. */

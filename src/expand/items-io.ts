@@ -28,9 +28,11 @@ export function readFileItem(a: Seq[], st: EvalState): string {
   try {
     data = decodeBytes(fs.readFileSync(name.s));
   } catch (e) {
+    // Exim reads a directory as empty.
+    if ((e as NodeJS.ErrnoException).code === 'EISDIR') return '';
     throw new ExpandError(`failed to open ${name.s}: ${strerror(e)}`);
   }
-  return eol === undefined ? data : data.split('\n').join(eol);
+  return eol ? data.split('\n').join(eol) : data;
 }
 
 // ---- readsocket --------------------------------------------------------------
@@ -63,7 +65,12 @@ export function readSocketItem(a: Seq[], st: EvalState): string {
   const req: SocketRequest = { request, timeoutMs: 5000, shutdown: true, tls: false };
   let cache = false;
   const opts = splitItems(optText, ':');
-  if (opts.length > 0) req.timeoutMs = parseTimeout(opts[0]);
+  if (opts.length > 0) {
+    // Exim keeps its default when the timeout does not parse.
+    try {
+      req.timeoutMs = parseTimeout(opts[0]);
+    } catch {}
+  }
   for (const o of opts.slice(1)) {
     const eq = o.indexOf('=');
     const k = eq < 0 ? o : o.slice(0, eq), v = eq < 0 ? '' : o.slice(eq + 1);
@@ -116,7 +123,7 @@ export function readSocketItem(a: Seq[], st: EvalState): string {
     throw new ExpandError(outcome.error);
   }
   const data = outcome.data;
-  return eol === undefined ? data : data.split('\n').join(eol);
+  return eol ? data.split('\n').join(eol) : data;
 }
 
 function talkToSocket(req: SocketRequest): Promise<{ ok: true; data: string } | { ok: false; error: string }> {
@@ -225,6 +232,7 @@ function taintedCommand(_cmd: string): never {
 const RUN_TIMEOUT_MS = 60 * 60 * 1000;
 
 function runSync(args: string[]): RunResult {
+  if (args[0] === '') return { rc: 127, output: '' };
   const r = spawnSync(args[0], args.slice(1), { input: '', stdio: ['pipe', 'pipe', 'pipe'], timeout: RUN_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 });
   if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') return { rc: 127, output: '' };
   const output = decodeBytes(Buffer.concat([r.stdout ?? Buffer.alloc(0), r.stderr ?? Buffer.alloc(0)]));
@@ -234,12 +242,18 @@ function runSync(args: string[]): RunResult {
 function runAsync(args: string[]): Promise<RunResult> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
-    const child = spawn(args[0], args.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(args[0], args.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch {
+      resolve({ rc: 127, output: '' });
+      return;
+    }
     // Our own timer (spawn's timeout option outlives a child that failed to start).
     const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
     timer.unref();
-    child.stdout.on('data', (d: Buffer) => chunks.push(d));
-    child.stderr.on('data', (d: Buffer) => chunks.push(d));
+    child.stdout!.on('data', (d: Buffer) => chunks.push(d));
+    child.stderr!.on('data', (d: Buffer) => chunks.push(d));
     child.on('error', () => { clearTimeout(timer); resolve({ rc: 127, output: '' }); });
     child.on('close', (code) => { clearTimeout(timer); resolve({ rc: code ?? 127, output: decodeBytes(Buffer.concat(chunks)) }); });
   });

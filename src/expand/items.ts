@@ -4,7 +4,7 @@
 import { createHmac } from 'node:crypto';
 import type { ItemNode, Seq } from './ast.ts';
 import { ExpandError, ForcedFail } from './errors.ts';
-import { evalArg, evalSeq, skipCheck, withValue, yesNo, type EvalState } from './evaluate.ts';
+import { evalArg, evalSeq, skipCheck, skipCond, withValue, yesNo, type EvalState } from './evaluate.ts';
 import { joinList, listSeparator, quoteListItem, splitItems } from './list.ts';
 import { compareBy } from './conditions.ts';
 import { compileRegex, RegexError } from '../regex/index.ts';
@@ -104,10 +104,10 @@ function envLookup(name: string, st: EvalState): string | undefined {
 
 function envItem(node: ItemNode, st: EvalState): string {
   const a = node.args;
-  const key = evalSeq(a[0], st).trim();
+  const key = evalSeq(a[0], st);
   const found = envLookup(key, st);
   return withValue(st, found === undefined ? st.value : { value: found, tainted: true }, () =>
-    yesNo(found !== undefined, a[1], a[2], false, 'env', st, found ?? '', node.tailError));
+    yesNo(found !== undefined, a[1], a[2], node.fail, 'env', st, found ?? '', node.tailError));
 }
 
 // ---- extract --------------------------------------------------------------
@@ -139,6 +139,7 @@ function extract(node: ItemNode, st: EvalState): string {
     const str = evalArg(a[1], st);
     tainted = str.tainted;
     if (json) {
+      if (numbered && Number(k) <= 0) throw new ExpandError('first argument of "extract" must be greater than zero');
       value = numbered ? jsonElement(str.s, Number(k)) : jsonObjectMember(str.s, k);
       if (value !== null && json === 'jsons') value = jsonUnquote(value);
     } else {
@@ -246,10 +247,10 @@ function listIterate(node: ItemNode, st: EvalState): string {
       st.value = { value: init.s, tainted: init.tainted };
       for (const it of list.items) {
         st.item = { value: it, tainted: list.tainted };
-        const r = evalArg(a[2], st);
+        const r = insideItem('reduce', () => evalArg(a[2], st));
         st.value = { value: r.s, tainted: r.tainted };
       }
-      if (list.items.length === 0) skipCheck(a[2]);
+      if (list.items.length === 0) insideItem('reduce', () => skipCheck(a[2]));
       if (st.value.tainted) st.tainted = true;
       return st.value.value;
     }
@@ -257,13 +258,18 @@ function listIterate(node: ItemNode, st: EvalState): string {
     for (const it of list.items) {
       st.item = { value: it, tainted: list.tainted };
       if (node.name === 'map') {
-        const r = evalArg(a[1], st);
+        const r = insideItem('map', () => evalArg(a[1], st));
         anyTaint ||= r.tainted;
-        out.push(r.s);
+        // Exim writes an empty item after the first as a single space.
+        out.push(r.s === '' && out.length > 0 ? ' ' : r.s);
       } else {
-        const keep = evalCondSaved(node.cond as Cond, st);
+        const keep = insideItem('filter', () => evalCondSaved(node.cond as Cond, st));
         if (keep) { out.push(it); anyTaint ||= list.tainted; }
       }
+    }
+    if (list.items.length === 0) {
+      if (node.name === 'map') insideItem('map', () => skipCheck(a[1]));
+      else insideItem('filter', () => skipCond(node.cond as Cond));
     }
     if (anyTaint) st.tainted = true;
     return joinList(out, list.sep || ':');
@@ -276,6 +282,16 @@ function listIterate(node: ItemNode, st: EvalState): string {
 import { evalCond } from './conditions.ts';
 import type { Cond } from './ast.ts';
 
+/** Errors inside map/filter/reduce's per-item part carry Exim's suffix. */
+function insideItem<T>(name: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof ExpandError && !(e instanceof ForcedFail)) throw new ExpandError(`${e.message} inside "${name}" item`);
+    throw e;
+  }
+}
+
 function evalCondSaved(c: Cond, st: EvalState): boolean {
   const caps = st.caps, capsT = st.capsTainted, value = st.value;
   try {
@@ -287,12 +303,12 @@ function evalCondSaved(c: Cond, st: EvalState): boolean {
   }
 }
 
-const SORT_OPS = new Set(['<', '<=', '=', '==', '>', '>=', 'lt', 'lti', 'le', 'lei', 'gt', 'gti', 'ge', 'gei']);
+const SORT_OPS = new Set(['<', '<=', '=', '>', '>=', 'lt', 'lti', 'le', 'lei', 'gt', 'gti', 'ge', 'gei']);
 
 function sortItem(a: Seq[], st: EvalState): string {
   const list = listArg(a[0], st);
   const cmp = evalSeq(a[1], st).trim();
-  if (!SORT_OPS.has(cmp)) throw new ExpandError('');
+  if (!SORT_OPS.has(cmp)) throw new ExpandError('comparator not handled for sort');
   const savedItem = st.item;
   try {
     const keyed = list.items.map((it) => {

@@ -50,7 +50,7 @@ export function jsonObjectMember(text: string, key: string): string | null {
   let i = 0;
   while (isWs(text[i])) i++;
   const err = (): never => { throw new ExpandError("missing '}' wrapping object for extract json"); };
-  if (text[i] !== '{') err();
+  if (text[i] !== '{') throw new ExpandError("missing '{' wrapping object for extract json");
   i++;
   for (;;) {
     while (isWs(text[i])) i++;
@@ -62,7 +62,7 @@ export function jsonObjectMember(text: string, key: string): string | null {
     const name = text.slice(i + 1, j);
     i = j + 1;
     while (isWs(text[i])) i++;
-    if (text[i] !== ':') err();
+    if (text[i] !== ':') throw new ExpandError('missing object value-separator for extract json');
     i++;
     while (isWs(text[i])) i++;
     const end = valueEnd(text, i, '}');

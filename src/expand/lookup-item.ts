@@ -30,12 +30,17 @@ export function doLookupItem(
 ): LookupResult | null {
   try {
     const spec = parseLookupSpec(specText);
-    if (key === undefined) return runLookup(spec, fileOrQuery, ctx, {});
+    if (key === undefined) {
+      // A query built from tainted data must have been quoted by the lookup's own quoter.
+      if (fileTainted && spec.driver.quote) throw new ExpandError('tainted search query is not properly quoted');
+      return runLookup(spec, fileOrQuery, ctx, {});
+    }
     // Exim refuses a tainted file name with an empty message (it logs the reason).
     if (fileTainted) throw new ExpandError('');
     return runLookup(spec, key, ctx, { file: fileOrQuery, fileTainted });
   } catch (e) {
-    if (e instanceof LookupError || e instanceof LookupDefer) throw new ExpandError(e.message);
+    if (e instanceof LookupDefer) throw new ExpandError(`lookup of "${key ?? fileOrQuery}" gave DEFER: ${e.message}`);
+    if (e instanceof LookupError) throw new ExpandError(e.message);
     throw e;
   }
 }

@@ -25,7 +25,6 @@ const BASE_NAMES = new Set([
 ]);
 
 const ABBREV: Record<string, string> = { h: 'hash', l: 'length', s: 'substr', nh: 'nhash' };
-const NUMERIC_SUFFIX = new Set(['hash', 'length', 'substr', 'nhash']);
 
 /** The base operator and raw suffix for a name, or null when Exim does not know it. */
 export function isKnownOperator(name: string): { base: string; arg?: string } | null {
@@ -36,25 +35,11 @@ export function isKnownOperator(name: string): { base: string; arg?: string } | 
   return { base: ABBREV[base] ?? base, arg: u < 0 ? undefined : name.slice(u + 1) };
 }
 
-/** Check a numeric suffix of hash/length/substr/nhash as Exim does. */
-function checkSuffix(name: string, base: string, arg: string | undefined): void {
-  if (arg === undefined) {
-    if (name !== base) throw new ExpandError(`missing values after ${name}`);
-    throw new ExpandError(`Not enough arguments for '${base}' (min is 2)`);
-  }
-  const parts = arg.split('_');
-  const re = base === 'substr' ? /^-?\d+$/ : /^\d+$/;
-  if (parts.length > (base === 'length' ? 1 : 2) || !parts.every((p) => re.test(p))) {
-    throw new ExpandError(`non-digit after underscore in "${name}"`);
-  }
-}
-
 /**
  * Apply an operator that does not need the expander. expand/listnamed are the
  * evaluator's (they need its state) and are not handled here.
  */
 export function applyOperator(name: string, base: string, arg: string | undefined, subject: string, ctx: ExpandContext): string {
-  if (NUMERIC_SUFFIX.has(base)) checkSuffix(name, base, arg);
   switch (base) {
     case 'eval':
     case 'eval10':
@@ -73,6 +58,11 @@ function quoteForLookup(arg: string, subject: string): string {
   const u = arg.indexOf('_');
   const type = u < 0 ? arg : arg.slice(0, u);
   const opt = u < 0 ? undefined : arg.slice(u + 1);
+  const builtin = FOREIGN_QUOTERS[type];
+  if (builtin) {
+    if (opt !== undefined && !(type === 'ldap' && opt === 'dn')) throw new ExpandError(`"${opt}" unrecognized after "\${quote_${type}"`);
+    return builtin(subject, opt);
+  }
   let driver;
   try {
     driver = findDriver(type);
@@ -85,3 +75,33 @@ function quoteForLookup(arg: string, subject: string): string {
   }
   return driver.quote(subject, opt);
 }
+
+// Quoting of lookup types tern does not provide (their quoting is still usable in strings).
+const SQL_ESCAPES: Record<string, string> = { '\n': '\\n', '\t': '\\t', '\r': '\\r', '\b': '\\b', '"': '\\"', '\\': '\\\\' };
+const URL_SAFE = /[A-Za-z0-9\-_.!~*'()]/;
+const hex2 = (c: number): string => c.toString(16).toUpperCase().padStart(2, '0');
+function urlByte(ch: string): string {
+  return URL_SAFE.test(ch) ? ch : [...Buffer.from(ch, 'utf8')].map((b) => '%' + hex2(b)).join('');
+}
+function ldapQuote(s: string, opt?: string): string {
+  let out = '';
+  const chars = [...s];
+  chars.forEach((ch, i) => {
+    if (opt === 'dn') {
+      const special = '\\"+,;<>'.includes(ch) || ((ch === ' ' || ch === '#') && i === 0) || (ch === ' ' && i === chars.length - 1);
+      out += (special ? '%5C' : '') + urlByte(ch);
+    } else if (ch === '\0' || '*()\\'.includes(ch)) {
+      out += '%5C' + hex2(ch.charCodeAt(0));
+    } else {
+      out += urlByte(ch);
+    }
+  });
+  return out;
+}
+const FOREIGN_QUOTERS: Record<string, (s: string, opt?: string) => string> = {
+  mysql: (s) => s.replace(/[\n\t\r\b"\\']/g, (c) => (c === "'" ? "\\'" : SQL_ESCAPES[c])),
+  pgsql: (s) => s.replace(/[\n\t\r\b"\\']/g, (c) => (c === "'" ? "''" : SQL_ESCAPES[c])),
+  ldap: ldapQuote,
+  passwd: (s) => s,
+  nis: (s) => s,
+};

@@ -11,6 +11,14 @@ import type { Cond, Expansion, HeaderKind, Node, Seq } from './ast.ts';
 import { resolveVariable } from './variables.ts';
 import { isKnownOperator } from './operator-dispatch.ts';
 import { checkLookupSpec } from './lookup-item.ts';
+import { decodeBytes, encodeBytes } from './operators/bytes.ts';
+
+/** A byte from an escape: ASCII as itself, others as the raw-byte surrogate (see operators/bytes.ts). */
+const byteChar = (v: number): string => String.fromCharCode(v < 0x80 ? v : 0xdc00 + v);
+/** Escaped bytes that form valid UTF-8 become the characters they encode. */
+function normaliseBytes(s: string): string {
+  return /[\udc80-\udcff]/.test(s) ? decodeBytes(encodeBytes(s)) : s;
+}
 
 /** Deepest nesting of items/arguments accepted (Exim has no fixed limit; the JS stack has). */
 export const MAX_NESTING = 1500;
@@ -107,7 +115,7 @@ export class Parser {
         continue;
       }
       if (c === '$') {
-        if (lit) { out.push({ k: 'lit', s: lit }); lit = ''; }
+        if (lit) { out.push({ k: 'lit', s: normaliseBytes(lit) }); lit = ''; }
         if (!inBraces && this.depth === 0) {
           // At top level a syntax error in one item leaves the earlier nodes to run first.
           const mark = this.staticErrors.length;
@@ -136,7 +144,7 @@ export class Parser {
       lit += s.slice(this.i, j);
       this.i = j;
     }
-    if (lit) out.push({ k: 'lit', s: lit });
+    if (lit) out.push({ k: 'lit', s: normaliseBytes(lit) });
     return out;
   }
 
@@ -156,13 +164,13 @@ export class Parser {
       case 'x': {
         let v = 0, n = 0;
         while (n < 2 && /[0-9a-fA-F]/.test(s[this.i] ?? '')) { v = v * 16 + parseInt(s[this.i], 16); this.i++; n++; }
-        return n === 0 ? 'x' : String.fromCharCode(v);
+        return n === 0 ? '' : byteChar(v);
       }
     }
     if (c >= '0' && c <= '7') {
       let v = c.charCodeAt(0) - 48, n = 1;
       while (n < 3 && s[this.i] >= '0' && s[this.i] <= '7') { v = v * 8 + s.charCodeAt(this.i) - 48; this.i++; n++; }
-      return String.fromCharCode(v & 255);
+      return byteChar(v & 255);
     }
     return c;
   }
@@ -293,7 +301,7 @@ export class Parser {
     let no: Seq | undefined;
     let fail = false;
     if (s[this.i] === '{') no = this.braced();
-    else if (s.startsWith('fail', this.i)) { fail = true; this.i += 4; }
+    else if (s.startsWith('fail', this.i) && !isNameChar(s[this.i + 4])) { fail = true; this.i += 4; }
     else if (s[this.i] !== '}') this.fail(`syntax error in "${itemName}" item - "fail" expected`);
     this.ws();
     if (s[this.i] !== '}') {
@@ -369,6 +377,9 @@ export class Parser {
     }
     if (args.length < min) {
       if (name === 'env') this.fail('');
+      if (name === 'reduce') this.fail(`missing '{' for ${args.length === 1 ? 'second' : 'last'} arg of reduce`);
+      if (name === 'listextract') this.fail(`missing '{' for arg 2 of listextract`);
+      if (name === 'run') this.fail(`missing '{' for command arg of run`);
       if (name === 'prvscheck') this.fail(`Not enough arguments for 'prvscheck' (min is 1)`);
       if (name === 'map' || name === 'filter') this.fail(`missing '{' for last arg of ${name}`);
       if (name === 'sort') this.fail(`missing '{' for ${args.length === 1 ? 'comparator' : 'extractor'} arg of sort`);
@@ -384,6 +395,12 @@ export class Parser {
       if (s[this.i] !== '}') this.fail(`missing } at end of "${name}"`);
       this.i++;
       return { k: 'item', name, args, fail: false };
+    }
+    if (name === 'readsocket') {
+      this.ws();
+      if (s[this.i] !== '}') this.fail("missing '}' closing readsocket");
+      this.i++;
+      return { k: 'item', name, word, args, fail: false };
     }
     this.closeItem(name, max);
     return { k: 'item', name, word, args, fail: false };
@@ -443,6 +460,7 @@ export class Parser {
       }
       return { c: 'def', name: vname };
     }
+    if (name === 'def') this.fail('":" expected after "def"');
     if (name === 'first_delivery' || name === 'queue_running') return { c: name };
     if (name === 'and' || name === 'or') {
       this.ws();
