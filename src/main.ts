@@ -14,6 +14,7 @@ const MODES: Partial<Record<CliOptions['mode'], () => Promise<{ main: ModeMain }
   version: () => import('./cli/version.ts'),
   print: () => import('./cli/print-config.ts'),
   expand: () => import('./cli/expand-test.ts'),
+  submit: () => import('./cli/submit.ts'),
   'queue-list': () => import('./cli/queue-list.ts'),
   'queue-count': () => import('./cli/queue-list.ts'),
 };

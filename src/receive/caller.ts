@@ -1,0 +1,56 @@
+// Who is calling: the login, ids, full name and trust of the process that
+// submits a local message (spec: trusted_users, trusted_groups, -F, the
+// gecos field, unknown_login / unknown_username).
+
+import fs from 'node:fs';
+import type { Config } from '../config/index.ts';
+import { optionString } from '../config/index.ts';
+
+export interface Caller {
+  login: string;
+  uid: number;
+  gid: number;
+  trusted: boolean;
+  fullName?: string;
+}
+
+interface PasswdEntry { login: string; gid: number; gecos: string }
+
+function passwdEntry(uid: number): PasswdEntry | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(process.env.TERN_PASSWD_FILE ?? '/etc/passwd', 'utf8');
+  } catch {
+    return undefined;
+  }
+  for (const line of text.split('\n')) {
+    const f = line.split(':');
+    if (f.length >= 5 && Number(f[2]) === uid && f[2] !== '') return { login: f[0], gid: Number(f[3]), gecos: f[4] };
+  }
+  return undefined;
+}
+
+/** The gecos field as a name: "&" stands for the login with its first letter upper-cased. */
+export function gecosName(gecos: string, login: string): string {
+  return gecos.replace(/&/g, login.charAt(0).toUpperCase() + login.slice(1));
+}
+
+function idsOf(config: Config, name: string): number[] {
+  const v = config.getOption(name);
+  return v.kind === 'ids' && v.ids ? v.ids : [];
+}
+
+/** The calling user of this process; `fullName` is -F when given. */
+export function localCaller(config: Config, fullName?: string): Caller {
+  const uid = process.getuid?.() ?? 0;
+  const gid = process.getgid?.() ?? 0;
+  const entry = passwdEntry(uid);
+  const login = entry?.login ?? (optionString(config, 'unknown_login') || String(uid));
+  const name = fullName ?? (entry ? gecosName(entry.gecos, login) : optionString(config, 'unknown_username'));
+  const eximUser = config.getOption('exim_user');
+  const eximUid = eximUser.kind === 'ids' && eximUser.ids ? eximUser.ids[0] : undefined;
+  const groups = new Set([gid, ...(process.getgroups?.() ?? [])]);
+  const trusted = uid === 0 || uid === eximUid || idsOf(config, 'trusted_users').includes(uid)
+    || idsOf(config, 'trusted_groups').some((g) => groups.has(g));
+  return { login, uid, gid, trusted, fullName: name };
+}
