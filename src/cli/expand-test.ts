@@ -177,6 +177,9 @@ export async function main(opts: CliOptions): Promise<number> {
   }
   const ctx = buildContext(opts, cfg);
   const out = (s: string): void => {
+    // Exim prints results with printf("%s"): output stops at a NUL.
+    const nul = s.indexOf('\0');
+    if (nul >= 0) s = s.slice(0, nul) + (s.endsWith('> ') ? '\n> ' : s.endsWith('\n') ? '\n' : '');
     process.stdout.write(encodeBytes(s));
   };
 

@@ -80,12 +80,14 @@ function iterate(c: Extract<Cond, { list: unknown }>, st: EvalState): boolean {
       if (r === any) return any;
     }
     if (items.length === 0) {
+      // Exim: an empty list makes forall false as well as forany.
       try {
         skipCond(c.sub);
       } catch (e) {
         if (e instanceof ExpandError) throw new ExpandError(`${e.message} inside "${c.c}" condition`);
         throw e;
       }
+      return false;
     }
     return !any;
   } finally {
@@ -159,8 +161,7 @@ export function compareBy(name: string, a: string, b: string): boolean {
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 export function isIPv4(s: string): boolean {
-  if (!IPV4.test(s)) return /^\d{1,3}(\.\d{1,3}){3}$/.test(s) && s.split('.').every((p) => Number(p) <= 255);
-  return true;
+  return IPV4.test(s);
 }
 export function isIPv6(s: string): boolean {
   // An embedded IPv4 tail counts as two groups.

@@ -114,7 +114,10 @@ function evalOperator(node: OperatorNode, st: EvalState): string {
       const arg = evalArg(node.sub, st);
       return expandAgain(arg.s, st, arg.tainted);
     }
-    const sub = evalSeq(node.sub, st);
+    let sub = evalSeq(node.sub, st);
+    // Exim's operators see a C string: it ends at a NUL byte.
+    const nul = sub.indexOf('\0');
+    if (nul >= 0) sub = sub.slice(0, nul);
     switch (node.base) {
       case 'listnamed': return listNamed(sub, node.arg, st);
     }

@@ -32,7 +32,7 @@ export function readFileItem(a: Seq[], st: EvalState): string {
     if ((e as NodeJS.ErrnoException).code === 'EISDIR') return '';
     throw new ExpandError(`failed to open ${name.s}: ${strerror(e)}`);
   }
-  return eol ? data.split('\n').join(eol) : data;
+  return eol === undefined ? data : data.split('\n').join(eol);
 }
 
 // ---- readsocket --------------------------------------------------------------
@@ -213,7 +213,6 @@ export function runItem(node: ItemNode, st: EvalState): string {
     });
     if (argv[0]?.tainted) return taintedCommand(argv[0].s);
   }
-  if (argv.length === 0) return '';
   const args = argv.map((x) => x.s);
   let r: RunResult;
   if (st.async && st.ctx.memo.allowSuspend) {
@@ -232,7 +231,7 @@ function taintedCommand(_cmd: string): never {
 const RUN_TIMEOUT_MS = 60 * 60 * 1000;
 
 function runSync(args: string[]): RunResult {
-  if (args[0] === '') return { rc: 127, output: '' };
+  if (args.length === 0 || args[0] === '') return { rc: 127, output: '' };
   const r = spawnSync(args[0], args.slice(1), { input: '', stdio: ['pipe', 'pipe', 'pipe'], timeout: RUN_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 });
   if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') return { rc: 127, output: '' };
   const output = decodeBytes(Buffer.concat([r.stdout ?? Buffer.alloc(0), r.stderr ?? Buffer.alloc(0)]));
@@ -243,6 +242,10 @@ function runAsync(args: string[]): Promise<RunResult> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let child: ReturnType<typeof spawn>;
+    if (args.length === 0 || args[0] === '') {
+      resolve({ rc: 127, output: '' });
+      return;
+    }
     try {
       child = spawn(args[0], args.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
     } catch {

@@ -15,7 +15,7 @@ import { runAclHook } from './acl-call.ts';
 import { compileExpansion } from './parser.ts';
 import { readFileItem, readSocketItem, runItem } from './items-io.ts';
 import { certExtract } from './certextract.ts';
-import { encodeBytes } from './operators/bytes.ts';
+import { decodeBytes, encodeBytes, isAscii } from './operators/bytes.ts';
 
 export function evalItem(node: ItemNode, st: EvalState): string {
   const a = node.args;
@@ -303,12 +303,15 @@ function evalCondSaved(c: Cond, st: EvalState): boolean {
   }
 }
 
+const KNOWN_CONDITIONS = new Set(['==', 'eq', 'eqi', 'match', 'bool', 'bool_lax', 'crypteq', 'def', 'exists', 'inlist', 'inlisti',
+  'isip', 'isip4', 'isip6', 'match_address', 'match_domain', 'match_ip', 'match_local_part', 'and', 'or', 'forall', 'forany',
+  'first_delivery', 'queue_running', 'acl', 'pam', 'radius', 'ldapauth', 'saslauthd', 'inbound_srs']);
 const SORT_OPS = new Set(['<', '<=', '=', '>', '>=', 'lt', 'lti', 'le', 'lei', 'gt', 'gti', 'ge', 'gei']);
 
 function sortItem(a: Seq[], st: EvalState): string {
   const list = listArg(a[0], st);
   const cmp = evalSeq(a[1], st).trim();
-  if (!SORT_OPS.has(cmp)) throw new ExpandError('comparator not handled for sort');
+  if (!SORT_OPS.has(cmp)) throw new ExpandError(KNOWN_CONDITIONS.has(cmp) ? 'comparator not handled for sort' : '');
   const savedItem = st.item;
   try {
     const keyed = list.items.map((it) => {
@@ -379,6 +382,13 @@ function hmacItem(a: Seq[], st: EvalState): string {
 
 function tr(subject: string, from: string, to: string): string {
   if (to === '' || from === '') return subject;
+  if (!isAscii(subject) || !isAscii(from) || !isAscii(to)) {
+    // Exim translates bytes.
+    const s = encodeBytes(subject), f = encodeBytes(from), t = encodeBytes(to);
+    const map = new Map<number, number>();
+    for (let i = 0; i < f.length; i++) map.set(f[i], t[Math.min(i, t.length - 1)]);
+    return decodeBytes(Buffer.from(s.map((b) => map.get(b) ?? b)));
+  }
   const map = new Map<string, string>();
   for (let i = 0; i < from.length; i++) map.set(from[i], to[Math.min(i, to.length - 1)]);
   let out = '';

@@ -209,6 +209,11 @@ export class Parser {
     const c = s[this.i];
     if (c !== '{') {
       if (!isAlnum(c)) this.fail('$ not followed by letter, digit, or {');
+      if (c >= '0' && c <= '9') {
+        const start = this.i;
+        while (s[this.i] >= '0' && s[this.i] <= '9') this.i++;
+        return { k: 'var', name: s.slice(start, this.i), braced: false };
+      }
       const name = this.readName();
       const hp = headerPrefix(name);
       if (hp) {

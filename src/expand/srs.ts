@@ -4,6 +4,7 @@
 // number modulo 1024 in base 32.
 
 import { createHmac } from 'node:crypto';
+import { ExpandError } from './errors.ts';
 
 const B32 = 'abcdefghijklmnopqrstuvwxyz234567';
 const MAX_AGE_DAYS = 31;
@@ -17,6 +18,7 @@ export function srsEncode(secret: string, returnPath: string, domain: string): s
   if (returnPath === '') return '';
   const at = returnPath.lastIndexOf('@');
   const local = at < 0 ? returnPath : returnPath.slice(0, at);
+  if (local === '' || /[<>\s]/.test(local)) throw new ExpandError('missing or malformed local part');
   const dom = at < 0 ? '' : returnPath.slice(at + 1);
   return `SRS0=${hash(secret, returnPath)}=${timestamp(dayNumber())}=${dom}=${local}@${domain}`;
 }

@@ -45,7 +45,7 @@ for (const n of `acl_verify_message address_data address_file address_pipe atrn_
   tls_out_sni tls_out_ver tls_peerdn tls_sni transport_name verify_mode warn_message_delay warn_message_recipients
   value item sender_address sender_address_domain sender_address_local_part sender_ident
   acl_arg1 acl_arg2 acl_arg3 acl_arg4 acl_arg5 acl_arg6 acl_arg7 acl_arg8 acl_arg9
-  regex1 regex2 regex3 regex4 regex5 regex6 regex7 regex8 regex9 inode`.split(/\s+/)) {
+  connection_id regex1 regex2 regex3 regex4 regex5 regex6 regex7 regex8 regex9 inode`.split(/\s+/)) {
   if (n) stored(n);
 }
 
