@@ -17,6 +17,7 @@ const MODES: Partial<Record<CliOptions['mode'], () => Promise<{ main: ModeMain }
   submit: () => import('./cli/submit.ts'),
   'queue-list': () => import('./cli/queue-list.ts'),
   'queue-count': () => import('./cli/queue-list.ts'),
+  daemon: () => import('./cli/daemon.ts'),
 };
 
 async function run(): Promise<number> {
