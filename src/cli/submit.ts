@@ -178,7 +178,7 @@ async function submit(opts: CliOptions, config: Config, logger: Logger): Promise
   }
 
   // The recipients.
-  let addresses: string[] = [];
+  let addresses: string[];
   const argAddresses = opts.args.flatMap((a) => argumentAddresses(a, qualifyRecipient));
   const excluded: string[] = [];
   if (opts.extractRecipients) {
@@ -211,8 +211,15 @@ async function submit(opts: CliOptions, config: Config, logger: Logger): Promise
     nameForced: opts.fullName !== undefined,
     extractedRecipients: opts.extractRecipients,
   };
-  const { message, body } = buildMessage(input.raw, { sender, recipients }, origin, config, ectx);
+  const { message, body } = buildMessage(input.raw, { sender, recipients }, origin, config, ectx, { maxLineLength: input.maxLineLength });
   message.senderSetUntrusted = senderSetUntrusted;
+  // Without -f, the caller is the message's authenticated originator; when
+  // the sender is also the caller's own address, Exim marks it "-local".
+  if (opts.sender === undefined) message.authId = caller.login;
+  if (!senderForced) {
+    message.local = true;
+    message.authSender = sender;
+  }
   message.nonRecipients = excluded;
   message.dontDeliver = opts.dontDeliver;
 

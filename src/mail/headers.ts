@@ -45,13 +45,12 @@ export function isHeader(line: string, name: string): boolean {
   return e !== undefined && e.nameEnd === name.length && line.slice(0, e.nameEnd).toLowerCase() === name.toLowerCase();
 }
 
-const FLAGS: Record<string, HeaderFlag> = {
-  bcc: 'B', cc: 'C', from: 'F', 'message-id': 'I', received: 'P', 'reply-to': 'R', sender: 'S', to: 'T',
-};
-/** The Resent- forms that carry a flag (Resent-Reply-To and Resent-Received do not). */
-const RESENT_FLAGS: Record<string, HeaderFlag> = {
-  'resent-bcc': 'B', 'resent-cc': 'C', 'resent-from': 'F', 'resent-message-id': 'I', 'resent-sender': 'S', 'resent-to': 'T',
-};
+// Maps, not object literals: header names come from the message ("__proto__", "constructor").
+const FLAGS = new Map<string, HeaderFlag>([
+  ['bcc', 'B'], ['cc', 'C'], ['from', 'F'], ['message-id', 'I'], ['received', 'P'], ['reply-to', 'R'], ['sender', 'S'], ['to', 'T'],
+  // The Resent- forms that carry a flag (Resent-Reply-To and Resent-Received do not).
+  ['resent-bcc', 'B'], ['resent-cc', 'C'], ['resent-from', 'F'], ['resent-message-id', 'I'], ['resent-sender', 'S'], ['resent-to', 'T'],
+]);
 
 /**
  * The -H type flag of a header. Message-ID is 'I' only when the message has
@@ -61,7 +60,7 @@ const RESENT_FLAGS: Record<string, HeaderFlag> = {
 export function headerFlag(name: string, hasResent: boolean): HeaderFlag {
   const lname = name.toLowerCase();
   if (lname === 'message-id') return hasResent ? ' ' : 'I';
-  return FLAGS[lname] ?? RESENT_FLAGS[lname] ?? ' ';
+  return FLAGS.get(lname) ?? ' ';
 }
 
 export function isResentHeader(line: string): boolean {

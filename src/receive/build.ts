@@ -110,6 +110,8 @@ function bodyStats(body: Buffer, headers: string[]): BodyStats {
 export interface BuildOptions {
   /** Check message_size_limit (SMTP checks it while reading; default true). */
   checkSize?: boolean;
+  /** Longest line as received (before line-end conversion), when the reader knows it. */
+  maxLineLength?: number;
 }
 
 /**
@@ -216,14 +218,7 @@ export function buildMessage(raw: Buffer, envelope: Envelope, origin: Origin, co
     m.tlsSni = origin.tls.sni;
     m.tlsCertificateVerified = origin.tls.verified ?? false;
   }
-  // A local message whose sender is the caller's own login: Exim marks it
-  // "-local" and records the caller as the authenticated sender.
-  if (origin.local && !origin.host && !origin.senderForced) {
-    m.local = true;
-    m.authId ??= origin.caller.login;
-    m.authSender ??= envelope.sender;
-  }
-  m.otherItems.push(`-max_received_linelength ${stats.maxLine}`);
+  m.otherItems.push(`-max_received_linelength ${Math.max(stats.maxLine, opts.maxLineLength ?? 0)}`);
   if (origin.local && !origin.host && !origin.noQualify) {
     m.otherItems.push('-allow_unqualified_recipient', '-allow_unqualified_sender');
   }

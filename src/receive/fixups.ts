@@ -180,7 +180,8 @@ export function applyFixups(headersIn: HeaderLine[], origin: Origin, s: FixupSet
   let fromHeader = headers.find((h) => h.flag !== '*' && lname(h) === `${prefix.toLowerCase()}from`);
   if (fixups && !fromHeader) {
     if (sender === '') {
-      if (origin.local) {
+      // An empty sender given by the caller (-f '<>') gets no From: made up for it.
+      if (origin.local && !origin.senderForced) {
         add(`${prefix}From: ${withName(loginAddress)}\n`);
       } else if (submission && origin.auth?.id) {
         fromHeader = add(`${prefix}From: ${withName(submissionAddress(origin.auth.id, submission.domain, s.qualifyDomain))}\n`);

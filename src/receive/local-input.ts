@@ -26,6 +26,8 @@ export interface LocalInput {
   fromLineSender?: string;
   /** The captures of the "From " line match ($1, $2, ...) for uucp_from_sender. */
   fromLineCaptures?: (string | undefined)[];
+  /** Longest input line, "From " line included; a bare CR inside a header does not end it. */
+  maxLineLength: number;
 }
 
 const LF = 0x0a;
@@ -33,7 +35,8 @@ const CR = 0x0d;
 
 export function readLocalMessage(input: Buffer, opts: LocalInputOptions): LocalInput {
   let start = 0;
-  let result: LocalInput = { raw: Buffer.alloc(0) };
+  let result: LocalInput = { raw: Buffer.alloc(0), maxLineLength: 0 };
+  let maxLine = 0;
   // An initial "From " line (only the first line, and only once).
   if (opts.fromPattern && input.subarray(0, 5).toString('latin1') === 'From ') {
     let eol = input.indexOf(LF);
@@ -42,7 +45,8 @@ export function readLocalMessage(input: Buffer, opts: LocalInputOptions): LocalI
     if (line.endsWith('\r')) line = line.slice(0, -1);
     const m = opts.fromPattern.exec(line);
     if (m) {
-      result = { raw: result.raw, fromLineSender: m[1], fromLineCaptures: m };
+      result = { raw: result.raw, fromLineSender: m[1], fromLineCaptures: m, maxLineLength: 0 };
+      maxLine = line.length;
       start = Math.min(eol + 1, input.length);
     }
   }
@@ -54,8 +58,10 @@ export function readLocalMessage(input: Buffer, opts: LocalInputOptions): LocalI
   let firstLine = true;
   let crlfMode = false;
   // A line ended: decide whether it was the end of message or of the header section.
+  let physicalStart = 0;
   const endLine = (): boolean => {
     const len = n - lineStart;
+    if (n - physicalStart > maxLine) maxLine = n - physicalStart;
     if (opts.dotIsEnd && len === 1 && out[lineStart] === 0x2e) {
       n = lineStart;
       return true;
@@ -67,6 +73,7 @@ export function readLocalMessage(input: Buffer, opts: LocalInputOptions): LocalI
     }
     out[n++] = LF;
     lineStart = n;
+    physicalStart = n;
     return false;
   };
   let i = start;
@@ -121,7 +128,9 @@ export function readLocalMessage(input: Buffer, opts: LocalInputOptions): LocalI
     if (!(opts.dotIsEnd && n - lineStart === 1 && out[lineStart] === 0x2e)) out[n++] = LF;
     else n = lineStart;
   }
+  if (n - physicalStart - 1 > maxLine) maxLine = n - physicalStart - 1;
   result.raw = Buffer.from(out.subarray(0, n));
+  result.maxLineLength = maxLine;
   return result;
 }
 
