@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import type { CliOptions } from './args.ts';
 import { newContext, type ExpandContext } from '../expand/context.ts';
-import { expandStringAsync, ExpandError } from '../expand/index.ts';
+import { expandStringOrWait, ExpandError } from '../expand/index.ts';
 import { primaryHostname } from '../expand/variables.ts';
 import { encodeBytes, decodeBytes } from '../expand/operators/bytes.ts';
 import { findConfigFile, loadConfig, optionString, type Config } from '../config/index.ts';
@@ -105,12 +105,18 @@ function buildContext(opts: CliOptions, cfg: Config | undefined): ExpandContext 
   return ctx;
 }
 
-async function expandLine(text: string, ctx: ExpandContext): Promise<string> {
+const failed = (e: unknown): string => {
+  if (e instanceof ExpandError) return `Failed: ${e.message}`;
+  throw e;
+};
+
+/** The -be answer for one expression; a Promise only when an item had to wait. */
+function expandLine(text: string, ctx: ExpandContext): string | Promise<string> {
   try {
-    return await expandStringAsync(text, ctx);
+    const r = expandStringOrWait(text, ctx);
+    return typeof r === 'string' ? r : r.catch(failed);
   } catch (e) {
-    if (e instanceof ExpandError) return `Failed: ${e.message}`;
-    throw e;
+    return failed(e);
   }
 }
 
@@ -135,7 +141,12 @@ function substituteMacros(line: string, macros: Macros): string {
 }
 
 /** One -be input line that is not an expression: a macro definition or an ACL variable setting. */
-async function special(line: string, ctx: ExpandContext, macros: Macros): Promise<string | null> {
+function special(line: string, ctx: ExpandContext, macros: Macros): string | null | Promise<string | null> {
+  if (line.length === 0 || (line[0] !== 's' && (line[0] < 'A' || line[0] > 'Z'))) return null;
+  return specialLine(line, ctx, macros);
+}
+
+async function specialLine(line: string, ctx: ExpandContext, macros: Macros): Promise<string | null> {
   const md = /^([A-Z][A-Za-z0-9_]*)\s*(==?)\s*(.*)$/.exec(line);
   if (md) {
     const old = macros.list.find((m) => m.name === md[1]);
@@ -176,15 +187,38 @@ export async function main(opts: CliOptions): Promise<number> {
     return 1;
   }
   const ctx = buildContext(opts, cfg);
+  // Output is gathered and written in large pieces: one write per line costs more than the expansion.
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  const flush = (): void => {
+    if (pendingBytes === 0) return;
+    const buf = Buffer.concat(pending);
+    pending = [];
+    pendingBytes = 0;
+    let off = 0;
+    while (off < buf.length) {
+      try {
+        off += fs.writeSync(1, buf, off);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EAGAIN') continue;
+        if ((e as NodeJS.ErrnoException).code === 'EPIPE') return;
+        throw e;
+      }
+    }
+  };
   const out = (s: string): void => {
     // Exim prints results with printf("%s"): output stops at a NUL.
     const nul = s.indexOf('\0');
     if (nul >= 0) s = s.slice(0, nul) + (s.endsWith('> ') ? '\n> ' : s.endsWith('\n') ? '\n' : '');
-    process.stdout.write(encodeBytes(s));
+    const b = encodeBytes(s);
+    pending.push(b);
+    pendingBytes += b.length;
+    if (pendingBytes >= 65536) flush();
   };
 
   if (opts.args.length > 0) {
     for (const a of opts.args) out((await expandLine(a, ctx)) + '\n');
+    flush();
     return 0;
   }
 
@@ -203,9 +237,16 @@ export async function main(opts: CliOptions): Promise<number> {
       line += decodeBytes(next.value).replace(/\s+$/, '').replace(/^\s+/, '');
     }
     line = substituteMacros(line, macros);
-    const sp = await special(line, ctx, macros);
-    out((sp ?? (await expandLine(line, ctx))) + '\n> ');
+    const spv = special(line, ctx, macros);
+    const sp = spv instanceof Promise ? await spv : spv;
+    let r = sp ?? expandLine(line, ctx);
+    if (typeof r !== 'string') {
+      flush();
+      r = await r;
+    }
+    out(r + '\n> ');
   }
   out('\n');
+  flush();
   return 0;
 }

@@ -15,6 +15,7 @@ class ArithError extends Error {}
 
 class Evaluator {
   private p = 0;
+  private depth = 0;
   private readonly s: string;
   private readonly decimal: boolean;
   constructor(s: string, decimal: boolean) {
@@ -95,7 +96,9 @@ class Evaluator {
     let v: bigint;
     if (c === '-' || c === '~' || c === '+') {
       this.p++;
+      if (++this.depth > 1000) throw new ArithError('expression nested too deeply');
       const inner = this.unary();
+      this.depth--;
       v = c === '-' ? wrap(-inner) : c === '~' ? ~inner : inner;
       return v;
     }
@@ -107,7 +110,9 @@ class Evaluator {
     const s = this.s;
     if (s[this.p] === '(') {
       this.p++;
+      if (++this.depth > 1000) throw new ArithError('expression nested too deeply');
       const v = this.or();
+      this.depth--;
       this.ws();
       if (s[this.p] !== ')') throw new ArithError('expecting closing parenthesis');
       this.p++;

@@ -29,7 +29,7 @@ export interface EvalState {
   async: boolean;
 }
 
-export const MAX_EVAL_DEPTH = 2000;
+export const MAX_EVAL_DEPTH = 10_000;
 
 export function newState(ctx: ExpandContext, async = false): EvalState {
   return { ctx, tainted: false, value: undefined, item: undefined, caps: [], capsTainted: false, depth: 0, async };

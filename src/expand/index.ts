@@ -8,7 +8,7 @@
 import type { ExpandContext } from './context.ts';
 import { ExpandError } from './errors.ts';
 import type { Expansion } from './ast.ts';
-import { compileExpansion, Parser } from './parser.ts';
+import { compileExpansion, NESTING_MESSAGE, Parser } from './parser.ts';
 import { evalSeq, newState } from './evaluate.ts';
 import { evalCond } from './conditions.ts';
 import { runSuspendable, Suspend } from '../util/suspend.ts';
@@ -30,7 +30,7 @@ function run(exp: Expansion, ctx: ExpandContext, async: boolean): { value: strin
   try {
     value = evalSeq(exp.seq, st);
   } catch (e) {
-    if (e instanceof RangeError && /call stack/i.test(e.message)) throw new ExpandError('expansion nested too deeply');
+    if (e instanceof RangeError) throw new ExpandError(NESTING_MESSAGE);
     throw e;
   }
   if (value.length > MAX_EXPANSION_LENGTH) throw new ExpandError('expansion result too long');
@@ -55,6 +55,32 @@ export function expandStringWithTaint(text: string | Expansion, ctx: ExpandConte
   } catch (e) {
     if (e instanceof Suspend) throw new ExpandError(`expansion has to wait for ${e.key.split('\0')[0]}: use the asynchronous expander`);
     throw e;
+  }
+}
+
+/**
+ * Expand, waiting only if an item has to: the result itself when the
+ * expansion finished synchronously (no Promise on the fast path), else a
+ * Promise. Throws (or rejects with) ExpandError.
+ */
+export function expandStringOrWait(text: string | Expansion, ctx: ExpandContext): string | Promise<string> {
+  const exp = compile(text);
+  try {
+    return run(exp, ctx, true).value;
+  } catch (e) {
+    if (!(e instanceof Suspend)) throw e;
+    return (async () => {
+      ctx.memo.record(e.key, await settle(e.job));
+      return (await runSuspendable(ctx.memo, () => run(exp, ctx, true))).value;
+    })();
+  }
+}
+
+async function settle(job: () => Promise<unknown>): Promise<{ ok: true; value: unknown } | { ok: false; error: unknown }> {
+  try {
+    return { ok: true, value: await job() };
+  } catch (error) {
+    return { ok: false, error };
   }
 }
 

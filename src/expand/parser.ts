@@ -20,8 +20,13 @@ function normaliseBytes(s: string): string {
   return /[\udc80-\udcff]/.test(s) ? decodeBytes(encodeBytes(s)) : s;
 }
 
-/** Deepest nesting of items/arguments accepted (Exim has no fixed limit; the JS stack has). */
-export const MAX_NESTING = 1500;
+/**
+ * Deepest nesting of items/arguments accepted. Exim has no fixed limit; the
+ * JavaScript stack has one, so a stack overflow while compiling or evaluating
+ * is also turned into this error (see compileExpansion and index.ts).
+ */
+export const MAX_NESTING = 10_000;
+export const NESTING_MESSAGE = 'expansion nested too deeply';
 
 class SyntaxError_ extends Error {}
 
@@ -92,7 +97,7 @@ export class Parser {
   }
 
   private enter(): void {
-    if (++this.depth > MAX_NESTING) throw new SyntaxError_(`expansion nested too deeply (more than ${MAX_NESTING} levels)`);
+    if (++this.depth > MAX_NESTING) throw new SyntaxError_(NESTING_MESSAGE);
   }
 
   /** A sequence up to the end of the text or (inBraces) an unescaped `}`, which is not consumed. */
@@ -438,8 +443,15 @@ export class Parser {
     const s = this.s;
     this.ws();
     if (s[this.i] === '!') {
-      this.i++;
-      return { c: '!', sub: this.cond() };
+      // a run of negations, counted rather than recursed into
+      let neg = false;
+      while (s[this.i] === '!') {
+        neg = !neg;
+        this.i++;
+        this.ws();
+      }
+      const sub = this.cond();
+      return neg ? { c: '!', sub } : sub;
     }
     let name: string;
     const c = s[this.i];
@@ -536,24 +548,40 @@ export class Parser {
   }
 }
 
-const cache = new Map<string, Expansion>();
-const CACHE_LIMIT = 4096;
+// Two-generation cache (an approximate LRU without per-hit reordering): new
+// and recently used texts live in `young`; when it fills up it becomes `old`
+// and whatever is not used again before the next turnover is dropped.
+let young = new Map<string, Expansion>();
+let old = new Map<string, Expansion>();
+const GENERATION_SIZE = 4096;
 
-/** Compile an expansion string, cached by text (LRU). */
+function remember(text: string, exp: Expansion): void {
+  if (young.size >= GENERATION_SIZE) {
+    old = young;
+    young = new Map();
+  }
+  young.set(text, exp);
+}
+
+/** Compile an expansion string, cached by text. */
 export function compileExpansion(text: string): Expansion {
-  const hit = cache.get(text);
-  if (hit) {
-    cache.delete(text);
-    cache.set(text, hit);
-    return hit;
+  const hit = young.get(text);
+  if (hit) return hit;
+  const older = old.get(text);
+  if (older) {
+    remember(text, older);
+    return older;
   }
   const literal = !text.includes('$') && !text.includes('\\');
-  const seq: Seq = literal ? (text ? [{ k: 'lit', s: text }] : []) : new Parser(text).parseAll();
-  const exp: Expansion = { text, seq, literal };
-  if (text.length <= 65536) {
-    cache.set(text, exp);
-    if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+  let seq: Seq;
+  try {
+    seq = literal ? (text ? [{ k: 'lit', s: text }] : []) : new Parser(text).parseAll();
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    seq = [{ k: 'error', msg: NESTING_MESSAGE }];
   }
+  const exp: Expansion = { text, seq, literal };
+  if (text.length <= 65536) remember(text, exp);
   return exp;
 }
 
