@@ -3,13 +3,13 @@
 // settings and the files' identity (path, size, mtime), which also makes a
 // replaced certificate file take effect for the next connection.
 
-import crypto from 'node:crypto';
+import crypto, { constants } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import tls from 'node:tls';
 import { cipherPolicy, CipherPolicyError } from './ciphers.ts';
 import { dhparamFor, DhparamError } from './dhparam.ts';
-import { hasOpensslOption } from './openssl-options.ts';
+import { withoutOpensslOption } from './openssl-options.ts';
 import { makeSelfSigned } from './self-signed.ts';
 import { TlsSetupError, type CertSettings, type ConnectionSettings } from './settings.ts';
 
@@ -81,6 +81,12 @@ function selfSignedFor(hostname: string): { cert: string; key: string } {
   return selfSigned;
 }
 
+/** SSL_OP_NO_TICKET cleared when tickets are offered, set otherwise. */
+function withTicketBit(bits: number, tickets: boolean): number {
+  const without = withoutOpensslOption(bits, 'no_ticket');
+  return tickets ? without : without + constants.SSL_OP_NO_TICKET;
+}
+
 export interface ContextInputs {
   settings: ConnectionSettings;
   cert: CertSettings;
@@ -91,7 +97,8 @@ export interface ContextInputs {
 /** The context for these settings (cached). Throws TlsSetupError with Exim-like action texts. */
 export function secureContextFor(inp: ContextInputs): BuiltContext {
   const { settings: s, cert: c } = inp;
-  const tickets = s.resumption && !hasOpensslOption(inp.opensslOptions, 'no_ticket');
+  // Offering resumption overrides openssl_options' no_ticket, as Exim does for tls_resumption_hosts.
+  const tickets = s.resumption;
   const key = JSON.stringify([
     c.certFiles.map(fileStamp), c.keyFiles.map(fileStamp), s.verify === 'none' ? '' : [c.verifyCertificates, fileStamp(c.verifyCertificates)],
     s.verify === 'none' ? '' : [c.crl, fileStamp(c.crl)], fileStamp(c.ocspFile), s.requireCiphers, s.dhparam, s.dhMaxBits, s.ecCurves,
@@ -135,7 +142,7 @@ function build(inp: ContextInputs, tickets: boolean): BuiltContext {
   const opts: tls.SecureContextOptions = {
     cert: certs,
     key: keys,
-    secureOptions: inp.opensslOptions,
+    secureOptions: withTicketBit(inp.opensslOptions, tickets),
     ecdhCurve: s.ecCurves.length === 0 || (s.ecCurves.length === 1 && s.ecCurves[0] === 'auto') ? 'auto' : s.ecCurves.join(':'),
     sessionIdContext: 'tern-smtp',
   };

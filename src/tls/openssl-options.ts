@@ -60,3 +60,9 @@ export function hasOpensslOption(bits: number, name: string): boolean {
   const f = FLAGS[name] ?? 0;
   return f !== 0 && (BigInt(bits >>> 0) & BigInt(f >>> 0)) !== 0n;
 }
+
+/** The bits without one flag (by Exim name). */
+export function withoutOpensslOption(bits: number, name: string): number {
+  const f = BigInt((FLAGS[name] ?? 0) >>> 0);
+  return Number(BigInt(bits >>> 0) & ~f);
+}

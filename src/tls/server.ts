@@ -202,6 +202,11 @@ export function makeTlsServer(config: Config, ectx: ExpandContext): TlsServer {
         tlsSock.removeAllListeners('error');
         const handle = (tlsSock as unknown as { _handle?: { verifyError?: () => Error | null } })._handle;
         const verr = settings.verify === 'none' ? null : handle?.verifyError?.() ?? null;
+        if (settings.verify === 'require' && verr) {
+          // node's verify callback accepts everything and leaves the decision to us
+          done = false;
+          return fail(verr, 'error:0A000086:SSL routines::certificate verify failed');
+        }
         const info = tlsInfoOf(tlsSock, facts, verr ? verr.message : null);
         resolve({ ...info, stream: tlsSock, discardedPlaintext: discarded });
       });
