@@ -56,46 +56,25 @@ function headerAddress(h: HeaderLine): string | undefined {
   return 'error' in r ? undefined : r.address;
 }
 
-function affixMatches(s: string, affix: string, atStart: boolean): number {
-  // The length of the affix that matches (with "*" matching any run), or -1.
-  if (affix === '') return 0;
-  if (atStart) {
-    if (affix.endsWith('*')) {
-      const fixed = affix.slice(0, -1);
-      return s.startsWith(fixed) ? -2 : -1; // -2: wildcard, caller tries every split
-    }
-    return s.startsWith(affix) ? affix.length : -1;
-  }
-  if (affix.startsWith('*')) {
-    const fixed = affix.slice(1);
-    return s.endsWith(fixed) ? -2 : -1;
-  }
-  return s.endsWith(affix) ? affix.length : -1;
+/** A local-part prefix matches: exactly, or with a leading "*" standing for any run of characters. */
+function prefixMatches(prefix: string, affix: string): boolean {
+  return affix.startsWith('*') ? prefix.endsWith(affix.slice(1)) : prefix === affix;
+}
+
+/** A suffix matches: exactly, or with a trailing "*" standing for any run of characters. */
+function suffixMatches(suffix: string, affix: string): boolean {
+  return affix.endsWith('*') ? suffix.startsWith(affix.slice(0, -1)) : suffix === affix;
 }
 
 /** Does `local` equal `login` once an allowed prefix and suffix are stripped? */
 export function localPartMatches(local: string, login: string, prefixes: string[], suffixes: string[]): boolean {
   const pre = prefixes.length ? prefixes : [''];
   const suf = suffixes.length ? suffixes : [''];
-  for (const p of pre) {
-    const pm = affixMatches(local, p, true);
-    if (pm === -1) continue;
-    for (const s of suf) {
-      const sm = affixMatches(local, s, false);
-      if (sm === -1) continue;
-      // A wildcard affix matches when the login sits at the right place.
-      if (pm === -2 || sm === -2) {
-        const pfix = pm === -2 ? p.slice(0, -1) : p;
-        const sfix = sm === -2 ? s.slice(1) : s;
-        if (!local.startsWith(pfix) || !local.endsWith(sfix)) continue;
-        const idx = pm === -2 ? local.lastIndexOf(login + sfix) : pfix.length;
-        if (idx < pfix.length) continue;
-        const end = idx + login.length;
-        if (local.slice(idx, end) === login && (sm === -2 ? end <= local.length - sfix.length : end === local.length - sfix.length)) return true;
-        continue;
-      }
-      if (local.slice(pm, local.length - sm) === login && pm + sm <= local.length) return true;
-    }
+  if (login === '') return false;
+  for (let idx = local.indexOf(login); idx >= 0; idx = local.indexOf(login, idx + 1)) {
+    const before = local.slice(0, idx);
+    const after = local.slice(idx + login.length);
+    if (pre.some((p) => prefixMatches(before, p)) && suf.some((x) => suffixMatches(after, x))) return true;
   }
   return false;
 }
