@@ -17,6 +17,9 @@ const MODES: Partial<Record<CliOptions['mode'], () => Promise<{ main: ModeMain }
   submit: () => import('./cli/submit.ts'),
   'queue-list': () => import('./cli/queue-list.ts'),
   'queue-count': () => import('./cli/queue-list.ts'),
+  'smtp-stdin': () => import('./cli/smtp-stdin.ts'),
+  'batch-smtp': () => import('./cli/batch-smtp.ts'),
+  'host-check': () => import('./cli/host-check.ts'),
   daemon: () => import('./cli/daemon.ts'),
 };
 

@@ -1,0 +1,40 @@
+// -bh IP [port]: a host-checking session. SMTP replies go to stdout; the
+// ACL trace, "****" notices and would-be log lines ("LOG: ...") go to
+// stderr, as Exim prints them. Nothing is queued or delivered.
+
+import type { CliOptions } from './args.ts';
+import { findConfigFile, loadConfig } from '../config/index.ts';
+import { selectorFromConfig } from '../log/index.ts';
+import { localCaller } from '../receive/caller.ts';
+import { runSmtpSession, sessionServices, type SessionLogger } from '../smtp/server/index.ts';
+
+/** A logger that prints what would be logged, each entry once, prefixed "LOG: ". */
+function hostCheckLogger(selector: SessionLogger['selector'], write: (s: string) => void): SessionLogger {
+  const line = (text: string, id?: string): void => write(`LOG: ${id ? id + ' ' : ''}${text}\n`);
+  return {
+    selector,
+    main: (text, o) => line(text, o?.id),
+    reject: (text, o) => line(text, o?.id),
+    panic: (text, o) => line(text, o?.id),
+  };
+}
+
+export async function main(opts: CliOptions): Promise<number> {
+  const address = opts.hostCheckAddress ?? '';
+  const port = opts.args[0] !== undefined && /^\d+$/.test(opts.args[0]) ? Number(opts.args[0]) : 0;
+  const config = loadConfig(findConfigFile(opts), opts.macros);
+  const write = (s: string): void => { process.stderr.write(s); };
+  const logger = hostCheckLogger(selectorFromConfig(config), write);
+  const caller = localCaller(config);
+  const base = await sessionServices(config, logger as never);
+  await runSmtpSession(
+    { input: process.stdin, output: process.stdout },
+    {
+      kind: 'host-check', remoteAddress: address, remotePort: port,
+      localAddress: opts.oM.get('i') ?? '127.0.0.1', localPort: 25,
+      caller: { login: caller.login, uid: caller.uid, gid: caller.gid, trusted: caller.trusted },
+    },
+    { ...base, config, logger, receiver: undefined, trace: (l) => write(l + '\n') },
+  );
+  return 0;
+}

@@ -1,0 +1,117 @@
+// Running the ACL of one SMTP phase and turning its verdict into Exim's
+// reply and log line. The engine itself is src/acl (runAcl); this file
+// knows which option names the ACL, what an unset option means, the
+// default reply texts, and how a `message =` carrying its own code is used.
+
+import type { AclContext, AclResult, AclVerdict, AclWhere } from '../../acl/types.ts';
+import { formatAclRejection, hostAndIdent } from '../../log/index.ts';
+import { REPLY, replyLines } from './replies.ts';
+import type { SmtpSession } from './session.ts';
+
+const OPTION: Partial<Record<AclWhere, string>> = {
+  connect: 'acl_smtp_connect', helo: 'acl_smtp_helo', mail: 'acl_smtp_mail', mailauth: 'acl_smtp_mailauth',
+  rcpt: 'acl_smtp_rcpt', predata: 'acl_smtp_predata', data: 'acl_smtp_data', mime: 'acl_smtp_mime',
+  dkim: 'acl_smtp_dkim', prdr: 'acl_smtp_data_prdr', auth: 'acl_smtp_auth', starttls: 'acl_smtp_starttls',
+  etrn: 'acl_smtp_etrn', atrn: 'acl_smtp_atrn', expn: 'acl_smtp_expn', vrfy: 'acl_smtp_vrfy',
+  quit: 'acl_smtp_quit', notquit: 'acl_smtp_notquit', wellknown: 'acl_smtp_wellknown',
+};
+
+/** With no ACL set, these phases refuse (RCPT, and the commands that need an ACL to be allowed). */
+const DENY_WHEN_UNSET = new Set<AclWhere>(['rcpt', 'vrfy', 'expn', 'etrn', 'atrn', 'wellknown']);
+
+export interface PhaseOutcome {
+  verdict: AclVerdict;
+  /** The reply lines for a non-accept verdict (or an accept with a message). */
+  lines: string[];
+  /** The message's own text (without code), for "All RCPT commands were rejected with this error". */
+  text: string;
+  result?: AclResult;
+  /** The ACL option was unset. */
+  unset: boolean;
+}
+
+export interface PhaseOptions {
+  /** The command's argument as logged ("rejected MAIL <x>"). */
+  commandData?: string;
+  recipient?: string;
+  headers?: string[];
+  body?: Buffer | string;
+  messageId?: string;
+  /** Do not log a rejection (the caller logs its own line). */
+  noLog?: boolean;
+}
+
+/** Use a code at the start of `message` when its class matches the default's. */
+export function splitCode(message: string, dflt: string): { code: string; text: string } {
+  const m = /^([2-5]\d\d)([ -])(.*)$/s.exec(message);
+  if (m && m[1][0] === dflt[0]) return { code: m[1], text: m[3] };
+  return { code: dflt, text: message };
+}
+
+function defaultCode(where: AclWhere, verdict: AclVerdict): string {
+  if (verdict === 'defer' || verdict === 'error') return where === 'etrn' ? '458' : '451';
+  if (where === 'vrfy') return '252';
+  return '550';
+}
+
+export function aclContextFor(s: SmtpSession, opts: PhaseOptions): AclContext {
+  return {
+    config: s.config,
+    expand: s.ctx,
+    logger: s.logger,
+    conn: s.aclConn,
+    msg: s.aclMsg,
+    recipient: opts.recipient,
+    headers: opts.headers,
+    body: opts.body,
+    trace: s.services.trace ? (line: string) => s.trace(line) : undefined,
+    messageId: opts.messageId,
+    hostChecking: s.isHostCheck,
+    now: s.services.now,
+  };
+}
+
+export async function runPhaseAcl(s: SmtpSession, where: AclWhere, opts: PhaseOptions = {}): Promise<PhaseOutcome> {
+  const optName = OPTION[where];
+  let spec: string | undefined;
+  if (optName) spec = await s.expandOption(optName);
+  let result: AclResult;
+  let unset = false;
+  if (spec === undefined) {
+    unset = true;
+    result = { verdict: DENY_WHEN_UNSET.has(where) ? 'deny' : 'accept' };
+  } else {
+    if (!s.services.acl) throw new Error(`the ACL engine (src/acl) is needed for ${optName} and is not available`);
+    result = await s.services.acl(spec, where, aclContextFor(s, opts));
+  }
+  const verdict = result.verdict;
+  if (verdict === 'accept' || verdict === 'discard') {
+    return { verdict, lines: result.userMessage ? replyLines('250', result.userMessage) : [], text: result.userMessage ?? '', result, unset };
+  }
+  const dflt = defaultCode(where, verdict);
+  const dfltText = verdict === 'defer' || verdict === 'error' ? REPLY.temporaryProblem : REPLY.adminProhibition;
+  const { code, text } = splitCode(result.userMessage ?? dfltText, dflt);
+  const lines = replyLines(code, s.aclConn.controls.noMultilineResponses ? text.split('\n')[0] : text);
+  if (!opts.noLog) logRejection(s, where, verdict, result, opts);
+  return { verdict, lines, text, result, unset };
+}
+
+/** "H=... rejected RCPT <x>: reason" to the main and reject logs. */
+export function logRejection(s: SmtpSession, where: AclWhere, verdict: AclVerdict, result: AclResult, opts: PhaseOptions): void {
+  const sel = s.logger.selector;
+  const reason = (result.logMessage ?? result.userMessage)?.split('\n')[0];
+  let line: string;
+  if (where === 'helo') {
+    line = `${hostAndIdent(s.peer(), sel as never, true)} ${verdict === 'defer' ? 'temporarily ' : ''}rejected EHLO or HELO ${opts.commandData ?? ''}` +
+      (reason ? `: ${reason}` : '');
+  } else {
+    line = formatAclRejection({
+      peer: s.peer(), where: where as never, commandData: opts.commandData,
+      sender: where === 'mail' || where === 'connect' ? undefined : s.sender,
+      temporary: verdict === 'defer', logMessage: reason,
+    }, sel as never);
+  }
+  const targets = result.logTargets;
+  if (targets && targets.length === 0) return;
+  s.logger.reject(line, { id: opts.messageId });
+}

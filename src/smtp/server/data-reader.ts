@@ -1,0 +1,178 @@
+// Reading a message after DATA: dot-unstuffing and the end of data, with
+// Exim's treatment of line endings (chapter "Line endings" of the spec, as
+// Exim 4.97+ behaves, recorded from Exim 4.98):
+//
+// - The first line decides: if it ends in CRLF, only CRLF ends lines that
+//   can carry the terminating "."; a bare LF becomes a space in the body (in
+//   the header it starts a continuation line: "\n "), and a bare CR ends a
+//   line (in the header also as a continuation) but the next line cannot
+//   end the message. So "\n.\r\n", "\r\n.\n" and "\r.\r\n" never end DATA:
+//   only CRLF "." CRLF does (no SMTP smuggling).
+// - If the first line ends in a bare LF, LF ends lines and "\n.\n" ends
+//   the message (old Unix clients).
+// - A "." at the start of a line is removed (dot-stuffing).
+//
+// The output is Exim's internal form: lines ended by LF.
+
+import type { SessionInput } from './input.ts';
+
+export interface DataResult {
+  /** How reading stopped: the terminating dot, the end of input, or a timeout. */
+  end: 'dot' | 'eof' | 'timeout';
+  /** The message in LF form (empty when it was too big: the bytes are not kept). */
+  chunks: Buffer[];
+  /** Bytes of the message in LF form, as Exim counts message_size (kept or not). */
+  size: number;
+  /** message_size_limit was exceeded. */
+  tooBig: boolean;
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+const DOT = 0x2e;
+const SP = 0x20;
+
+// Reader states.
+const LINE_START = 0; // after a line end that may start a terminating "."
+const MID = 1; // inside a line (or after a bare CR: no "." end possible)
+const AFTER_CR = 2; // a CR not yet known to be part of CRLF
+const AFTER_DOT = 3; // "." at a line start
+const AFTER_DOT_CR = 4; // "." CR at a line start
+
+export class DataReader {
+  private state = LINE_START;
+  /** undefined until the first line end; then whether CRLF is the line end. */
+  private crlf: boolean | undefined;
+  private inHeader = true;
+  private lineEmpty = true;
+  private out: number[] = [];
+  private readonly chunks: Buffer[] = [];
+  size = 0;
+  tooBig = false;
+  private readonly limit: number;
+
+  constructor(sizeLimit: number) {
+    this.limit = sizeLimit;
+  }
+
+  private emit(c: number): void {
+    this.size++;
+    if (this.limit > 0 && this.size > this.limit) {
+      this.tooBig = true;
+      this.out = [];
+      this.chunks.length = 0;
+      return;
+    }
+    this.out.push(c);
+    if (this.out.length >= 65536) this.flush();
+  }
+
+  private flush(): void {
+    if (this.out.length > 0) { this.chunks.push(Buffer.from(this.out)); this.out = []; }
+  }
+
+  /** A real line end (CRLF, or LF in LF mode). */
+  private lineEnd(): void {
+    this.emit(LF);
+    if (this.inHeader && this.lineEmpty) this.inHeader = false;
+    this.lineEmpty = true;
+    this.state = LINE_START;
+  }
+
+  /** A CR or LF that does not end a line that may hold the final dot. */
+  private bareEnding(c: number): void {
+    if (this.inHeader && !this.lineEmpty) {
+      this.emit(LF);
+      this.emit(SP);
+    } else if (c === CR) {
+      this.emit(LF);
+      if (this.inHeader && this.lineEmpty) this.inHeader = false;
+      this.lineEmpty = true;
+    } else {
+      this.emit(SP);
+      this.lineEmpty = false;
+    }
+    this.state = MID;
+  }
+
+  private ordinary(c: number): void {
+    if (c === CR) { this.state = AFTER_CR; return; }
+    if (c === LF) {
+      if (this.crlf === undefined) this.crlf = false;
+      if (this.crlf) this.bareEnding(LF);
+      else this.lineEnd();
+      return;
+    }
+    this.emit(c);
+    this.lineEmpty = false;
+    this.state = MID;
+  }
+
+  /** Feed one byte; true when the terminating dot line is complete. */
+  feed(c: number): boolean {
+    switch (this.state) {
+      case LINE_START:
+        if (c === DOT) { this.state = AFTER_DOT; return false; }
+        this.ordinary(c);
+        return false;
+      case MID:
+        this.ordinary(c);
+        return false;
+      case AFTER_CR:
+        if (c === LF) {
+          if (this.crlf === undefined) this.crlf = true;
+          this.lineEnd();
+          return false;
+        }
+        this.bareEnding(CR);
+        this.ordinary(c);
+        return false;
+      case AFTER_DOT:
+        if (c === CR) { this.state = AFTER_DOT_CR; return false; }
+        if (c === LF) {
+          if (this.crlf !== true) return true; // LF mode (or nothing yet): "\n.\n" ends
+          this.bareEnding(LF);
+          return false;
+        }
+        // dot-stuffing: the leading dot goes
+        this.ordinary(c);
+        return false;
+      case AFTER_DOT_CR:
+        if (c === LF) return true;
+        this.bareEnding(CR);
+        this.ordinary(c);
+        return false;
+    }
+    return false;
+  }
+
+  /** Feed a buffer; returns the index just past the end of data, or -1 if not reached. */
+  feedBuffer(b: Buffer): number {
+    for (let i = 0; i < b.length; i++) if (this.feed(b[i])) return i + 1;
+    return -1;
+  }
+
+  result(end: DataResult['end']): DataResult {
+    this.flush();
+    return { end, chunks: this.tooBig ? [] : this.chunks, size: this.size, tooBig: this.tooBig };
+  }
+}
+
+/** Read DATA from the session input until the final dot, end of input or timeout. */
+export async function readMessageData(input: SessionInput, sizeLimit: number, timeoutMs: number): Promise<DataResult> {
+  const reader = new DataReader(sizeLimit);
+  for (;;) {
+    let b: Buffer;
+    try {
+      b = await input.take(65536, timeoutMs);
+    } catch {
+      return reader.result('timeout');
+    }
+    if (b.length === 0) return reader.result('eof');
+    const end = reader.feedBuffer(b);
+    if (end >= 0) {
+      if (end < b.length) input.unshift(b.subarray(end));
+      return reader.result('dot');
+    }
+  }
+}

@@ -1,0 +1,144 @@
+// DATA and BDAT: the predata ACL, reading the message (dot-stuffed lines or
+// counted chunks) and handing it to finishMessage.
+
+import { runPhaseAcl } from './acl-phase.ts';
+import { readMessageData } from './data-reader.ts';
+import { countProtocolError, countSyntaxError } from './errors.ts';
+import { messageSizeLimit } from './helo.ts';
+import { finishMessage, lostDuringData } from './message.ts';
+import { chunkReceived, REPLY, timeoutReply } from './replies.ts';
+import { SessionEnd, type SmtpSession } from './session.ts';
+
+/** Any accepted (or discarded) recipient? Else the "must precede" reply. */
+function noRecipientsReply(s: SmtpSession, verb: 'DATA' | 'BDAT'): string[] {
+  let last: string = verb === 'DATA' ? REPLY.rcptBeforeData : REPLY.rcptBeforeBdat;
+  // Exim's wording differs (capital V) for a pipelining client whose last command was RCPT.
+  if (s.advertised.pipelining && s.history[s.history.length - 2] === 'RCPT') last = last.replace('503 valid', '503 Valid');
+  if (s.rcptFailCount > 0 && s.lastRcptRejection !== undefined) {
+    return [REPLY.allRcptsRejected, ...s.lastRcptRejection.split('\n').map((l) => `503-${l}`), last];
+  }
+  return [last];
+}
+
+function hasRecipients(s: SmtpSession): boolean {
+  return s.sender !== undefined && (s.recipients.length > 0 || s.discardedRecipients);
+}
+
+async function predata(s: SmtpSession): Promise<boolean> {
+  const acl = await runPhaseAcl(s, 'predata');
+  if (acl.verdict === 'accept' || acl.verdict === 'discard') return true;
+  s.sendLines(acl.lines);
+  if (acl.verdict === 'drop') throw new SessionEnd('drop');
+  return false;
+}
+
+export async function dataCommand(s: SmtpSession, line: string, arg: string): Promise<void> {
+  if (arg !== '') {
+    s.send(REPLY.unexpectedArgument);
+    await countSyntaxError(s, line, 'unexpected argument data');
+    return;
+  }
+  if (!hasRecipients(s)) {
+    s.sendLines(noRecipientsReply(s, 'DATA'));
+    await countProtocolError(s, line, 'DATA without valid RCPT');
+    return;
+  }
+  if (!await predata(s)) return;
+  s.send(REPLY.enterMessage);
+  s.flush();
+  const limit = await messageSizeLimit(s);
+  const r = await readMessageData(s.input, limit, s.receiveTimeoutMs);
+  if (r.end === 'eof') lostDuringData(s);
+  if (r.end === 'timeout') {
+    s.send(timeoutReply(s.hostname));
+    s.logger.main(`SMTP data timeout (message abandoned) on connection from ${s.peer().address ?? s.peer().ident}`);
+    throw new SessionEnd('timeout');
+  }
+  await finishMessage(s, { chunks: r.chunks, size: r.size, tooBig: r.tooBig, sizeLimit: limit, chunked: false });
+}
+
+/** Skip n bytes of a BDAT chunk we are not going to use. */
+async function skipBytes(s: SmtpSession, n: number): Promise<boolean> {
+  let left = n;
+  while (left > 0) {
+    const b = await s.input.take(left, s.receiveTimeoutMs);
+    if (b.length === 0) return false;
+    left -= b.length;
+  }
+  return true;
+}
+
+/** CRLF → LF: BDAT chunks carry the message in wire form. */
+function toInternal(b: Buffer, prevCr: boolean): { out: Buffer; endsCr: boolean } {
+  const out: number[] = [];
+  let cr = prevCr;
+  for (const c of b) {
+    if (cr) {
+      if (c !== 0x0a) out.push(0x0a);
+      cr = false;
+    }
+    if (c === 0x0d) { cr = true; continue; }
+    out.push(c);
+  }
+  return { out: Buffer.from(out), endsCr: cr };
+}
+
+export async function bdatCommand(s: SmtpSession, line: string, arg: string): Promise<void> {
+  const m = /^(\d+)(?:[ \t]+(LAST))?[ \t]*$/i.exec(arg);
+  if (!s.advertised.chunking) {
+    s.send(REPLY.bdatNotAdvertised);
+    if (m) await skipBytes(s, Number(m[1]));
+    await countProtocolError(s, line, 'BDAT command used when CHUNKING not advertised');
+    return;
+  }
+  if (!m) {
+    s.send(REPLY.bdatMissingSize);
+    await countSyntaxError(s, line, 'missing size for BDAT command');
+    return;
+  }
+  const n = Number(m[1]);
+  const last = m[2] !== undefined;
+  if (s.chunking === 'none' && !hasRecipients(s)) {
+    s.sendLines(noRecipientsReply(s, 'BDAT'));
+    if (!await skipBytes(s, n)) throw new SessionEnd('lost');
+    await countProtocolError(s, line, 'BDAT without valid RCPT');
+    return;
+  }
+  if (s.chunking === 'none') {
+    if (!await predata(s)) {
+      await skipBytes(s, n);
+      s.chunking = 'failed';
+      return;
+    }
+    s.chunking = 'chunks';
+    s.bdatChunks = [];
+    s.bdatSize = 0;
+  }
+  const limit = await messageSizeLimit(s);
+  let left = n;
+  let prevCr = false;
+  let tooBig = limit > 0 && s.bdatSize > limit;
+  while (left > 0) {
+    let b: Buffer;
+    try {
+      b = await s.input.take(left, s.receiveTimeoutMs);
+    } catch {
+      s.send(timeoutReply(s.hostname));
+      throw new SessionEnd('timeout');
+    }
+    if (b.length === 0) lostDuringData(s);
+    left -= b.length;
+    const conv = toInternal(b, prevCr);
+    prevCr = conv.endsCr;
+    s.bdatSize += conv.out.length;
+    if (limit > 0 && s.bdatSize > limit) tooBig = true;
+    if (!tooBig) s.bdatChunks.push(conv.out);
+  }
+  if (prevCr) { s.bdatChunks.push(Buffer.from([0x0a])); s.bdatSize++; }
+  if (!last) {
+    s.send(chunkReceived(n));
+    return;
+  }
+  const chunks = tooBig ? [] : s.bdatChunks;
+  await finishMessage(s, { chunks, size: s.bdatSize, tooBig, sizeLimit: limit, chunked: true });
+}

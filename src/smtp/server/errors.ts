@@ -1,0 +1,41 @@
+// Counting syntax/protocol errors and unknown commands, and the ends of a
+// session they lead to (smtp_max_synprot_errors, smtp_max_unknown_commands).
+
+import { formatSyntaxError, formatProtocolError, formatTooManyErrors, hostAndIdent, TEXT } from '../../log/index.ts';
+import { optNumber } from './options.ts';
+import { REPLY } from './replies.ts';
+import { SessionEnd, type SmtpSession } from './session.ts';
+
+async function checkLimit(s: SmtpSession, command: string): Promise<void> {
+  const max = optNumber(s.config, 'smtp_max_synprot_errors', 3);
+  if (max > 0 && s.synprotErrors > max) {
+    s.continueLastReply();
+    s.send(REPLY.tooManySynprot);
+    s.logger.reject(formatTooManyErrors(s.peer(), s.logger.selector as never, command, s.history));
+    throw new SessionEnd('synprot');
+  }
+}
+
+export async function countSyntaxError(s: SmtpSession, command: string, reason: string): Promise<void> {
+  s.synprotErrors++;
+  if (s.logger.selector.has('smtp_syntax_error')) s.logger.main(formatSyntaxError(s.peer(), s.logger.selector as never, command, reason));
+  await checkLimit(s, command);
+}
+
+export async function countProtocolError(s: SmtpSession, command: string, reason: string): Promise<void> {
+  s.synprotErrors++;
+  if (s.logger.selector.has('smtp_protocol_error')) s.logger.main(formatProtocolError(s.peer(), s.logger.selector as never, command, reason));
+  await checkLimit(s, command);
+}
+
+export function countUnknown(s: SmtpSession, command: string): void {
+  s.unknownCommands++;
+  const max = optNumber(s.config, 'smtp_max_unknown_commands', 3);
+  if (max > 0 && s.unknownCommands > max) {
+    s.send(REPLY.tooManyUnrecognized);
+    s.logger.reject(`SMTP call from ${hostAndIdent(s.peer(), s.logger.selector as never, false)} dropped: ${TEXT.tooManyUnknown} ` +
+      `(last was "${command.slice(0, 1024)}")`);
+    throw new SessionEnd('unknown');
+  }
+  s.send(REPLY.unrecognized);
+}

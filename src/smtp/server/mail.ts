@@ -1,0 +1,141 @@
+// MAIL FROM: the sender and its ESMTP parameters (SIZE, BODY, RET, ENVID,
+// AUTH, SMTPUTF8, PRDR), then the MAIL ACL.
+
+import { extractAddress } from '../../expand/operators/address.ts';
+import { mailAuthAllowed } from '../../auth/index.ts';
+import { runPhaseAcl } from './acl-phase.ts';
+import { setVar } from './context.ts';
+import { countProtocolError, countSyntaxError } from './errors.ts';
+import { messageSizeLimit } from './helo.ts';
+import { decodeXtext, splitParams } from './params.ts';
+import { REPLY } from './replies.ts';
+import { SessionEnd, type SmtpSession } from './session.ts';
+
+/** Split "FROM:<x> params" after the verb; undefined when the keyword is missing. */
+export function afterKeyword(arg: string, keyword: 'FROM:' | 'TO:'): string | undefined {
+  if (arg.slice(0, keyword.length).toUpperCase() !== keyword) return undefined;
+  return arg.slice(keyword.length).replace(/^[ \t]+/, '');
+}
+
+function knownMailParams(s: SmtpSession): Set<string> {
+  const k = new Set<string>();
+  if (!s.esmtp) return k;
+  k.add('SIZE');
+  if (s.advertised.eightBitMime) k.add('BODY');
+  if (s.advertised.dsn) { k.add('RET'); k.add('ENVID'); }
+  if (s.advertised.auth.length > 0 || s.authenticatedBy) k.add('AUTH');
+  if (s.advertised.smtputf8) k.add('SMTPUTF8');
+  if (s.advertised.prdr) k.add('PRDR');
+  return k;
+}
+
+export async function mailCommand(s: SmtpSession, line: string, arg: string): Promise<void> {
+  if (s.heloName === undefined && !s.isBatch && await s.hostInList('hosts_require_helo')) {
+    s.send(REPLY.heloRequired);
+    await countProtocolError(s, line, 'MAIL before HELO');
+    return;
+  }
+  if (s.sender !== undefined) {
+    s.send(REPLY.senderAlreadyGiven);
+    await countProtocolError(s, line, 'MAIL command when sender already given');
+    return;
+  }
+  const rest = afterKeyword(arg, 'FROM:');
+  if (rest === undefined || rest === '') {
+    s.send(REPLY.unrecognized);
+    await countSyntaxError(s, line, 'MAIL must have an address operand');
+    return;
+  }
+  const { address: addrText, params } = splitParams(rest, knownMailParams(s));
+  const mp = s.mailParams;
+  let sawRet = false;
+  let sawEnvid = false;
+  for (const p of params) {
+    switch (p.name) {
+      case 'SIZE': mp.size = Number.parseInt(p.value ?? '', 10) || 0; break;
+      case 'BODY': {
+        const v = (p.value ?? '').toUpperCase();
+        if (v !== '7BIT' && v !== '8BITMIME') { s.send(REPLY.invalidBody); await countSyntaxError(s, line, 'invalid data for BODY'); return; }
+        mp.body = v;
+        break;
+      }
+      case 'RET': {
+        if (sawRet) { s.send(REPLY.retOnce); await countSyntaxError(s, line, 'RET can be specified once only'); return; }
+        const v = (p.value ?? '').toUpperCase();
+        if (v !== 'FULL' && v !== 'HDRS') { s.send(REPLY.retInvalid); await countSyntaxError(s, line, 'Value for RET is invalid'); return; }
+        mp.ret = v;
+        sawRet = true;
+        break;
+      }
+      case 'ENVID': {
+        if (sawEnvid) { s.send(REPLY.envidOnce); await countSyntaxError(s, line, 'ENVID can be specified once only'); return; }
+        const v = decodeXtext(p.value ?? '');
+        if (v === undefined) { s.send(REPLY.envidInvalid); await countSyntaxError(s, line, 'Invalid value for ENVID parameter'); return; }
+        mp.envid = v;
+        sawEnvid = true;
+        break;
+      }
+      case 'SMTPUTF8': mp.smtputf8 = true; break;
+      case 'PRDR': mp.prdr = true; break;
+      case 'AUTH': {
+        const v = decodeXtext(p.value ?? '');
+        if (v !== undefined && v !== '<>' && s.authenticatedBy && await mailAuthAllowed(s.authenticatedBy, s.ctx)) mp.authSender = v;
+        break;
+      }
+    }
+  }
+  const parsed = extractAddress(addrText, true);
+  if ('error' in parsed) {
+    s.send(`501 ${addrText}: ${parsed.error}`);
+    await countSyntaxError(s, line, parsed.error);
+    return;
+  }
+  let sender = parsed.address;
+  if (sender !== '' && parsed.domainStart === 0) {
+    if (s.isLocal || await s.hostInList('sender_unqualified_hosts')) {
+      sender += '@' + (s.ctx.options?.get('qualify_domain') || s.ctx.options?.get('primary_hostname') || '');
+    } else {
+      s.send(`501 ${addrText}: sender address must contain a domain`);
+      await countSyntaxError(s, line, 'sender address must contain a domain');
+      return;
+    }
+  }
+  // A local caller who is not trusted cannot choose the envelope sender (Exim's -bs rule).
+  if (s.isLocal && !s.conn.caller.trusted && sender !== '') {
+    sender = `${s.conn.caller.login}@${s.ctx.options?.get('qualify_domain') || s.ctx.options?.get('primary_hostname') || ''}`;
+  }
+  const limit = await messageSizeLimit(s);
+  if (limit > 0 && mp.size !== undefined && mp.size > limit) {
+    s.send(REPLY.sizeExceeded);
+    s.logger.reject(`rejected MAIL FROM:${rest} ${peerText(s)}: message too big: size=${mp.size} max=${limit}`);
+    s.mailParams = { smtputf8: false, prdr: false };
+    return;
+  }
+  setSenderVars(s, sender);
+  if (mp.authSender !== undefined) setVar(s.ctx, 'authenticated_sender', mp.authSender, true);
+  const acl = await runPhaseAcl(s, 'mail', { commandData: addrText });
+  if (acl.verdict === 'accept' || acl.verdict === 'discard') {
+    s.sender = sender;
+    s.mailSeen = true;
+    s.mailDiscarded = acl.verdict === 'discard';
+    s.sendLines(acl.lines.length ? acl.lines : [mp.prdr ? '250 OK, PRDR Requested' : REPLY.ok]);
+    return;
+  }
+  s.ctx.vars.delete('sender_address');
+  s.mailParams = { smtputf8: false, prdr: false };
+  s.sendLines(acl.lines);
+  if (acl.verdict === 'drop') throw new SessionEnd('drop');
+}
+
+function peerText(s: SmtpSession): string {
+  const p = s.peer();
+  if (p.address === undefined) return `U=${p.ident ?? 'unknown'}`;
+  return `H=${p.heloName ? `(${p.heloName}) ` : ''}[${p.address}]`;
+}
+
+export function setSenderVars(s: SmtpSession, sender: string): void {
+  setVar(s.ctx, 'sender_address', sender, true);
+  const at = sender.lastIndexOf('@');
+  setVar(s.ctx, 'sender_address_local_part', at >= 0 ? sender.slice(0, at) : sender, true);
+  setVar(s.ctx, 'sender_address_domain', at >= 0 ? sender.slice(at + 1) : '', true);
+}

@@ -1,0 +1,160 @@
+// The end of a message (final dot of DATA, BDAT LAST): build it through
+// src/receive, run the DATA ACL, queue it durably and only then say 250.
+// Under -bh nothing is queued: Exim's reply carries an id that is not real.
+
+import { newMessageId } from '../../spool/message-id.ts';
+import { ReceiveError, type Origin } from '../../receive/types.ts';
+import type { Message } from '../../mail/message.ts';
+import { hostAndIdent, TEXT } from '../../log/index.ts';
+import { runPhaseAcl } from './acl-phase.ts';
+import { setVar } from './context.ts';
+import { REPLY } from './replies.ts';
+import { SessionEnd, type SmtpSession } from './session.ts';
+
+/** Header lines ("Name: value\n", continuations joined) of a message in LF form. */
+export function splitHeaders(raw: Buffer): { headers: string[]; bodyStart: number } {
+  const text = raw.toString('latin1');
+  const headers: string[] = [];
+  let pos = 0;
+  while (pos < text.length) {
+    const nl = text.indexOf('\n', pos);
+    const end = nl < 0 ? text.length : nl + 1;
+    const line = text.slice(pos, end);
+    if (line === '\n') { pos = end; break; }
+    if ((line[0] === ' ' || line[0] === '\t') && headers.length > 0) headers[headers.length - 1] += line;
+    else if (/^[!-9;-~]+[ \t]*:/.test(line)) headers.push(line.endsWith('\n') ? line : line + '\n');
+    else break;
+    pos = end;
+  }
+  return { headers, bodyStart: pos };
+}
+
+export function originOf(s: SmtpSession): Origin {
+  const c = s.conn;
+  const o: Origin = {
+    local: s.isLocal,
+    protocol: s.protocolName(),
+    caller: { ...c.caller },
+    helo: s.heloName,
+    ident: c.ident ?? (s.isLocal ? c.caller.login : undefined),
+    senderForced: true,
+  };
+  if (c.remoteAddress !== undefined) {
+    o.host = { address: c.remoteAddress, port: c.remotePort ?? 0, helo: s.heloName, ident: c.ident, name: s.aclConn.host?.name };
+  }
+  if (c.localAddress !== undefined) o.iface = { address: c.localAddress, port: c.localPort ?? 0 };
+  if (s.authenticatedBy) o.auth = { id: s.authenticatedId, sender: s.mailParams.authSender, name: s.authenticatedBy.instanceName };
+  const sub = s.aclMsg.controls.submission ?? s.aclConn.controls.submission;
+  if (sub) o.submission = { domain: sub.domain, name: sub.name, senderRetain: sub.senderRetain };
+  if (s.aclMsg.controls.suppressLocalFixups) o.suppressLocalFixups = true;
+  return o;
+}
+
+function peerText(s: SmtpSession): string {
+  return hostAndIdent(s.peer(), s.logger.selector as never, true);
+}
+
+export interface ReceivedData {
+  chunks: Buffer[];
+  size: number;
+  tooBig: boolean;
+  sizeLimit: number;
+  chunked: boolean;
+}
+
+/** Finish one message; the transaction is reset afterwards whatever happened. */
+export async function finishMessage(s: SmtpSession, data: ReceivedData): Promise<void> {
+  try {
+    await finish(s, data);
+  } finally {
+    s.resetTransaction();
+  }
+}
+
+async function finish(s: SmtpSession, data: ReceivedData): Promise<void> {
+  const id = s.services.newMessageId?.() ?? newMessageId().id;
+  setVar(s.ctx, 'message_exim_id', id);
+  setVar(s.ctx, 'message_id', id);
+  const sender = s.sender ?? '';
+  if (data.tooBig) {
+    s.send(REPLY.sizeExceeded);
+    s.logger.reject(`rejected from <${sender}> ${peerText(s)}: message too big: read=${data.size} max=${data.sizeLimit}`, { id });
+    return;
+  }
+  const raw = Buffer.concat(data.chunks);
+  setVar(s.ctx, 'message_size', String(raw.length));
+  const envelope = { sender, recipients: s.recipients, id };
+  let built: { message: Message; body: Buffer } | undefined;
+  let headers: string[];
+  let body: Buffer;
+  if (s.services.receiver) {
+    try {
+      built = s.services.receiver.build(raw, envelope, originOf(s), s.config, s.ctx);
+    } catch (e) {
+      if (e instanceof ReceiveError) {
+        s.send(`${e.code} ${e.text}`);
+        s.logger.reject(`${peerText(s)} F=<${sender}> rejected after DATA: ${e.logText}`, { id });
+        return;
+      }
+      throw e;
+    }
+    headers = built.message.headers.filter((h) => h.flag !== '*').map((h) => h.text);
+    body = built.body;
+  } else if (s.isHostCheck) {
+    const split = splitHeaders(raw);
+    headers = split.headers;
+    body = raw.subarray(split.bodyStart);
+  } else {
+    throw new Error('message reception (src/receive) is not available');
+  }
+  s.ctx.headers = headers;
+  s.ctx.body = body.toString('latin1');
+  const acl = await runPhaseAcl(s, 'data', { headers, body, messageId: id });
+  if (acl.verdict !== 'accept' && acl.verdict !== 'discard') {
+    s.sendLines(acl.lines);
+    if (acl.verdict === 'drop') throw new SessionEnd('drop');
+    return;
+  }
+  const discarded = acl.verdict === 'discard' || s.recipients.length === 0;
+  if (s.isHostCheck) {
+    s.sendLines(acl.lines.length ? acl.lines : [`250 OK id=${id}`]);
+    s.flush();
+    s.trace('');
+    s.trace('**** SMTP testing: that is not a real message id!');
+    s.trace('');
+    s.messagesReceived++;
+    return;
+  }
+  if (!discarded && built) {
+    try {
+      const m = built.message;
+      m.dsnEnvid = s.mailParams.envid;
+      m.dsnRet = s.mailParams.ret;
+      m.smtputf8 = s.mailParams.smtputf8;
+      if (s.aclMsg.queue) m.queueName = s.aclMsg.queue;
+      if (s.aclMsg.controls.freeze || s.aclConn.controls.freeze) m.frozenAt = Math.floor(s.now() / 1000);
+      for (const [k, v] of s.ctx.vars) {
+        if (k.startsWith('acl_c')) m.aclC.set(k.slice(4), { value: v.value, tainted: v.tainted });
+        else if (k.startsWith('acl_m')) m.aclM.set(k.slice(4), { value: v.value, tainted: v.tainted });
+      }
+      const body8 = s.mailParams.body === '8BITMIME' ? 8 : s.mailParams.body === '7BIT' ? 7 : 0;
+      await s.services.receiver!.commit(m, built.body, { chunking: data.chunked, body8bitmime: body8 });
+    } catch (e) {
+      s.logger.panic(`failed to queue message from <${sender}> ${peerText(s)}: ${e instanceof Error ? e.message : String(e)}`, { id });
+      s.send(`451 ${REPLY.temporaryProblem}`);
+      return;
+    }
+  } else {
+    s.logger.main(`<= ${sender || '<>'} ${peerText(s)} P=${s.protocolName()} S=${raw.length}`, { id });
+    s.logger.main(`=> blackhole (${acl.verdict === 'discard' ? 'DATA' : s.mailDiscarded ? 'MAIL' : 'RCPT'} ACL discarded recipients)`, { id });
+    s.logger.main('Completed', { id });
+  }
+  s.messagesReceived++;
+  s.sendLines(acl.lines.length ? acl.lines : [`250 OK id=${id}`]);
+}
+
+/** The input ended in the middle of a message: nothing is kept. */
+export function lostDuringData(s: SmtpSession): never {
+  s.logger.main(`${TEXT.lostWhileReading} from ${hostAndIdent(s.peer(), s.logger.selector as never, false)} F=<${s.sender ?? ''}>`);
+  throw new SessionEnd('lost');
+}

@@ -1,0 +1,111 @@
+// RCPT TO: the recipient, NOTIFY= and ORCPT= (DSN), recipients_max, then
+// the RCPT ACL, whose verdict decides this recipient alone.
+
+import { extractAddress } from '../../expand/operators/address.ts';
+import { runPhaseAcl } from './acl-phase.ts';
+import { setVar } from './context.ts';
+import { countProtocolError, countSyntaxError } from './errors.ts';
+import { afterKeyword } from './mail.ts';
+import { decodeXtext, splitParams } from './params.ts';
+import { REPLY } from './replies.ts';
+import { SessionEnd, type SmtpSession } from './session.ts';
+
+const NOTIFY_WORDS = new Set(['SUCCESS', 'FAILURE', 'DELAY']);
+
+/** NOTIFY=NEVER alone, or a list of SUCCESS/FAILURE/DELAY. */
+export function validNotify(v: string): boolean {
+  const words = v.toUpperCase().split(',');
+  if (words.length === 1 && words[0] === 'NEVER') return true;
+  return words.every((w) => NOTIFY_WORDS.has(w));
+}
+
+async function recipientsMax(s: SmtpSession): Promise<number> {
+  try {
+    return Number(await s.expandOption('recipients_max') ?? 0) || 0;
+  } catch {
+    return 0;
+  }
+}
+
+export async function rcptCommand(s: SmtpSession, line: string, arg: string): Promise<void> {
+  if (s.sender === undefined) {
+    s.send(REPLY.senderNotGiven);
+    await countProtocolError(s, line, 'RCPT must be preceded by MAIL');
+    return;
+  }
+  const rest = afterKeyword(arg, 'TO:');
+  if (rest === undefined || rest === '') {
+    s.send(REPLY.unrecognized);
+    await countSyntaxError(s, line, 'RCPT must have an address operand');
+    return;
+  }
+  const known = new Set<string>(s.esmtp && s.advertised.dsn ? ['NOTIFY', 'ORCPT'] : []);
+  const { address: addrText, params } = splitParams(rest, known);
+  let notify: string | undefined;
+  let orcpt: string | undefined;
+  for (const p of params) {
+    if (p.name === 'NOTIFY') {
+      if (!validNotify(p.value ?? '')) { s.send(REPLY.notifyInvalid); await countSyntaxError(s, line, 'Invalid value for NOTIFY parameter'); return; }
+      notify = (p.value ?? '').toUpperCase();
+    } else if (p.name === 'ORCPT') {
+      orcpt = decodeXtext(p.value ?? '') ?? p.value;
+    }
+  }
+  const parsed = extractAddress(addrText, false);
+  if ('error' in parsed) {
+    s.send(`501 ${addrText}: ${parsed.error}`);
+    await countSyntaxError(s, line, parsed.error);
+    return;
+  }
+  let address = parsed.address;
+  if (parsed.domainStart === 0) {
+    if (address.toLowerCase() === 'postmaster') {
+      address += '@' + (s.ctx.options?.get('qualify_recipient') || s.ctx.options?.get('qualify_domain') || s.ctx.options?.get('primary_hostname') || '');
+    } else if (s.isLocal || await s.hostInList('recipient_unqualified_hosts')) {
+      address += '@' + (s.ctx.options?.get('qualify_recipient') || s.ctx.options?.get('qualify_domain') || s.ctx.options?.get('primary_hostname') || '');
+    } else {
+      s.send(`501 ${addrText}: recipient address must contain a domain`);
+      await countSyntaxError(s, line, 'recipient address must contain a domain');
+      return;
+    }
+  }
+  s.rcptCount++;
+  setVar(s.ctx, 'rcpt_count', String(s.rcptCount));
+  const max = await recipientsMax(s);
+  if (max > 0 && s.recipients.length >= max) {
+    s.send(REPLY.tooManyRecipients);
+    s.rcptDeferCount++;
+    return;
+  }
+  if (s.mailDiscarded) {
+    s.logger.main(`${logPeer(s)} F=<${s.sender}> RCPT ${addrText}: discarded by MAIL ACL`);
+    s.discardedRecipients = true;
+    s.send(REPLY.accepted);
+    return;
+  }
+  const acl = await runPhaseAcl(s, 'rcpt', { commandData: addrText, recipient: address });
+  switch (acl.verdict) {
+    case 'accept':
+      s.recipients.push({ address, dsnNotify: notify, orcpt });
+      setVar(s.ctx, 'recipients_count', String(s.recipients.length));
+      s.sendLines(acl.lines.length ? acl.lines : [REPLY.accepted]);
+      return;
+    case 'discard':
+      s.logger.main(`${logPeer(s)} F=<${s.sender}> RCPT ${addrText}: discarded by RCPT ACL`);
+      s.discardedRecipients = true;
+      s.sendLines(acl.lines.length ? acl.lines : [REPLY.accepted]);
+      return;
+    default:
+      if (acl.verdict === 'defer') s.rcptDeferCount++;
+      else s.rcptFailCount++;
+      s.lastRcptRejection = acl.text;
+      s.sendLines(acl.lines);
+      if (acl.verdict === 'drop') throw new SessionEnd('drop');
+  }
+}
+
+function logPeer(s: SmtpSession): string {
+  const p = s.peer();
+  if (p.address === undefined) return `U=${p.ident ?? 'unknown'}`;
+  return `H=${p.heloName ? `(${p.heloName}) ` : ''}[${p.address}]`;
+}

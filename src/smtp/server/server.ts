@@ -1,0 +1,192 @@
+// runSmtpSession: greet, read commands, dispatch them, and end the session
+// the way Exim does (221 on QUIT, 421 on lost input or timeout, the drop of
+// an ACL), logging what Exim logs.
+
+import { formatConnectionOpened, formatEarlyInput, formatNoMail, formatSyncError, hostAndIdent, TEXT } from '../../log/index.ts';
+import { runPhaseAcl } from './acl-phase.ts';
+import { authCommand } from './auth-command.ts';
+import { setVar } from './context.ts';
+import { bdatCommand, dataCommand } from './data.ts';
+import { countProtocolError, countUnknown } from './errors.ts';
+import { bannerText, heloCommand } from './helo.ts';
+import { InputTimeout } from './input.ts';
+import { mailCommand } from './mail.ts';
+import { optBool, optString } from './options.ts';
+import { rcptCommand } from './rcpt.ts';
+import { lostInput, REPLY, replyLines, timeoutReply } from './replies.ts';
+import { SessionEnd, SmtpSession } from './session.ts';
+import { etrnCommand, expnCommand, helpCommand, noopCommand, quitCommand, rsetCommand, starttlsCommand, vrfyCommand } from './simple.ts';
+import type { ConnectionInfo, SmtpIo, SmtpServices } from './types.ts';
+
+export { SmtpSession, SessionEnd } from './session.ts';
+
+/** Commands after which the client must wait for the reply even when PIPELINING was offered (RFC 2920, as Exim checks). */
+const ALWAYS_SYNC = new Set(['HELO', 'EHLO', 'VRFY', 'EXPN', 'ETRN', 'HELP', 'NOOP', 'STARTTLS']);
+
+export async function runSmtpSession(io: SmtpIo, conn: ConnectionInfo, services: SmtpServices): Promise<void> {
+  const s = new SmtpSession(io, conn, services);
+  let end: 'quit' | 'lost' | 'timeout' | 'drop' | 'other' = 'other';
+  try {
+    await s.loadTimeout();
+    await s.loadHostname();
+    if (!await greet(s)) { end = 'drop'; return; }
+    end = await commandLoop(s);
+  } catch (e) {
+    if (e instanceof SessionEnd) end = e.message as typeof end;
+    else {
+      s.logger.panic(`SMTP session error: ${e instanceof Error ? e.message : String(e)}`);
+      s.send(`421 ${s.hostname} ${REPLY.temporaryProblem}`);
+      end = 'other';
+    }
+  } finally {
+    await finishSession(s, end);
+  }
+}
+
+async function greet(s: SmtpSession): Promise<boolean> {
+  if (s.conn.kind === 'tcp' && s.logger.selector.has('smtp_connection')) {
+    s.logger.main(formatConnectionOpened(s.peer(), s.logger.selector as never, s.conn.connectionCount));
+  }
+  if (s.isHostCheck) {
+    s.trace('');
+    s.trace(`**** SMTP testing session as if from host ${s.conn.remoteAddress}`);
+    s.trace('**** but without any ident (RFC 1413) callback.');
+    s.trace('**** This is not for real!');
+    s.trace('');
+  }
+  const acl = await runPhaseAcl(s, 'connect');
+  if (acl.verdict !== 'accept' && acl.verdict !== 'discard') {
+    s.sendLines(acl.lines);
+    return false;
+  }
+  // Input before the banner: a client that did not wait (allowed only where PIPECONNECT may be used).
+  if (s.checksSync && (s.aclConn.controls.enforceSync ?? optBool(s.config, 'smtp_enforce_sync'))) {
+    if (s.input.pendingInput() && !await s.hostInList('pipelining_connect_advertise_hosts')) {
+      const early = s.input.peekBuffered(150).toString('latin1');
+      s.send(REPLY.syncError);
+      s.logger.reject(formatEarlyInput(s.peer(), s.logger.selector as never, early));
+      return false;
+    }
+  }
+  const banner = await bannerText(s);
+  s.sendLines(replyLines('220', banner));
+  return true;
+}
+
+/** Whether the client sent more before we answered, where it had to wait. */
+function syncViolation(s: SmtpSession, verb: string): boolean {
+  if (!s.checksSync || !s.input.pendingInput()) return false;
+  const enforce = s.aclConn.controls.enforceSync ?? optBool(s.config, 'smtp_enforce_sync');
+  if (!enforce) return false;
+  if (ALWAYS_SYNC.has(verb)) return true;
+  const mayPipeline = s.advertised.pipelining && !s.aclConn.controls.noPipelining;
+  return !mayPipeline && verb !== 'QUIT';
+}
+
+async function commandLoop(s: SmtpSession): Promise<'quit' | 'lost' | 'timeout'> {
+  for (;;) {
+    let cmd;
+    try {
+      cmd = await s.readCommand();
+    } catch (e) {
+      if (e instanceof InputTimeout) {
+        s.send(timeoutReply(s.hostname));
+        s.logger.main(`${TEXT.commandTimeout} ${hostAndIdent(s.peer(), s.logger.selector as never, false)}`);
+        return 'timeout';
+      }
+      throw e;
+    }
+    if (cmd === null) {
+      if (!s.isBatch) s.send(lostInput(s.hostname));
+      if (!s.isLocal) s.logger.main(`${TEXT.unexpectedDisconnect} ${hostAndIdent(s.peer(), s.logger.selector as never, false)}`);
+      return 'lost';
+    }
+    const line = cmd.text;
+    const m = /^([A-Za-z]+)(?:[ \t]+(.*))?$/s.exec(line);
+    const verb = m ? m[1].toUpperCase() : '';
+    const arg = m ? (m[2] ?? '').replace(/[ \t]+$/, '') : '';
+    setVar(s.ctx, 'smtp_command', line, true);
+    setVar(s.ctx, 'smtp_command_argument', arg, true);
+    if (line.includes('\0')) {
+      s.send(REPLY.nulInCommand);
+      await countProtocolError(s, line, 'NUL character(s) present (shown as \'?\')');
+      continue;
+    }
+    if (s.chunking === 'chunks' && verb !== 'BDAT' && verb !== 'RSET' && verb !== 'QUIT') {
+      s.send(REPLY.onlyBdat);
+      s.chunking = 'failed';
+      continue;
+    }
+    if (s.chunking === 'failed' && verb !== 'RSET' && verb !== 'QUIT') {
+      s.send(REPLY.onlyRset);
+      continue;
+    }
+    if (verb && syncViolation(s, verb)) {
+      const next = s.input.peekBuffered(150).toString('latin1');
+      s.send(REPLY.syncError);
+      s.logger.reject(formatSyncError(s.peer(), s.logger.selector as never, line, next, s.advertised.pipelining));
+      throw new SessionEnd('other');
+    }
+    if (verb && !m?.[0].startsWith('BDAT') && s.input.pendingInput()) s.pipeliningUsed = true;
+    if (s.history.length < 10_000 && verb) s.history.push(verb);
+    if (await dispatch(s, verb, line, arg, cmd.truncated) === 'quit') return 'quit';
+  }
+}
+
+async function dispatch(s: SmtpSession, verb: string, line: string, arg: string, truncated: boolean): Promise<'quit' | void> {
+  if (truncated) { countUnknown(s, line); return; }
+  switch (verb) {
+    case 'HELO': case 'EHLO':
+      if (s.isBatch) { s.resetTransaction(); return; }
+      return heloCommand(s, verb, arg);
+    case 'MAIL': return mailCommand(s, line, arg);
+    case 'RCPT': return rcptCommand(s, line, arg);
+    case 'DATA': return dataCommand(s, line, arg);
+    case 'BDAT': return bdatCommand(s, line, arg);
+    case 'RSET': rsetCommand(s); return;
+    case 'NOOP': noopCommand(s); return;
+    case 'HELP': if (s.isBatch) return; helpCommand(s); return;
+    case 'QUIT':
+      try {
+        await quitCommand(s, line, arg);
+      } catch (e) {
+        if (e instanceof SessionEnd) return 'quit';
+        throw e;
+      }
+      return;
+    case 'VRFY': if (s.isBatch) return; return vrfyCommand(s, arg);
+    case 'EXPN': if (s.isBatch) return; return expnCommand(s, arg);
+    case 'ETRN': if (s.isBatch) return; return etrnCommand(s, arg);
+    case 'ATRN': if (s.isBatch) return; break;
+    case 'STARTTLS':
+      if (s.advertised.starttls) { starttlsCommand(s); return; }
+      break;
+    case 'AUTH': return authCommand(s, line, arg);
+  }
+  countUnknown(s, line);
+}
+
+async function finishSession(s: SmtpSession, end: string): Promise<void> {
+  if (end !== 'quit') {
+    try {
+      const reason = end === 'lost' ? 'connection-lost' : end === 'timeout' ? 'command-timeout' : end === 'drop' ? 'acl-drop' : 'connection-lost';
+      setVar(s.ctx, 'smtp_notquit_reason', reason);
+      if (!s.isHostCheck && optString(s.config, 'acl_smtp_notquit')) await runPhaseAcl(s, 'notquit', { noLog: true });
+    } catch { /* notquit cannot change anything now */ }
+  }
+  if (!s.mailSeen && !s.isBatch && s.logger.selector.has('smtp_no_mail') && end !== 'other') {
+    s.logger.main(formatNoMail(s.peer(), s.logger.selector as never, s.now() - s.startedAt, s.history));
+  }
+  if (s.conn.kind === 'tcp' && s.logger.selector.has('smtp_connection')) {
+    const d = s.now() - s.startedAt;
+    const head = `${TEXT.connection} from ${hostAndIdent(s.peer(), s.logger.selector as never, false)}`;
+    s.logger.main(end === 'quit' ? `${head} D=${Math.floor(d / 1000)}s closed by QUIT` : end === 'drop' ? `${head} closed by DROP in ACL` : `${head} lost`);
+  }
+  s.flush();
+  await new Promise<void>((resolve) => {
+    if (s.io.output.writableLength === 0) resolve();
+    else s.io.output.once('drain', () => resolve());
+    setTimeout(resolve, 1000).unref();
+  });
+  s.io.close?.();
+}

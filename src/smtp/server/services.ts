@@ -1,0 +1,37 @@
+// The services a session needs, built once per configuration: the ACL
+// engine (src/acl), message reception (src/receive) and the server
+// authenticators (src/auth). The daemon calls sessionServices(); -bs, -bS
+// and -bh do the same.
+
+import { loadAuthenticators } from '../../auth/index.ts';
+import type { Config } from '../../config/types.ts';
+import type { Logger } from '../../log/index.ts';
+import { buildMessage, commitMessage } from '../../receive/index.ts';
+import type { AclRunner, Receiver, SessionLogger, SmtpServices } from './types.ts';
+
+/** The ACL engine's runAcl, when src/acl publishes it (it is written concurrently). */
+async function loadAclRunner(): Promise<AclRunner | undefined> {
+  const spec = '../../acl/index.ts';
+  try {
+    const mod = (await import(spec)) as { runAcl?: AclRunner };
+    return typeof mod.runAcl === 'function' ? mod.runAcl : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function receiverFor(config: Config, logger: Logger): Receiver {
+  return {
+    build: (raw, envelope, origin, cfg, ectx) => buildMessage(raw, envelope, origin, cfg, ectx),
+    commit: (message, body, extra) => commitMessage(message, body, { config, logger }, { chunking: extra.chunking }),
+  };
+}
+
+export async function sessionServices(config: Config, logger: Logger): Promise<Omit<SmtpServices, 'config' | 'logger'> & { logger: SessionLogger }> {
+  return {
+    logger,
+    acl: await loadAclRunner(),
+    receiver: receiverFor(config, logger),
+    authenticators: loadAuthenticators(config),
+  };
+}

@@ -1,0 +1,317 @@
+// One SMTP session: its state, the command loop and the reply writer. The
+// commands themselves live in one file per family (helo.ts, mail.ts,
+// rcpt.ts, data.ts, bdat.ts, simple.ts, verify.ts, auth-command.ts); they
+// receive the session and change its state.
+
+import os from 'node:os';
+import type { AclConnectionState, AclMessageState } from '../../acl/types.ts';
+import { newConnectionState, newMessageState } from '../../acl/types.ts';
+import type { ServerAuthenticator } from '../../auth/types.ts';
+import type { Config } from '../../config/types.ts';
+import { expandStringAsync } from '../../expand/index.ts';
+import type { ExpandContext } from '../../expand/context.ts';
+import { matchHostList } from '../../lists/host.ts';
+import type { LogPeer } from '../../log/host.ts';
+import type { Recipient } from '../../mail/message.ts';
+import { runSuspendable } from '../../util/suspend.ts';
+import { sessionExpandContext, setVar } from './context.ts';
+import { SessionInput, type CommandLine } from './input.ts';
+import { optString, optTimeMs } from './options.ts';
+import type { ConnectionInfo, SessionLogger, SmtpIo, SmtpServices } from './types.ts';
+
+/** What MAIL's parameters asked for. */
+export interface MailParams {
+  size?: number;
+  body?: '7BIT' | '8BITMIME';
+  ret?: 'FULL' | 'HDRS';
+  envid?: string;
+  smtputf8: boolean;
+  authSender?: string;
+  prdr: boolean;
+}
+
+/** Extensions offered in the last EHLO response. */
+export interface Advertised {
+  size: boolean;
+  eightBitMime: boolean;
+  pipelining: boolean;
+  chunking: boolean;
+  dsn: boolean;
+  smtputf8: boolean;
+  prdr: boolean;
+  starttls: boolean;
+  auth: ServerAuthenticator[];
+}
+
+export const NOTHING_ADVERTISED: Advertised = {
+  size: false, eightBitMime: false, pipelining: false, chunking: false, dsn: false, smtputf8: false, prdr: false,
+  starttls: false, auth: [],
+};
+
+/** Thrown by a command to end the session (QUIT, drop, too many errors). */
+export class SessionEnd extends Error {
+  override name = 'SessionEnd';
+}
+
+export class SmtpSession {
+  readonly io: SmtpIo;
+  readonly conn: ConnectionInfo;
+  readonly services: SmtpServices;
+  readonly config: Config;
+  readonly logger: SessionLogger;
+  readonly input: SessionInput;
+  readonly ctx: ExpandContext;
+  readonly aclConn: AclConnectionState;
+  aclMsg: AclMessageState;
+  readonly startedAt: number;
+  /** The name used in replies ($smtp_active_hostname). */
+  hostname = '';
+
+  // HELO/EHLO
+  heloName: string | undefined;
+  esmtp = false;
+  advertised: Advertised = NOTHING_ADVERTISED;
+  // transaction
+  sender: string | undefined;
+  mailParams: MailParams = { smtputf8: false, prdr: false };
+  recipients: Recipient[] = [];
+  rcptCount = 0;
+  rcptFailCount = 0;
+  rcptDeferCount = 0;
+  /** Text of the last RCPT rejection (for "All RCPT commands were rejected"). */
+  lastRcptRejection: string | undefined;
+  /** BDAT: 'none', in the middle of a chunked message, or failed (only RSET now). */
+  chunking: 'none' | 'chunks' | 'failed' = 'none';
+  /** A message's bytes collected over BDAT chunks. */
+  bdatChunks: Buffer[] = [];
+  bdatSize = 0;
+  // counters
+  synprotErrors = 0;
+  unknownCommands = 0;
+  messagesReceived = 0;
+  /** The commands of the connection for "C=" of the no-MAIL line. */
+  readonly history: string[] = [];
+  mailSeen = false;
+  /** The session authenticated with this authenticator. */
+  authenticatedBy: ServerAuthenticator | undefined;
+  authenticatedId: string | undefined;
+  tlsActive = false;
+  /** Whether PIPELINING was used (input pending when we looked). */
+  pipeliningUsed = false;
+  receiveTimeoutMs = 300_000;
+  /** Discard everything from MAIL's ACL: recipients are accepted and thrown away. */
+  mailDiscarded = false;
+  discardedRecipients = false;
+  /** The end of the session has been logged/replied to. */
+  ended = false;
+
+  private out: string[] = [];
+
+  constructor(io: SmtpIo, conn: ConnectionInfo, services: SmtpServices) {
+    this.io = io;
+    this.conn = conn;
+    this.services = services;
+    this.config = services.config;
+    this.logger = services.logger;
+    this.input = new SessionInput(io.input);
+    this.ctx = sessionExpandContext(services.config);
+    this.aclConn = newConnectionState(conn.remoteAddress !== undefined ? { address: conn.remoteAddress } : undefined);
+    this.aclMsg = newMessageState();
+    this.startedAt = this.now();
+    this.initVariables();
+  }
+
+  now(): number {
+    return this.services.now?.() ?? Date.now();
+  }
+
+  get isLocal(): boolean {
+    return this.conn.remoteAddress === undefined;
+  }
+
+  get isBatch(): boolean {
+    return this.conn.kind === 'batch';
+  }
+
+  get isHostCheck(): boolean {
+    return this.conn.kind === 'host-check';
+  }
+
+  /** Synchronisation is checked only on real sockets (Exim: not for -bs/-bh). */
+  get checksSync(): boolean {
+    return this.conn.kind === 'tcp';
+  }
+
+  private initVariables(): void {
+    const c = this.conn;
+    if (c.remoteAddress !== undefined) {
+      setVar(this.ctx, 'sender_host_address', c.remoteAddress);
+      setVar(this.ctx, 'sender_host_port', String(c.remotePort ?? 0));
+      setVar(this.ctx, 'host_address', c.remoteAddress);
+    }
+    if (c.localAddress !== undefined) {
+      setVar(this.ctx, 'received_ip_address', c.localAddress);
+      setVar(this.ctx, 'interface_address', c.localAddress);
+    }
+    if (c.localPort !== undefined) {
+      setVar(this.ctx, 'received_port', String(c.localPort));
+      setVar(this.ctx, 'interface_port', String(c.localPort));
+    }
+    if (c.ident !== undefined) setVar(this.ctx, 'sender_ident', c.ident, true);
+    else if (this.isLocal) setVar(this.ctx, 'sender_ident', c.caller.login);
+    setVar(this.ctx, 'received_protocol', this.protocolName());
+    setVar(this.ctx, 'caller_uid', String(c.caller.uid));
+    setVar(this.ctx, 'caller_gid', String(c.caller.gid));
+  }
+
+  /** The log's view of the peer. */
+  peer(): LogPeer {
+    const c = this.conn;
+    return {
+      address: c.remoteAddress,
+      port: c.remotePort,
+      heloName: this.heloName,
+      ident: c.ident ?? (this.isLocal ? c.caller.login : undefined),
+      interfaceAddress: c.localAddress,
+      interfacePort: c.localPort,
+      connectionId: c.connectionId,
+      name: this.aclConn.host?.name,
+    };
+  }
+
+  /** $received_protocol: smtp/esmtp with s (TLS) and a (authenticated); local- for -bs. */
+  protocolName(): string {
+    let p = this.esmtp ? 'esmtp' : 'smtp';
+    if (this.esmtp) {
+      if (this.tlsActive) p += 's';
+      if (this.authenticatedBy) p += 'a';
+    }
+    if (this.isBatch) return 'local-bsmtp';
+    return this.isLocal ? `local-${p}` : p;
+  }
+
+  // ---- output ----
+
+  /** Queue a reply line (without CRLF). Batched SMTP shows only errors. */
+  send(line: string): void {
+    if (this.isBatch) return;
+    this.out.push(line + '\r\n');
+  }
+
+  sendLines(lines: readonly string[]): void {
+    for (const l of lines) this.send(l);
+  }
+
+  /** Turn the last queued reply line into a continuation ("503 x" → "503-x"). */
+  continueLastReply(): void {
+    const i = this.out.length - 1;
+    if (i >= 0 && this.out[i][3] === ' ') this.out[i] = this.out[i].slice(0, 3) + '-' + this.out[i].slice(4);
+  }
+
+  /** Write what is queued. */
+  flush(): void {
+    if (this.out.length === 0) return;
+    const text = this.out.join('');
+    this.out = [];
+    try {
+      this.io.output.write(Buffer.from(text, 'latin1'));
+    } catch {
+      // the peer is gone; the read side will notice
+    }
+  }
+
+  /** A "****" notice of -bh (and the trace of the ACL engine) go to the trace sink. */
+  trace(line: string): void {
+    this.services.trace?.(line);
+  }
+
+  // ---- input ----
+
+  /** Read the next command line, flushing replies first when nothing is pending (pipelining). */
+  async readCommand(): Promise<CommandLine | null> {
+    if (!this.input.pendingInput()) this.flush();
+    return this.input.readLine(this.receiveTimeoutMs);
+  }
+
+  // ---- configuration helpers ----
+
+  /** Expand a main option; undefined when unset or empty. Expansion failure throws. */
+  async expandOption(name: string): Promise<string | undefined> {
+    const raw = optString(this.config, name);
+    if (raw === undefined || raw === '') return undefined;
+    return expandStringAsync(raw, this.ctx);
+  }
+
+  /** Does the client match a host-list option? Unset lists match nothing. */
+  async hostInList(optionName: string): Promise<boolean> {
+    const text = optString(this.config, optionName);
+    if (text === undefined || text === '') return false;
+    const host = this.aclConn.host ?? {};
+    const r = await runSuspendable(this.ctx.memo, () => matchHostList(host, text, this.ctx));
+    return r.result === 'ok';
+  }
+
+  // ---- transaction state ----
+
+  /** Forget the current transaction (RSET, HELO/EHLO, end of a message). */
+  resetTransaction(): void {
+    this.sender = undefined;
+    this.mailParams = { smtputf8: false, prdr: false };
+    this.recipients = [];
+    this.rcptCount = 0;
+    this.rcptFailCount = 0;
+    this.rcptDeferCount = 0;
+    this.lastRcptRejection = undefined;
+    this.chunking = 'none';
+    this.bdatChunks = [];
+    this.bdatSize = 0;
+    this.mailDiscarded = false;
+    this.discardedRecipients = false;
+    this.aclMsg = newMessageState();
+    for (const k of [...this.ctx.vars.keys()]) if (k.startsWith('acl_m')) this.ctx.vars.delete(k);
+    for (const n of ['sender_address', 'sender_address_domain', 'sender_address_local_part', 'authenticated_sender', 'message_id', 'message_exim_id']) {
+      this.ctx.vars.delete(n);
+    }
+    setVar(this.ctx, 'rcpt_count', '0');
+    setVar(this.ctx, 'recipients_count', '0');
+    this.ctx.headers = undefined;
+    this.ctx.body = undefined;
+  }
+
+  /** The receive timeout: smtp_receive_timeout expanded (0 = none). */
+  async loadTimeout(): Promise<void> {
+    const raw = optString(this.config, 'smtp_receive_timeout');
+    if (raw === undefined) { this.receiveTimeoutMs = optTimeMs(this.config, 'smtp_receive_timeout', 300_000); return; }
+    const text = raw.includes('$') ? await expandStringAsync(raw, this.ctx) : raw;
+    const secs = parseTimeText(text);
+    this.receiveTimeoutMs = secs < 0 ? 300_000 : secs * 1000;
+  }
+
+  /** The host name in replies: smtp_active_hostname expanded, else primary_hostname. */
+  async loadHostname(): Promise<void> {
+    let name: string | undefined;
+    try {
+      name = await this.expandOption('smtp_active_hostname');
+    } catch {
+      name = undefined;
+    }
+    const primary = optString(this.config, 'primary_hostname') || os.hostname();
+    this.hostname = name || primary;
+    if (name) setVar(this.ctx, 'smtp_active_hostname', name);
+  }
+}
+
+/** Exim time text ("5m", "1h30m", "30") in seconds; -1 when malformed. */
+export function parseTimeText(s: string): number {
+  const t = s.trim();
+  if (/^\d+$/.test(t)) return Number(t);
+  let total = 0;
+  const re = /(\d+)([wdhms])/gy;
+  let m: RegExpExecArray | null;
+  let pos = 0;
+  while ((m = re.exec(t)) !== null) {
+    total += Number(m[1]) * { w: 604800, d: 86400, h: 3600, m: 60, s: 1 }[m[2] as 'w']!;
+    pos = re.lastIndex;
+  }
+  return pos === t.length && t.length > 0 ? total : -1;
+}

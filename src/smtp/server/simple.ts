@@ -1,0 +1,89 @@
+// The commands without a transaction: RSET, NOOP, HELP, QUIT, VRFY, EXPN,
+// ETRN, STARTTLS.
+
+import { extractAddress } from '../../expand/operators/address.ts';
+import { hostAndIdent } from '../../log/index.ts';
+import { runPhaseAcl } from './acl-phase.ts';
+import { setVar } from './context.ts';
+import { countSyntaxError } from './errors.ts';
+import { optString } from './options.ts';
+import { closing, REPLY } from './replies.ts';
+import { SessionEnd, type SmtpSession } from './session.ts';
+
+export function rsetCommand(s: SmtpSession): void {
+  s.resetTransaction();
+  s.send(REPLY.resetOk);
+}
+
+export function noopCommand(s: SmtpSession): void {
+  s.send(REPLY.noop);
+}
+
+export function helpCommand(s: SmtpSession): void {
+  let last: string = REPLY.help[1];
+  if (optString(s.config, 'acl_smtp_etrn')) last += ' ETRN';
+  if (optString(s.config, 'acl_smtp_expn')) last += ' EXPN';
+  if (optString(s.config, 'acl_smtp_vrfy')) last += ' VRFY';
+  s.sendLines([REPLY.help[0], last]);
+}
+
+export async function quitCommand(s: SmtpSession, line: string, arg: string): Promise<void> {
+  if (arg !== '') {
+    s.send(REPLY.unexpectedArgument);
+    await countSyntaxError(s, line, 'unexpected argument data');
+    return;
+  }
+  const acl = await runPhaseAcl(s, 'quit', { noLog: true });
+  s.sendLines(acl.lines.length && acl.verdict === 'accept' ? acl.lines.map((l) => '221' + l.slice(3)) : [closing(s.hostname)]);
+  throw new SessionEnd('quit');
+}
+
+export async function vrfyCommand(s: SmtpSession, arg: string): Promise<void> {
+  setVar(s.ctx, 'smtp_command_argument', arg, true);
+  const parsed = extractAddress(arg, false);
+  if ('error' in parsed) { s.send(`501 ${arg}: ${parsed.error}`); return; }
+  if (parsed.domainStart === 0) { s.send(`501 ${arg}: recipient address must contain a domain`); return; }
+  const acl = await runPhaseAcl(s, 'vrfy', { commandData: arg, recipient: arg, noLog: true });
+  if (acl.verdict !== 'accept') {
+    s.logger.reject(`${hostAndIdent(s.peer(), s.logger.selector as never, true)} rejected VRFY ${arg}`);
+    s.sendLines(acl.unset ? [REPLY.vrfyNoAcl] : acl.lines);
+    if (acl.verdict === 'drop') throw new SessionEnd('drop');
+    return;
+  }
+  // Verification through the routers belongs to "Delivering mail"; until then a VRFY the ACL allows cannot be answered.
+  s.send(`252 VRFY not available`);
+}
+
+export async function expnCommand(s: SmtpSession, arg: string): Promise<void> {
+  setVar(s.ctx, 'smtp_command_argument', arg, true);
+  const acl = await runPhaseAcl(s, 'expn', { commandData: arg, recipient: arg, noLog: true });
+  if (acl.verdict !== 'accept') {
+    s.logger.reject(`${hostAndIdent(s.peer(), s.logger.selector as never, true)} rejected EXPN ${arg}`);
+    s.sendLines(acl.unset ? [REPLY.expnNoAcl] : acl.lines);
+    if (acl.verdict === 'drop') throw new SessionEnd('drop');
+    return;
+  }
+  s.send('550 EXPN not available');
+}
+
+export async function etrnCommand(s: SmtpSession, arg: string): Promise<void> {
+  setVar(s.ctx, 'smtp_command_argument', arg, true);
+  setVar(s.ctx, 'domain', arg, true);
+  const who = s.isLocal ? s.peer().ident ?? 'unknown' : hostAndIdent(s.peer(), s.logger.selector as never, false);
+  s.logger.main(`ETRN ${arg} received from ${who}`);
+  const acl = await runPhaseAcl(s, 'etrn', { commandData: arg, noLog: true });
+  if (acl.verdict !== 'accept') {
+    s.logger.reject(`${hostAndIdent(s.peer(), s.logger.selector as never, true)} rejected ETRN ${arg}`);
+    s.sendLines(acl.unset ? [REPLY.etrnNoAcl] : acl.lines);
+    if (acl.verdict === 'drop') throw new SessionEnd('drop');
+    return;
+  }
+  // Starting a queue run (-R / smtp_etrn_command) needs the queue runner of "Delivering mail".
+  s.send('458 Unable to start queue run');
+}
+
+export function starttlsCommand(s: SmtpSession): void {
+  // TLS contexts come from src/tls; without a server certificate Exim answers this way.
+  s.input.discardBuffered();
+  s.send('454 TLS currently unavailable');
+}
