@@ -24,6 +24,9 @@ export interface BuiltContext {
 }
 
 const cache = new Map<string, BuiltContext>();
+
+/** Configuration parts that had no OpenSSL equivalent (GnuTLS priority items); the daemon logs them once. */
+export const tlsConfigWarnings = new Set<string>();
 const CACHE_MAX = 200;
 
 function fileStamp(p: string | undefined): string {
@@ -132,6 +135,7 @@ function build(inp: ContextInputs, tickets: boolean): BuiltContext {
     if (e instanceof CipherPolicyError) throw new TlsSetupError('SSL_CTX_set_cipher_list', e.message);
     throw e;
   }
+  for (const w of policy.warnings) tlsConfigWarnings.add(w);
   let dhparam: string | undefined;
   try {
     dhparam = dhparamFor(s.dhparam, s.dhMaxBits);

@@ -7,4 +7,4 @@ export { setTlsVariables, clearTlsVariables, tlsVariables, cipherBits, onelineDn
 export { isTlsOnConnectPort, tlsAdvertised } from './settings.ts';
 export { cipherPolicy, isGnutlsPriority } from './ciphers.ts';
 export { parseOpensslOptions } from './openssl-options.ts';
-export { clearContextCache } from './context.ts';
+export { clearContextCache, tlsConfigWarnings } from './context.ts';
