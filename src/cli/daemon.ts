@@ -60,7 +60,7 @@ async function runPrimary(opts: CliOptions, detached: boolean): Promise<number> 
   try {
     await primary.start();
   } catch (e) {
-    const message = e instanceof ConfigError ? e.message : `exim: ${errorText(e)}`;
+    const message = errorText(e);
     if (!(e instanceof ConfigError)) reportStartFailure(opts, message, detached);
     else if (!detached) process.stderr.write(`${message}\n`);
     tell({ t: 'failed', message });

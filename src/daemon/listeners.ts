@@ -47,7 +47,9 @@ export interface BindOptions {
 }
 
 function bindFailure(spec: ListenAddress, e: unknown): string {
-  return `socket bind() to port ${spec.port} for address ${spec.address} failed: ${strerror(e)}`;
+  const code = (e as NodeJS.ErrnoException).code;
+  const text = code === 'EADDRINUSE' ? 'Address already in use' : strerror(e);
+  return `socket bind() to port ${spec.port} for address ${spec.address} failed: ${text}`;
 }
 
 /** Bind every address, retrying as daemon_startup_retries/_sleep say; all or nothing. */

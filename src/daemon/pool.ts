@@ -159,7 +159,18 @@ export class WorkerPool {
     const how = signal ? `killed by signal ${signal}` : `exit code ${code}`;
     if (!w.ready) {
       this.o.onStartFailure(fatal ?? `worker process ${w.child.pid ?? '?'} ended before it was ready (${how})`);
-      this.checkGenerationReady(w.generation, true);
+      if (this.readyWaiters.some((r) => r.generation === w.generation)) {
+        // Start-up or reload: the caller decides what to do.
+        this.checkGenerationReady(w.generation, true);
+        return;
+      }
+      // A replacement that cannot start (the configuration file broke since?): try again later.
+      if (!this.stopping && !w.draining && w.generation === this.generation) {
+        setTimeout(() => {
+          if (!this.stopping && w.generation === this.generation) this.spawn(w.generation);
+        }, 5 * (this.o.respawnDelayMs ?? 1000)).unref();
+      }
+      this.checkAllGone();
       return;
     }
     if (this.stopping || w.draining) {
