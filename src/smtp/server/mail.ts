@@ -22,7 +22,9 @@ function knownMailParams(s: SmtpSession): Set<string> {
   if (!s.esmtp) return k;
   k.add('SIZE');
   if (s.advertised.eightBitMime) k.add('BODY');
-  if (s.advertised.dsn) { k.add('RET'); k.add('ENVID'); }
+  // Exim 4.98 takes RET and ENVID even when DSN was not advertised.
+  k.add('RET');
+  k.add('ENVID');
   if (s.advertised.auth.length > 0 || s.authenticatedBy) k.add('AUTH');
   if (s.advertised.smtputf8) k.add('SMTPUTF8');
   if (s.advertised.prdr) k.add('PRDR');

@@ -118,10 +118,9 @@ async function finish(s: SmtpSession, data: ReceivedData): Promise<void> {
   const discarded = acl.verdict === 'discard' || s.recipients.length === 0;
   if (s.isHostCheck) {
     s.sendLines(acl.lines.length ? acl.lines : [`250 OK id=${id}`]);
-    s.flush();
-    s.trace('');
-    s.trace('**** SMTP testing: that is not a real message id!');
-    s.trace('');
+    s.notice('');
+    s.notice('**** SMTP testing: that is not a real message id!');
+    s.notice('');
     s.messagesReceived++;
     return;
   }

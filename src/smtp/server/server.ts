@@ -48,11 +48,11 @@ async function greet(s: SmtpSession): Promise<boolean> {
     s.logger.main(formatConnectionOpened(s.peer(), s.logger.selector as never, s.conn.connectionCount));
   }
   if (s.isHostCheck) {
-    s.trace('');
-    s.trace(`**** SMTP testing session as if from host ${s.conn.remoteAddress}`);
-    s.trace('**** but without any ident (RFC 1413) callback.');
-    s.trace('**** This is not for real!');
-    s.trace('');
+    s.notice('');
+    s.notice(`**** SMTP testing session as if from host ${s.conn.remoteAddress}`);
+    s.notice('**** but without any ident (RFC 1413) callback.');
+    s.notice('**** This is not for real!');
+    s.notice('');
   }
   const acl = await runPhaseAcl(s, 'connect');
   if (acl.verdict !== 'accept' && acl.verdict !== 'discard') {

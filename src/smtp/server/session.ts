@@ -198,6 +198,11 @@ export class SmtpSession {
     this.out.push(line + '\r\n');
   }
 
+  /** -bh's "****" notices: plain lines on the reply stream, in order with the replies. */
+  notice(line: string): void {
+    this.out.push(line + '\n');
+  }
+
   sendLines(lines: readonly string[]): void {
     for (const l of lines) this.send(l);
   }
