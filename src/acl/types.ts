@@ -30,6 +30,10 @@ export interface AclResult {
    * the verification text) or a failed `verify =` for which Exim logs "... verification failed".
    */
   verifyFailed?: 'recipient' | 'sender' | 'header_sender' | string;
+  /** A failed `verify = sender`: the SMTP reply carries its details unless no_details (section "Sender address verification reporting"). */
+  senderVerifyFailure?: { address: string; message?: string; noDetails: boolean };
+  /** A defer whose text may be given to the client (Exim's acl_temp_details). */
+  tempDetails?: boolean;
   /** Where the rejection should be logged (log_reject_target): subset of main/reject/panic; empty means nowhere. */
   logTargets?: ('main' | 'reject' | 'panic')[];
 }
@@ -72,12 +76,11 @@ export interface AclControls {
   noPipelining?: boolean;
   /** control = queue / queue_only (with /first_pass_route, /only). */
   queue?: { firstPassRoute: boolean; only: boolean };
-  requireTls?: boolean;
-  spoolWireformat?: boolean;
   submission?: { domain?: string; name?: string; senderRetain: boolean };
   suppressLocalFixups?: boolean;
   utf8Downconvert?: string;
-  wellknown?: boolean;
+  /** control = wellknown/<file>: the response file for WELLKNOWN. */
+  wellknown?: string;
 }
 
 /** State that lives for the whole SMTP connection (or local submission). */
@@ -91,6 +94,8 @@ export interface AclConnectionState {
   tlsCipher?: string;
   /** ratelimit results already computed during this connection (per_conn), by key. */
   ratelimitSeen: Map<string, unknown>;
+  /** HELO/EHLO verification result (verify = helo, helo_verify_hosts); undefined until tried. Reset at each HELO. */
+  heloVerified?: boolean;
 }
 
 /** State for one message (reset at MAIL/RSET). */
@@ -103,6 +108,8 @@ export interface AclMessageState {
   queue?: string;
   /** ratelimit results already computed for this message (per_mail, per_rcpt unique...), by key. */
   ratelimitSeen: Map<string, unknown>;
+  /** warn log lines already written for this message (each is written once). */
+  warnLogged?: Set<string>;
 }
 
 /** Options of `verify = recipient/...` and `verify = sender/...` passed to the verify hook. */
@@ -115,6 +122,8 @@ export interface VerifyAddressOptions {
   quota?: string;
   /** `success_on_redirect` */
   successOnRedirect?: boolean;
+  /** header_sender: the message's header lines, whose Sender:/Reply-To:/From: addresses are to be verified. */
+  headers?: readonly string[];
 }
 
 export interface VerifyAddressResult {
@@ -144,11 +153,16 @@ export interface AclContext {
   headers?: string[];
   /** The message body as received (for regex = / mime_regex =), when in a DATA-phase ACL. */
   body?: Buffer | string;
+  /** MIME ACL: the current part, raw (for regex =) and decoded (for mime_regex =). */
+  mimePart?: { raw?: Buffer | string; decoded?: Buffer | string };
   /** -bh: called with each trace line Exim prints to stderr. */
   trace?(line: string): void;
   verify?: AclVerifyHooks;
-  /** The ratelimit hints database path (defaults to <spool_directory>/db/ratelimit). */
-  ratelimitDbPath?: string;
+  /**
+   * delay = : wait ms milliseconds, first flushing pending SMTP output when flush is true, and
+   * ending early if the client goes away. Default: a plain timer.
+   */
+  delay?(ms: number, opts: { flush: boolean }): Promise<void>;
   /** Clock in milliseconds (tests override it). */
   now?(): number;
   /** Message id for log lines, once known. */

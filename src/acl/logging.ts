@@ -1,0 +1,54 @@
+// What ACLs write to the logs: the host/ident prefix of warn lines,
+// logwrite targets, and Exim's escaping of non-printing characters.
+
+import type { LogTarget, RunState } from './state.ts';
+import { getVar } from './state.ts';
+
+/** Exim's string_printing(): control characters become visible escapes. */
+export function printable(s: string): string {
+  if (!/[\x00-\x1f\x7f]/.test(s)) return s;
+  let out = '';
+  for (const ch of s) {
+    const c = ch.charCodeAt(0);
+    if (c >= 0x20 && c !== 0x7f) out += ch;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (ch === '\f') out += '\\f';
+    else if (ch === '\b') out += '\\b';
+    else if (ch === '\v') out += '\\v';
+    else if (c === 0x1b) out += '\\e';
+    else out += '\\' + c.toString(8).padStart(3, '0');
+  }
+  return out;
+}
+
+/** Exim's host_and_ident(): "H=name [ip]" (or "U=ident" without a host), for log lines. */
+export function hostAndIdent(st: RunState, useFlag: boolean): string {
+  const full = getVar(st, 'sender_fullhost');
+  const ident = getVar(st, 'sender_ident');
+  if (!full) return `${useFlag ? 'U=' : ''}${ident || 'unknown'}`;
+  let s = `${useFlag ? 'H=' : ''}${full}`;
+  const sel = st.actx.logger?.selector;
+  const ifAddr = getVar(st, 'received_ip_address') ?? getVar(st, 'interface_address');
+  if (sel?.has('incoming_interface') && ifAddr) s += ` I=[${ifAddr}]:${getVar(st, 'received_port') ?? getVar(st, 'interface_port') ?? ''}`;
+  if (ident) s += ` U=${ident}`;
+  return s;
+}
+
+/** Write one line to the given logs. */
+export function writeLog(st: RunState, targets: readonly LogTarget[], text: string): void {
+  const logger = st.actx.logger;
+  if (!logger) return;
+  const id = st.actx.messageId;
+  const main = targets.includes('main');
+  const reject = targets.includes('reject');
+  if (main) logger.main(text, { id });
+  if (reject) logger.reject(text, { id, headers: main ? undefined : st.actx.headers });
+  if (targets.includes('panic')) logger.panic(text);
+}
+
+/** A panic-worthy configuration problem found at run time: main and panic logs. */
+export function logPanic(st: RunState, text: string): void {
+  writeLog(st, ['main', 'panic'], text);
+}
