@@ -1,5 +1,5 @@
 // What a worker runs for each connection: the SMTP server's runSmtpSession
-// with the services it needs. TERN_DAEMON_SESSION_MODULE names another
+// with the services it needs (sessionServices, built once per configuration). TERN_DAEMON_SESSION_MODULE names another
 // module exporting `runSmtpSession` with the same signature; the daemon's
 // own tests use it to exercise the process machinery with a tiny session.
 
@@ -42,13 +42,7 @@ export const SESSION_MODULE_ENV = 'TERN_DAEMON_SESSION_MODULE';
 async function importSessionModule(): Promise<SessionModule> {
   const override = process.env[SESSION_MODULE_ENV];
   if (override) return (await import(override)) as SessionModule;
-  // A computed specifier: the SMTP server is written concurrently and may not be there yet.
-  const spec = '../smtp/server/index.ts';
-  try {
-    return (await import(spec)) as SessionModule;
-  } catch (e) {
-    throw new Error(`the SMTP server (src/smtp/server) could not be loaded: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-  }
+  return (await import('../smtp/server/index.ts')) as unknown as SessionModule;
 }
 
 /** Load the session code once per worker; services are built per configuration. */
