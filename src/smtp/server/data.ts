@@ -113,7 +113,9 @@ export async function bdatCommand(s: SmtpSession, line: string, arg: string): Pr
     s.chunking = 'chunks';
     s.bdatChunks = [];
     s.bdatSize = 0;
+    s.bdatWireSize = 0;
   }
+  s.bdatWireSize += n;
   const limit = await messageSizeLimit(s);
   let left = n;
   let prevCr = false;
@@ -140,5 +142,5 @@ export async function bdatCommand(s: SmtpSession, line: string, arg: string): Pr
     return;
   }
   const chunks = tooBig ? [] : s.bdatChunks;
-  await finishMessage(s, { chunks, size: s.bdatSize, tooBig, sizeLimit: limit, chunked: true });
+  await finishMessage(s, { chunks, size: s.bdatSize, tooBig, sizeLimit: limit, chunked: true, lastChunk: { size: n, total: s.bdatWireSize } });
 }

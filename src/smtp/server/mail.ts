@@ -73,7 +73,8 @@ export async function mailCommand(s: SmtpSession, line: string, arg: string): Pr
         if (sawEnvid) { s.send(REPLY.envidOnce); await countSyntaxError(s, line, 'ENVID can be specified once only'); return; }
         const v = decodeXtext(p.value ?? '');
         if (v === undefined) { s.send(REPLY.envidInvalid); await countSyntaxError(s, line, 'Invalid value for ENVID parameter'); return; }
-        mp.envid = v;
+        // kept in xtext form, as Exim spools and relays it
+        mp.envid = p.value ?? '';
         sawEnvid = true;
         break;
       }

@@ -60,6 +60,8 @@ export interface ReceivedData {
   tooBig: boolean;
   sizeLimit: number;
   chunked: boolean;
+  /** BDAT LAST: the last chunk's size and the wire bytes of all chunks. */
+  lastChunk?: { size: number; total: number };
 }
 
 /** Finish one message; the transaction is reset afterwards whatever happened. */
@@ -130,6 +132,8 @@ async function finish(s: SmtpSession, data: ReceivedData): Promise<void> {
       m.dsnEnvid = s.mailParams.envid;
       m.dsnRet = s.mailParams.ret;
       m.smtputf8 = s.mailParams.smtputf8;
+      // The HELO name came from the client, also on -bs: Exim marks it tainted ("--helo_name").
+      if (m.heloName !== undefined) m.taintedItems = ['helo_name'];
       if (s.aclMsg.queue) m.queueName = s.aclMsg.queue;
       if (s.aclMsg.controls.freeze || s.aclConn.controls.freeze) m.frozenAt = Math.floor(s.now() / 1000);
       for (const [k, v] of s.ctx.vars) {
@@ -149,6 +153,8 @@ async function finish(s: SmtpSession, data: ReceivedData): Promise<void> {
     s.logger.main('Completed', { id });
   }
   s.messagesReceived++;
+  // BDAT LAST: Exim acknowledges the last chunk on a continuation line before the message's reply.
+  if (data.lastChunk) s.send(`250- ${data.lastChunk.size} byte chunk, total ${data.lastChunk.total}`);
   s.sendLines(acl.lines.length ? acl.lines : [`250 OK id=${id}`]);
 }
 

@@ -6,7 +6,7 @@ import { runPhaseAcl } from './acl-phase.ts';
 import { setVar } from './context.ts';
 import { countProtocolError, countSyntaxError } from './errors.ts';
 import { afterKeyword } from './mail.ts';
-import { decodeXtext, splitParams } from './params.ts';
+import { splitParams } from './params.ts';
 import { REPLY } from './replies.ts';
 import { SessionEnd, type SmtpSession } from './session.ts';
 
@@ -48,7 +48,8 @@ export async function rcptCommand(s: SmtpSession, line: string, arg: string): Pr
       if (!validNotify(p.value ?? '')) { s.send(REPLY.notifyInvalid); await countSyntaxError(s, line, 'Invalid value for NOTIFY parameter'); return; }
       notify = (p.value ?? '').toUpperCase();
     } else if (p.name === 'ORCPT') {
-      orcpt = decodeXtext(p.value ?? '') ?? p.value;
+      // kept in xtext form ("rfc822;x+40y"), as Exim spools and relays it
+      orcpt = p.value;
     }
   }
   const parsed = extractAddress(addrText, false);

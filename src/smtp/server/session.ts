@@ -85,6 +85,8 @@ export class SmtpSession {
   /** A message's bytes collected over BDAT chunks. */
   bdatChunks: Buffer[] = [];
   bdatSize = 0;
+  /** Bytes of all BDAT chunks as sent (Exim's "total" in the last chunk's reply). */
+  bdatWireSize = 0;
   // counters
   synprotErrors = 0;
   unknownCommands = 0;
@@ -270,6 +272,7 @@ export class SmtpSession {
     this.chunking = 'none';
     this.bdatChunks = [];
     this.bdatSize = 0;
+    this.bdatWireSize = 0;
     this.mailDiscarded = false;
     this.discardedRecipients = false;
     this.aclMsg = newMessageState();
