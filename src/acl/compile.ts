@@ -31,8 +31,29 @@ export function compileAcls(config: Config): Map<string, CompiledAcl> {
   return map;
 }
 
+const endLines = new WeakMap<Config, number>();
+
+/**
+ * Where Exim says statements of file and inline ACLs come from: the
+ * configuration file at the line where reading it ended (the reader's
+ * position is all it has when such an ACL is parsed at run time).
+ */
+export function configEnd(config: Config): { file: string; line: number } {
+  let line = endLines.get(config);
+  if (line === undefined) {
+    try {
+      const text = fs.readFileSync(config.configFile, 'utf8');
+      line = text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
+    } catch {
+      line = 0;
+    }
+    endLines.set(config, line);
+  }
+  return { file: config.configFile, line };
+}
+
 /** A file ACL; errors are Exim's run-time texts (thrown as AclLoadError). */
-export function fileAcl(path: string): CompiledAcl {
+export function fileAcl(path: string, config: Config): CompiledAcl {
   const hit = fileAcls.get(path);
   if (hit) return hit;
   let text: string;
@@ -41,17 +62,19 @@ export function fileAcl(path: string): CompiledAcl {
   } catch (e) {
     throw new AclLoadError(`failed to open ACL file "${path}": ${errnoText(e)}`);
   }
-  const acl: CompiledAcl = { label: `ACL "${path}"`, statements: parseText(text, path) };
+  const at = configEnd(config);
+  const lines = logicalLines(text, at.file).map((l) => ({ ...l, line: at.line }));
+  const acl: CompiledAcl = { label: `ACL "${path}"`, statements: parseLines(lines) };
   fileAcls.set(path, acl);
   return acl;
 }
 
 /** An inline ACL (an option value or `acl =` argument that is not a name). */
-export function inlineAcl(text: string, file: string, line: number): CompiledAcl {
+export function inlineAcl(text: string, config: Config): CompiledAcl {
+  const { file, line } = configEnd(config);
   const key = `${file}\0${line}\0${text}`;
   const hit = inlineAcls.get(key);
   if (hit) return hit;
-  // Exim attributes inline statements to the configuration line being processed.
   const lines = logicalLines(text, file, 1).map((l) => ({ ...l, line }));
   const acl: CompiledAcl = { label: 'inline ACL', statements: parseLines(lines) };
   if (inlineAcls.size >= INLINE_CACHE_LIMIT) inlineAcls.delete(inlineAcls.keys().next().value as string);
@@ -62,10 +85,6 @@ export function inlineAcl(text: string, file: string, line: number): CompiledAcl
 /** A problem finding or parsing an ACL at run time: the ACL yields "error" with this log text. */
 export class AclLoadError extends Error {
   override name = 'AclLoadError';
-}
-
-function parseText(text: string, file: string) {
-  return parseLines(logicalLines(text, file));
 }
 
 function parseLines(lines: Parameters<typeof parseAclLines>[0]) {

@@ -23,7 +23,7 @@ import { readTime } from '../config/values.ts';
 export function* evalItem(st: RunState, item: AclItem, arg: string, tainted: boolean, stmt: AclStatementCompiled): Step<Rc> {
   switch (item.name) {
     case 'acl':
-      return yield* aclCondition(st, arg, stmt, item);
+      return yield* aclCondition(st, arg, stmt);
     case 'add_header':
       addHeaderText(st, arg);
       return 'OK';
@@ -188,7 +188,7 @@ function logwrite(st: RunState, arg: string): void {
         if (!targets.includes(n)) targets.push(n);
       } else {
         targets = ['main', 'panic'];
-        s = `:unknown log name in "${arg}" in "logwrite" in ${WHERE_NAMES[st.where]} ACL`;
+        s = `unknown log name in "${arg}" in "logwrite" in ${WHERE_NAMES[st.where]} ACL`;
         break;
       }
     }
@@ -248,7 +248,7 @@ function queueModifier(st: RunState, arg: string, tainted: boolean): Rc {
 }
 
 /** acl = name [args...]: run another ACL with $acl_arg1..9 and $acl_narg set for it. */
-function* aclCondition(st: RunState, text: string, stmt: AclStatementCompiled, item: AclItem): Step<Rc> {
+function* aclCondition(st: RunState, text: string, stmt: AclStatementCompiled): Step<Rc> {
   const words = dequoteWords(text);
   const expanded: string[] = [];
   let nameTainted = false;
@@ -267,7 +267,7 @@ function* aclCondition(st: RunState, text: string, stmt: AclStatementCompiled, i
   const [name, ...args] = expanded;
   const rc = yield* withAclArgs(st, args, () => {
     st.level++;
-    return runAclText(st, name ?? '', nameTainted, item.file, item.line);
+    return runAclText(st, name ?? '', nameTainted);
   });
   if (rc === 'DISCARD' && stmt.verb !== 'accept' && stmt.verb !== 'discard') {
     st.logMsg = `nested ACL returned "discard" for "${stmt.verb}" command (only allowed with "accept" or "discard")`;

@@ -32,7 +32,7 @@ interface Located {
 }
 
 /** Find the ACL that `text` names: a configured name, a file (leading "/"), or inline text. */
-function locate(st: RunState, text: string, tainted: boolean, file: string, line: number): Located {
+function locate(st: RunState, text: string, tainted: boolean): Located {
   const ss = text.replace(/^[ \t\n]+/, '');
   if (tainted) {
     logPanic(st, `attempt to use tainted ACL text "${ss}"`);
@@ -51,12 +51,12 @@ function locate(st: RunState, text: string, tainted: boolean, file: string, line
         return { acl: named };
       }
       if (ss.startsWith('/')) {
-        const acl = fileAcl(ss);
+        const acl = fileAcl(ss, st.actx.config);
         trace(st, `read ACL from file ${ss}`);
         return { acl };
       }
     }
-    return { acl: inlineAcl(ss, file, line) };
+    return { acl: inlineAcl(ss, st.actx.config) };
   } catch (e) {
     if (e instanceof AclLoadError) {
       st.logMsg = e.message;
@@ -67,12 +67,12 @@ function locate(st: RunState, text: string, tainted: boolean, file: string, line
 }
 
 /** Run the ACL named or written in `text` (Exim's acl_check_internal). */
-export function* runAclText(st: RunState, text: string, tainted: boolean, file: string, line: number): Step<Rc> {
+export function* runAclText(st: RunState, text: string, tainted: boolean): Step<Rc> {
   if (st.level > MAX_ACL_DEPTH) {
     st.logMsg = 'ACL nested too deep: possible loop';
     return 'ERROR';
   }
-  const found = locate(st, text, tainted, file, line);
+  const found = locate(st, text, tainted);
   if (!found.acl) return found.rc ?? 'ERROR';
   return yield* runCompiled(st, found.acl);
 }
@@ -246,6 +246,8 @@ function* evalStatement(st: RunState, stmt: AclStatementCompiled): Step<{ rc: Rc
     }
     if (rc !== 'OK') break;
   }
+  // With endpass, message is the text for denial: an accepting statement does not use it.
+  if (endpass && rc === 'OK') userMessage = undefined;
   yield* settleMessages(st, stmt.verb, rc, userMessage, logMessage);
   return { rc, endpass };
 }

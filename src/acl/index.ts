@@ -87,8 +87,7 @@ export async function runAcl(spec: string, where: AclWhere, actx: AclContext): P
   installAclHook(actx, where);
   setAddressVars(actx, where);
   setVar(st, 'acl_verify_message', undefined);
-  const file = actx.config.configFile;
-  const rc = await driveAsync(st, runAclText(st, spec, false, file, 0));
+  const rc = await driveAsync(st, runAclText(st, spec, false));
   return finish(st, rc);
 }
 
@@ -128,7 +127,7 @@ export function installAclHook(actx: AclContext, where: AclWhere = 'expansion'):
   hooks.runAcl = (name: string, args: string[], ctx: ExpandContext) => {
     const inner: AclContext = ctx === actx.expand ? actx : { ...actx, expand: ctx };
     const st = newRun(inner, where, true, 1);
-    const rc = driveSync(withAclArgs(st, args, () => runAclText(st, name, false, actx.config.configFile, 0)));
+    const rc = driveSync(withAclArgs(st, args, () => runAclText(st, name, false)));
     const message = rc === 'OK' || rc === 'FAIL' || rc === 'DEFER' ? st.userMsg : st.logMsg;
     const result = rc === 'OK' || rc === 'DISCARD' ? 'ok' : rc === 'FAIL' || rc === 'FAIL_DROP' ? 'fail' : rc === 'DEFER' ? 'defer' : 'error';
     return message === undefined ? { result } : { result, message };

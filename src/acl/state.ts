@@ -41,10 +41,17 @@ export interface RunState {
   verifyFailed?: string;
 }
 
-/** The trace line prefix for the current nesting level. */
+/** Exim's debug indentation: one column per nesting level, every fourth a "╎" guide. */
+export function indentFor(level: number): string {
+  let s = '';
+  for (let i = 1; i <= level; i++) s += i % 4 === 0 ? '\u254e' : ' ';
+  return s;
+}
+
+/** Emit a -bh trace line (the text after Exim's ">>> " prefix) at the current nesting level. */
 export function trace(st: RunState, text: string, indent = true): void {
   const t = st.actx.trace;
-  if (t) t((indent ? ' '.repeat(st.level) : '') + text);
+  if (t) t((indent ? indentFor(st.level) : '') + text);
 }
 
 /** Run fn, turning its Suspends into waits (replayed until fn has all its answers). */
