@@ -147,7 +147,8 @@ export function ratelimitCondition(st: RunState, arg: string): Rc {
     st.logMsg = 'ratelimit database not available';
     return 'DEFER';
   }
-  const nowMs = st.actx.now?.() ?? Date.now();
+  // microsecond resolution, as Exim's gettimeofday(): back-to-back events must not look simultaneous
+  const nowMs = st.actx.now?.() ?? performance.timeOrigin + performance.now();
   const now = nowMs / 1000;
   let rc: Rc = 'FAIL';
   let rate = 0;

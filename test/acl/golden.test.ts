@@ -201,7 +201,7 @@ for (const c of GOLDEN_CASES) {
       if (step.command === 'DATA' && step.result?.verdict === 'accept') {
         // 354 then the end-of-data response belongs to the next step
       }
-      if (!r || !step.result) continue;
+      if (!r || !step.result || step.where === 'quit') continue;
       const v = step.result.verdict;
       const cls = Math.floor(r.code / 100);
       const ok = v === 'accept' || v === 'discard' ? cls === 2 || cls === 3 : v === 'deny' || v === 'drop' ? cls === 5 : cls === 4;
