@@ -74,13 +74,18 @@ export function headerRemoved(headerText: string, specs: readonly string[]): boo
 
 /**
  * Carry out accumulated header changes on a message's header lines (raw
- * "Name: value\n" texts, in order): removals first (they never touch the
- * lines being added), then additions at their positions.
+ * "Name: value\n" texts, in order, the first normally being our own
+ * Received:): removals first (they never touch the lines being added), then
+ * additions in the order requested, placed as Exim's receive code places
+ * them (several :after_received: lines end up in reverse order; an
+ * :at_start_rfc: line goes after the leading run of Received:/Resent-
+ * lines, never before the first line).
  */
 export function applyHeaderChanges(headers: readonly string[], add: readonly AddedHeader[], remove: readonly string[]): string[] {
   const out = remove.length ? headers.filter((h) => !headerRemoved(h, remove)) : headers.slice();
   const isReceived = (h: string): boolean => /^received\s*:/i.test(h);
-  const isResentOrReceived = (h: string): boolean => isReceived(h) || /^resent-[^:]*:/i.test(h);
+  const isResent = (h: string): boolean => /^resent-/i.test(h);
+  let lastReceived = -1;
   for (const h of add) {
     switch (h.position) {
       case 'end':
@@ -88,21 +93,21 @@ export function applyHeaderChanges(headers: readonly string[], add: readonly Add
         break;
       case 'at_start':
         out.unshift(h.text);
+        if (lastReceived >= 0) lastReceived++;
         break;
-      case 'after_received': {
-        let i = 0;
-        while (i < out.length && !isReceived(out[i])) i++;
-        while (i < out.length && isReceived(out[i])) i++;
-        if (i >= out.length) i = out.length;
-        out.splice(i, 0, h.text);
+      case 'after_received':
+        if (lastReceived < 0) {
+          lastReceived = out.findIndex(isReceived);
+          if (lastReceived < 0) lastReceived = out.length - 1;
+          while (lastReceived + 1 < out.length && isReceived(out[lastReceived + 1])) lastReceived++;
+        }
+        out.splice(lastReceived + 1, 0, h.text);
         break;
-      }
-      case 'at_start_rfc': {
-        let i = 0;
-        while (i < out.length && isResentOrReceived(out[i])) i++;
-        out.splice(i, 0, h.text);
+      case 'at_start_rfc':
+        lastReceived = 0;
+        while (lastReceived + 1 < out.length && (isReceived(out[lastReceived + 1]) || isResent(out[lastReceived + 1]))) lastReceived++;
+        out.splice(lastReceived + 1, 0, h.text);
         break;
-      }
     }
   }
   return out;

@@ -247,6 +247,8 @@ rcpt:
   warn   remove_header = X-Remove-Me
   deny   !verify = header_syntax
          message = bad headers: $acl_verify_message
+  accept
+rcpt:
   accept`,
     commands: [...HELO_MAIL, 'RCPT TO:<a@test.example>', 'DATA', 'QUIT'],
     message: 'From: a@b.c\r\nTo: @\r\nSubject: test\r\n\r\nbody\r\n',

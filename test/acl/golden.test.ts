@@ -28,7 +28,7 @@ interface Fixture {
 const ACL_LINE = /^>>>[ \u254e]*(using ACL|processing "|check |\s+= |\s*message: |l_message: |[a-z]+: condition test|end of |read ACL|ACL ".*" is empty|delay |accept: endpass|discard: endpass|ratelimit |verify defer|CSA |seen db)/;
 const normTrace = (l: string): string => l.replace(/\((?:CONF|\/\S+) (\d+)\)$/, '(CONF $1)');
 /** Log lines that the SMTP layer writes (rejections and connection events), not the ACL engine. */
-const SMTP_LOG = /^rejected | rejected |^ACL for (?:QUIT|not-QUIT) returned| temporarily rejected |: discarded by |sender verify |SMTP call from|SMTP protocol|no MAIL in SMTP|dropped:/;
+const SMTP_LOG = /^rejected | rejected |^ACL for (?:QUIT|not-QUIT) returned| temporarily rejected |: discarded by |sender verify |SMTP call from|SMTP protocol|no MAIL in SMTP|dropped:|qualify\/rewrite:/;
 
 interface Response {
   code: number;
