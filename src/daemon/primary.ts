@@ -109,8 +109,9 @@ export class Primary {
       throw new Error('daemon workers failed to start (see the panic log)');
     }
     this.logStarted();
-    for (const [socket, spec] of this.early ?? []) this.onConnection(socket, spec);
+    const waiting = this.early ?? [];
     this.early = undefined;
+    for (const [socket, spec] of waiting) this.onConnection(socket, spec);
     if (s.queueInterval !== undefined) {
       this.logger.main(`queue runs every ${s.queueText.slice(2)} were asked for, but queue running is not implemented yet: no queue runner will be started`);
     }

@@ -132,6 +132,12 @@ export async function runWorker(opts: CliOptions): Promise<number> {
     process.on('message', (m: ToWorker, handle: unknown) => worker.onMessage(m, handle));
     // The primary is gone (killed, crashed): finish what we have, then go.
     process.on('disconnect', () => worker.drain());
+    // Ctrl-C and a terminal hang-up reach the whole process group: the
+    // primary decides what workers do about them. SIGTERM sent to a worker
+    // alone lets its sessions finish first.
+    process.on('SIGINT', () => {});
+    process.on('SIGHUP', () => {});
+    process.on('SIGTERM', () => worker.drain());
     send({ t: 'ready' });
   });
   await logger.flush();

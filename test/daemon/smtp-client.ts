@@ -17,6 +17,8 @@ export class SmtpClient {
   private waiter: (() => void) | undefined;
   private closedWith: Error | undefined;
   pipelining = false;
+  /** performance.now() when the last message's final dot was written (for latency figures). */
+  lastDotAt = 0;
 
   private constructor(socket: net.Socket) {
     this.socket = socket;
@@ -112,6 +114,7 @@ export class SmtpClient {
       return bad;
     }
     this.socket.write(data);
+    this.lastDotAt = performance.now();
     this.socket.write('.\r\n');
     return this.reply();
   }

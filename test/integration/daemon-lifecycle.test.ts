@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -94,5 +94,29 @@ test('SIGTERM lets a session in progress finish within the grace period, then ex
     assert.equal(await exited, 0);
   } finally {
     d.kill();
+  }
+});
+
+test('a connection made while the workers are still starting is served once they are ready', async () => {
+  const e = await daemonEnv();
+  const child = spawn(tern, ['-C', e.config, '-bdf'], { env: e.env, stdio: 'ignore', detached: true });
+  try {
+    // Connect as soon as the port is bound, before "daemon started".
+    const c = await waitFor('the port to be bound', async () => {
+      try {
+        return await LineClient.connect(e.port);
+      } catch {
+        return false;
+      }
+    });
+    assert.doesNotMatch(readLog(e), /daemon started/, 'connected during start-up');
+    assert.equal(await c.line(), '220 stand-in ready');
+    assert.equal(await c.command('QUIT'), '221 bye');
+  } finally {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
   }
 });
