@@ -28,6 +28,9 @@ function load(file: string): Buffer {
 registerLookup({
   name: 'cdb',
   style: 'single-key',
+  check(req: LookupRequest): void {
+    cachedFile('cdb', req.file!, load);
+  },
   find(req: LookupRequest): string | null {
     const data = cdbFind(cachedFile('cdb', req.file!, load).value, Buffer.from(req.key, 'utf8'));
     return data === null ? null : data.toString('utf8');

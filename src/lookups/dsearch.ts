@@ -22,11 +22,18 @@ function checkDirectory(dir: string): true {
 registerLookup({
   name: 'dsearch',
   style: 'single-key',
+  check(req: LookupRequest): void {
+    cachedFile('dsearch-dir', req.file!, checkDirectory);
+  },
   find(req: LookupRequest): string | null {
     const dir = req.file!;
     const key = req.key;
     if (req.options.get('key') === 'path') {
-      if (key.split('/').includes('..')) throw new LookupDefer(`key for dsearch lookup contains a ".." component: ${key}`);
+      // Exim 4.98 refuses "/../" and "/./" inside the key; the spec forbids
+      // every ".." component, so both are refused, in Exim's words.
+      if (key.includes('/./') || key.split('/').includes('..')) {
+        throw new LookupDefer(`key for dsearch lookup contains bad component: ${key}`);
+      }
     } else if (key.includes('/')) {
       throw new LookupDefer(`key for dsearch lookup contains a slash: ${key}`);
     }

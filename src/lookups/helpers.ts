@@ -28,11 +28,12 @@ export interface LookupOptions {
   noPartial?: boolean;
 }
 
-/** Check a single-key lookup's file name as Exim does before opening it. */
-export function checkLookupFile(spec: LookupSpec, source: LookupSource): string {
+/** Check a single-key lookup's file name (taint) as Exim does before opening it. */
+export function checkLookupFile(_spec: LookupSpec, source: LookupSource): string {
   const file = source.file ?? '';
   if (source.fileTainted) throw new LookupError(`Tainted filename for search: '${file}'`);
-  if (!file.startsWith('/')) throw new LookupError(`absolute file name expected for "${spec.name}" lookup`);
+  // Exim 4.98 does not insist on an absolute name here: a relative one is
+  // opened as it stands (and usually fails with the open error).
   return file;
 }
 
@@ -56,6 +57,7 @@ export function runLookup(
   }
   const file = checkLookupFile(spec, source);
   driver.check?.({ file, key, options: spec.options, ctx });
+  // An empty key never matches (check() above has opened the file, so its errors still show).
   if (key === '') return null;
   const retKey = spec.options.get('ret') === 'key';
   const done = (value: string, numbered?: [string, string]): LookupResult =>

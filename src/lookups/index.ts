@@ -9,6 +9,8 @@ import './json.ts';
 import './cdb.ts';
 import './sqlite.ts';
 import './dnsdb.ts';
+import './psl.ts';
+import './passwd.ts';
 
 import type { ExpandContext } from '../expand/context.ts';
 import { runLookup, type LookupOptions, type LookupResult, type LookupSource } from './helpers.ts';

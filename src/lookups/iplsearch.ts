@@ -60,6 +60,9 @@ function findRecord(index: IpIndex, key: string): LsearchRecord | null {
 registerLookup({
   name: 'iplsearch',
   style: 'single-key',
+  check(req: LookupRequest): void {
+    cachedFile('iplsearch', req.file!, loadIndex);
+  },
   find(req: LookupRequest): string | null {
     if (req.key !== '*' && ipVersion(req.key) === 0) {
       throw new LookupDefer(

@@ -107,10 +107,11 @@ export function parseLsearchText(text: string): LsearchRecord[] {
  * Read an lsearch-format file. Open failures are errors with Exim's texts
  * ("failed to open ... for linear search: ...", "... is not a regular file").
  */
-export function readLsearchFile(file: string, kind: string): LsearchRecord[] {
+export function readLsearchFile(file: string, _kind: string): LsearchRecord[] {
   let text: string;
   try {
-    if (!statSync(file).isFile()) throw new LookupError(`${file} is not a regular file (${kind} lookup)`);
+    // Exim's shared open routine names "lsearch" whichever type uses it.
+    if (!statSync(file).isFile()) throw new LookupError(`${file} is not a regular file (lsearch lookup)`);
     text = readFileSync(file, 'utf8');
   } catch (err) {
     if (err instanceof LookupError) throw err;

@@ -3,15 +3,15 @@
 // changes (file-cache.ts), so a lookup is one Map probe.
 
 import { cachedFile } from './file-cache.ts';
-import { asciiLower, readLsearchFile } from './lsearch-format.ts';
+import { asciiLower, readLsearchFile, type LsearchRecord } from './lsearch-format.ts';
 import { registerLookup } from './registry.ts';
 import type { LookupRequest } from './types.ts';
 
-function loadIndex(file: string): Map<string, string> {
-  const index = new Map<string, string>();
+function loadIndex(file: string): Map<string, LsearchRecord> {
+  const index = new Map<string, LsearchRecord>();
   for (const rec of readLsearchFile(file, 'lsearch')) {
     const k = asciiLower(rec.key);
-    if (!index.has(k)) index.set(k, rec.data);
+    if (!index.has(k)) index.set(k, rec);
   }
   return index;
 }
@@ -19,7 +19,13 @@ function loadIndex(file: string): Map<string, string> {
 registerLookup({
   name: 'lsearch',
   style: 'single-key',
+  check(req: LookupRequest): void {
+    cachedFile('lsearch', req.file!, loadIndex);
+  },
   find(req: LookupRequest): string | null {
-    return cachedFile('lsearch', req.file!, loadIndex).value.get(asciiLower(req.key)) ?? null;
+    const rec = cachedFile('lsearch', req.file!, loadIndex).value.get(asciiLower(req.key));
+    if (!rec) return null;
+    // ret=full: the de-quoted key with the rest of its (joined) line.
+    return req.options.get('ret') === 'full' ? rec.full : rec.data;
   },
 });

@@ -5,6 +5,7 @@
 
 import { getLookup, UNSUPPORTED_LOOKUPS } from './registry.ts';
 import { LookupError, type LookupDriver } from './types.ts';
+import { unsupportedDriver } from './unsupported.ts';
 
 export interface PartialMatch {
   /** Minimum number of non-wild components kept (partialN-; default 2). */
@@ -40,6 +41,8 @@ export function parseLookupSpec(text: string): LookupSpec {
 export function findDriver(name: string): LookupDriver {
   const driver = getLookup(name);
   if (driver) return driver;
+  const missing = unsupportedDriver(name);
+  if (missing) return missing;
   if (UNSUPPORTED_LOOKUPS.has(name)) throw new LookupError(`lookup type "${name}" is not supported`);
   throw new LookupError(`unknown lookup type "${name}"`);
 }
@@ -56,8 +59,10 @@ function parseUncached(text: string): LookupSpec {
       prefix = '*.';
       pos++;
     } else if (text[pos] === '(') {
-      const close = text.indexOf(')', pos + 1);
-      if (close < 0) throw new LookupError(`format error in lookup type "${text}"`);
+      // The affix may hold only punctuation characters.
+      let close = pos + 1;
+      while (close < text.length && isPunct(text.charCodeAt(close)) && text[close] !== ')') close++;
+      if (text[close] !== ')') throw new LookupError(`format error in lookup type "${text}"`);
       prefix = text.slice(pos + 1, close);
       pos = close + 1;
     } else {
@@ -65,23 +70,21 @@ function parseUncached(text: string): LookupSpec {
     }
     partial = { min: digits === '' ? 2 : Number(digits), prefix };
   }
-  let end = pos;
-  while (end < text.length && text[end] !== '*' && text[end] !== ',') end++;
-  const name = text.slice(pos, end);
+  // As Exim: the name ends at the first '*' (anything between it and a
+  // later ',' is ignored) or at the first ',' after that point.
+  const star = text.indexOf('*', pos);
   let defaultKey: '*' | '*@' | undefined;
-  if (text[end] === '*') {
-    if (text[end + 1] === '@') {
-      defaultKey = '*@';
-      end += 2;
-    } else {
-      defaultKey = '*';
-      end += 1;
-    }
+  let end = text.length;
+  if (star >= 0) {
+    end = star;
+    defaultKey = text[star + 1] === '@' ? '*@' : '*';
   }
+  const comma = text.indexOf(',', star >= 0 ? star : pos);
+  if (comma >= 0 && comma < end) end = comma;
+  const name = text.slice(pos, end);
   const options = new Map<string, string>();
-  if (end < text.length) {
-    if (text[end] !== ',') throw new LookupError(`format error in lookup type "${text}"`);
-    for (const opt of text.slice(end + 1).split(',')) {
+  if (comma >= 0) {
+    for (const opt of text.slice(comma + 1).split(',')) {
       const trimmed = opt.trim();
       if (trimmed === '') continue;
       const eq = trimmed.indexOf('=');
@@ -89,11 +92,15 @@ function parseUncached(text: string): LookupSpec {
       else options.set(trimmed.slice(0, eq), trimmed.slice(eq + 1));
     }
   }
-  if (name === '') throw new LookupError(`format error in lookup type "${text}"`);
   const driver = findDriver(name);
   if (driver.style === 'query') {
     if (partial) throw new LookupError(`"partial" is not permitted for lookup type "${name}"`);
     if (defaultKey) throw new LookupError(`defaults using "*" or "*@" are not permitted for lookup type "${name}${defaultKey}"`);
   }
   return { text, name, driver, partial, defaultKey, options };
+}
+
+/** C's ispunct() in the C locale: printable ASCII that is neither alphanumeric nor space. */
+function isPunct(c: number): boolean {
+  return (c >= 0x21 && c <= 0x2f) || (c >= 0x3a && c <= 0x40) || (c >= 0x5b && c <= 0x60) || (c >= 0x7b && c <= 0x7e);
 }

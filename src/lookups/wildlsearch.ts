@@ -65,16 +65,24 @@ function makeFind(kind: string, expanded: boolean) {
   const load = loadIndex(kind, expanded);
   return (req: LookupRequest): string | null => {
     const index = cachedFile(kind, req.file!, load).value;
+    const pick = req.options.get('ret') === 'full' ? (i: number) => index.records[i].full : (i: number) => index.records[i].data;
     const literalHit = index.literals.get(asciiLower(req.key)) ?? Infinity;
     for (const i of index.patterns) {
       if (i > literalHit) break;
       let key: string | null = index.records[i].key;
       if (expanded) key = expandKey(key, req.ctx);
-      if (key !== null && keyMatches(req.key, key, req.ctx)) return index.records[i].data;
+      if (key !== null && keyMatches(req.key, key, req.ctx)) return pick(i);
     }
-    return literalHit === Infinity ? null : index.records[literalHit].data;
+    return literalHit === Infinity ? null : pick(literalHit);
   };
 }
 
-registerLookup({ name: 'wildlsearch', style: 'single-key', find: makeFind('wildlsearch', true) });
-registerLookup({ name: 'nwildlsearch', style: 'single-key', find: makeFind('nwildlsearch', false) });
+function makeCheck(kind: string, expanded: boolean) {
+  const load = loadIndex(kind, expanded);
+  return (req: LookupRequest): void => {
+    cachedFile(kind, req.file!, load);
+  };
+}
+
+registerLookup({ name: 'wildlsearch', style: 'single-key', check: makeCheck('wildlsearch', true), find: makeFind('wildlsearch', true) });
+registerLookup({ name: 'nwildlsearch', style: 'single-key', check: makeCheck('nwildlsearch', false), find: makeFind('nwildlsearch', false) });

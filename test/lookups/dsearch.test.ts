@@ -29,7 +29,11 @@ test('dsearch: plain and filtered', () => {
 
 test('dsearch: slashes, ".." and bad directories', () => {
   assert.throws(() => look('sub/inner'), { name: 'LookupDefer', message: 'key for dsearch lookup contains a slash: sub/inner' });
-  assert.throws(() => look('../x', ',key=path'), { name: 'LookupDefer' });
+  assert.throws(() => look('../x', ',key=path'), { name: 'LookupDefer', message: 'key for dsearch lookup contains bad component: ../x' });
+  assert.throws(() => look('sub/./inner', ',key=path'), { message: 'key for dsearch lookup contains bad component: sub/./inner' });
+  assert.throws(() => doLookup('dsearch', 'x', ctx(), { file: 'relative' }), {
+    message: 'failed to open relative for directory search: No such file or directory',
+  });
   assert.throws(() => doLookup('dsearch', 'x', ctx(), { file: `${dir}/file1` }), {
     message: `failed to open ${dir}/file1 for directory search: Not a directory`,
   });

@@ -59,11 +59,19 @@ test('lsearch: values as Exim 4.98 gives them', () => {
   assert.equal(look(''), null); // empty keys never match
 });
 
-test('lsearch: file names must be absolute and untainted; open errors use Exim text', () => {
-  assert.throws(() => doLookup('lsearch', 'x', ctx(), { file: 'relative' }), {
+test('lsearch: file names must be untainted; open errors use Exim text, also for an empty key', () => {
+  // Exim 4.98 opens a relative name as it stands rather than refusing it.
+  assert.throws(() => doLookup('lsearch', 'x', ctx(), { file: 'relative/nonexistent' }), {
     name: 'LookupError',
-    message: 'absolute file name expected for "lsearch" lookup',
+    message: 'failed to open relative/nonexistent for linear search: No such file or directory',
   });
+  assert.throws(() => doLookup('lsearch', '', ctx(), { file: '' }), {
+    message: 'failed to open  for linear search: No such file or directory',
+  });
+  for (const type of ['wildlsearch', 'nwildlsearch', 'iplsearch']) {
+    assert.throws(() => doLookup(type, '', ctx(), { file: dir }), { message: `${dir} is not a regular file (lsearch lookup)` });
+  }
+  assert.equal(doLookup('iplsearch', '', ctx(), { file }), null);
   assert.throws(() => doLookup('lsearch', 'x', ctx(), { file: file, fileTainted: true }), {
     message: `Tainted filename for search: '${file}'`,
   });
@@ -83,7 +91,19 @@ test('lookup types: unknown, unsupported and misused', () => {
   assert.throws(() => doLookup('sqlite*', 'x', ctx()), {
     message: 'defaults using "*" or "*@" are not permitted for lookup type "sqlite*"',
   });
+  assert.throws(() => doLookup('partial-', 'x', ctx(), { file }), { message: 'unknown lookup type ""' });
+  assert.throws(() => doLookup('partial(ab)lsearch', 'x', ctx(), { file }), { message: 'format error in lookup type "partial(ab)lsearch"' });
+  // The name ends at '*'; a ',' counts only after it.
+  assert.throws(() => doLookup('lsearch,ret=full*', 'x', ctx(), { file }), { message: 'unknown lookup type "lsearch,ret=full"' });
   assert.ok(new LookupError('x') instanceof Error);
+});
+
+test('lsearch: text after "*" in the type is ignored; ret=full gives the whole record', () => {
+  const f = writeFile(dir, 'stars', '*: star\npost:   master\n  cont\n');
+  assert.equal(look('nobody', 'lsearch*x', f), 'star');
+  assert.equal(look('nobody', 'lsearch*,ret=full', f), '*: star');
+  assert.equal(look('post', 'lsearch,ret=full', f), 'post:   master cont');
+  assert.equal(look('a.wild', 'wildlsearch,ret=full', writeFile(dir, 'w', '*.wild:  w\n')), '*.wild:  w');
 });
 
 test('lsearch: the file is re-read when it changes', () => {
