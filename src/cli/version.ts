@@ -75,6 +75,7 @@ export async function main(opts: CliOptions): Promise<number> {
     cfg = loadConfig(file, opts.macros);
     const expand = await import('../expand/index.ts');
     validateExpansions(cfg, expand.compileExpansion as CompileExpansion);
+    (await import('../acl/compile.ts')).compileAcls(cfg);
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`${formatLogTime(new Date())} ${e.message}\n`);
