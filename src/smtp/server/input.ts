@@ -31,16 +31,66 @@ export class SessionInput {
   private ended = false;
   private error: Error | undefined;
   private waiter: (() => void) | undefined;
-  private readonly stream: Readable;
+  private stream: Readable;
   /** Stop buffering above this many bytes until the session consumes some. */
   private readonly highWater = 256 * 1024;
+  private readonly onData = (b: Buffer | string): void => this.push(typeof b === 'string' ? Buffer.from(b, 'latin1') : b);
+  private readonly onEnd = (): void => { this.ended = true; this.wake(); };
+  private readonly onError = (e: Error): void => { this.error = e; this.ended = true; this.wake(); };
 
   constructor(stream: Readable) {
     this.stream = stream;
-    stream.on('data', (b: Buffer | string) => this.push(typeof b === 'string' ? Buffer.from(b, 'latin1') : b));
-    stream.on('end', () => { this.ended = true; this.wake(); });
-    stream.on('close', () => { this.ended = true; this.wake(); });
-    stream.on('error', (e: Error) => { this.error = e; this.ended = true; this.wake(); });
+    this.listen();
+  }
+
+  private listen(): void {
+    this.stream.on('data', this.onData);
+    this.stream.on('end', this.onEnd);
+    this.stream.on('close', this.onEnd);
+    this.stream.on('error', this.onError);
+  }
+
+  /**
+   * Stop reading the current stream (STARTTLS): pause it, drop what we
+   * buffered and what the stream itself holds unread. Returns the number
+   * of plaintext bytes thrown away. Bytes that arrive later stay in the
+   * stream (paused) for the TLS layer's owner to deal with.
+   */
+  detach(): number {
+    this.stream.removeListener('data', this.onData);
+    this.stream.removeListener('end', this.onEnd);
+    this.stream.removeListener('close', this.onEnd);
+    this.stream.removeListener('error', this.onError);
+    this.stream.pause();
+    let n = this.discardBuffered();
+    this.stream.pause();
+    for (let c = this.stream.read() as Buffer | string | null; c !== null; c = this.stream.read() as Buffer | string | null) n += c.length;
+    return n;
+  }
+
+  /**
+   * Stop reading the current stream but give back, unread, what was
+   * buffered (TLS on connect: those bytes are the start of the handshake).
+   */
+  detachKeeping(): void {
+    this.stream.removeListener('data', this.onData);
+    this.stream.removeListener('end', this.onEnd);
+    this.stream.removeListener('close', this.onEnd);
+    this.stream.removeListener('error', this.onError);
+    this.stream.pause();
+    const kept = this.peekBuffered(this.size);
+    this.discardBuffered();
+    this.stream.pause();
+    if (kept.length > 0) this.stream.unshift(kept);
+  }
+
+  /** Read from `stream` from now on (the TLS layer, or the old stream again when TLS could not start). */
+  attach(stream: Readable): void {
+    this.stream = stream;
+    this.ended = false;
+    this.error = undefined;
+    this.listen();
+    stream.resume();
   }
 
   private push(b: Buffer): void {

@@ -6,6 +6,7 @@ import { newMessageId } from '../../spool/message-id.ts';
 import { ReceiveError, type Origin } from '../../receive/types.ts';
 import type { Message } from '../../mail/message.ts';
 import { hostAndIdent, TEXT } from '../../log/index.ts';
+import { applyAclHeaders, visibleHeaders } from './acl-headers.ts';
 import { runPhaseAcl } from './acl-phase.ts';
 import { setVar } from './context.ts';
 import { REPLY } from './replies.ts';
@@ -47,6 +48,8 @@ export function originOf(s: SmtpSession): Origin {
   const sub = s.aclMsg.controls.submission ?? s.aclConn.controls.submission;
   if (sub) o.submission = { domain: sub.domain, name: sub.name, senderRetain: sub.senderRetain };
   if (s.aclMsg.controls.suppressLocalFixups) o.suppressLocalFixups = true;
+  const t = s.tlsInfo;
+  if (t) o.tls = { cipher: t.cipher, cipherStd: t.cipherStd, version: t.version, peerdn: t.peerDn || undefined, verified: t.certificateVerified, sni: t.sni || undefined };
   return o;
 }
 
@@ -100,7 +103,8 @@ async function finish(s: SmtpSession, data: ReceivedData): Promise<void> {
       }
       throw e;
     }
-    headers = built.message.headers.filter((h) => h.flag !== '*').map((h) => h.text);
+    applyAclHeaders(built.message, s.aclMsg);
+    headers = visibleHeaders(built.message);
     body = built.body;
   } else if (s.isHostCheck) {
     const split = splitHeaders(raw);
@@ -129,6 +133,7 @@ async function finish(s: SmtpSession, data: ReceivedData): Promise<void> {
   if (!discarded && built) {
     try {
       const m = built.message;
+      applyAclHeaders(m, s.aclMsg);
       m.dsnEnvid = s.mailParams.envid;
       m.dsnRet = s.mailParams.ret;
       m.smtputf8 = s.mailParams.smtputf8;

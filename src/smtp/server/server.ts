@@ -15,17 +15,21 @@ import { optBool, optString } from './options.ts';
 import { rcptCommand } from './rcpt.ts';
 import { lostInput, REPLY, replyLines, timeoutReply } from './replies.ts';
 import { SessionEnd, SmtpSession } from './session.ts';
-import { etrnCommand, expnCommand, helpCommand, noopCommand, quitCommand, rsetCommand, starttlsCommand, vrfyCommand } from './simple.ts';
+import { etrnCommand, expnCommand, helpCommand, noopCommand, quitCommand, rsetCommand, vrfyCommand } from './simple.ts';
+import { starttlsCommand, tlsOnConnect } from './starttls.ts';
 import type { ConnectionInfo, SmtpIo, SmtpServices } from './types.ts';
 
 export { SmtpSession, SessionEnd } from './session.ts';
 
-/** Commands after which the client must wait for the reply even when PIPELINING was offered (RFC 2920, as Exim checks). */
-const ALWAYS_SYNC = new Set(['HELO', 'EHLO', 'VRFY', 'EXPN', 'ETRN', 'HELP', 'NOOP', 'STARTTLS']);
+/**
+ * Commands after which the client must wait for the reply even when PIPELINING was offered (RFC 2920, as Exim checks).
+ * STARTTLS is not one: what follows it in plaintext is thrown away (starttls.ts), as Exim does.
+ */
+const ALWAYS_SYNC = new Set(['HELO', 'EHLO', 'VRFY', 'EXPN', 'ETRN', 'HELP', 'NOOP']);
 
 export async function runSmtpSession(io: SmtpIo, conn: ConnectionInfo, services: SmtpServices): Promise<void> {
   const s = new SmtpSession(io, conn, services);
-  let end: 'quit' | 'lost' | 'timeout' | 'drop' | 'other' = 'other';
+  let end: 'quit' | 'lost' | 'timeout' | 'drop' | 'tls-failed' | 'other' = 'other';
   try {
     await s.loadTimeout();
     await s.loadHostname();
@@ -54,6 +58,7 @@ async function greet(s: SmtpSession): Promise<boolean> {
     s.notice('**** This is not for real!');
     s.notice('');
   }
+  if (s.conn.tlsOnConnect && !await tlsOnConnect(s)) return false;
   const acl = await runPhaseAcl(s, 'connect');
   if (acl.verdict !== 'accept' && acl.verdict !== 'discard') {
     s.sendLines(acl.lines);
@@ -158,9 +163,7 @@ async function dispatch(s: SmtpSession, verb: string, line: string, arg: string,
     case 'EXPN': if (s.isBatch) return; return expnCommand(s, arg);
     case 'ETRN': if (s.isBatch) return; return etrnCommand(s, arg);
     case 'ATRN': if (s.isBatch) return; break;
-    case 'STARTTLS':
-      if (s.advertised.starttls) { starttlsCommand(s); return; }
-      break;
+    case 'STARTTLS': return starttlsCommand(s, line);
     case 'AUTH': return authCommand(s, line, arg);
   }
   countUnknown(s, line);
@@ -169,7 +172,7 @@ async function dispatch(s: SmtpSession, verb: string, line: string, arg: string,
 async function finishSession(s: SmtpSession, end: string): Promise<void> {
   if (end !== 'quit') {
     try {
-      const reason = end === 'lost' ? 'connection-lost' : end === 'timeout' ? 'command-timeout' : end === 'drop' ? 'acl-drop' : 'connection-lost';
+      const reason = end === 'lost' ? 'connection-lost' : end === 'timeout' ? 'command-timeout' : end === 'drop' ? 'acl-drop' : end === 'tls-failed' ? 'tls-failed' : 'connection-lost';
       setVar(s.ctx, 'smtp_notquit_reason', reason);
       if (!s.isHostCheck && optString(s.config, 'acl_smtp_notquit')) await runPhaseAcl(s, 'notquit', { noLog: true });
     } catch { /* notquit cannot change anything now */ }
@@ -184,9 +187,9 @@ async function finishSession(s: SmtpSession, end: string): Promise<void> {
   }
   s.flush();
   await new Promise<void>((resolve) => {
-    if (s.io.output.writableLength === 0) resolve();
-    else s.io.output.once('drain', () => resolve());
+    if (s.output.writableLength === 0) resolve();
+    else s.output.once('drain', () => resolve());
     setTimeout(resolve, 1000).unref();
   });
-  s.io.close?.();
+  s.closeTransport();
 }

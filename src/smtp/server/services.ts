@@ -7,6 +7,8 @@ import { loadAuthenticators } from '../../auth/index.ts';
 import type { Config } from '../../config/types.ts';
 import type { Logger } from '../../log/index.ts';
 import { buildMessage, commitMessage } from '../../receive/index.ts';
+import { makeTlsServer } from '../../tls/index.ts';
+import { sessionExpandContext } from './context.ts';
 import type { AclRunner, Receiver, SessionLogger, SmtpServices } from './types.ts';
 
 /** The ACL engine's runAcl, when src/acl publishes it (it is written concurrently). */
@@ -33,5 +35,6 @@ export async function sessionServices(config: Config, logger: Logger): Promise<O
     acl: await loadAclRunner(),
     receiver: receiverFor(config, logger),
     authenticators: loadAuthenticators(config),
+    tls: makeTlsServer(config, sessionExpandContext(config)),
   };
 }

@@ -17,6 +17,8 @@ import { runSuspendable } from '../../util/suspend.ts';
 import { sessionExpandContext, setVar } from './context.ts';
 import { SessionInput, type CommandLine } from './input.ts';
 import { optString, optTimeMs } from './options.ts';
+import type { Writable } from 'node:stream';
+import type { TlsInfo } from '../../tls/index.ts';
 import type { ConnectionInfo, SessionLogger, SmtpIo, SmtpServices } from './types.ts';
 
 /** What MAIL's parameters asked for. */
@@ -60,6 +62,12 @@ export class SmtpSession {
   readonly config: Config;
   readonly logger: SessionLogger;
   readonly input: SessionInput;
+  /** Where replies go: the connection, or its TLS layer after STARTTLS. */
+  output: Writable;
+  /** Close the connection (TLS first, when active). */
+  closeTransport: () => void;
+  /** The TLS handshake's facts, when TLS is active. */
+  tlsInfo: TlsInfo | undefined;
   readonly ctx: ExpandContext;
   readonly aclConn: AclConnectionState;
   aclMsg: AclMessageState;
@@ -116,6 +124,9 @@ export class SmtpSession {
     this.config = services.config;
     this.logger = services.logger;
     this.input = new SessionInput(io.input);
+    this.output = io.output;
+    this.closeTransport = () => io.close?.();
+    this.tlsInfo = undefined;
     this.ctx = sessionExpandContext(services.config);
     this.aclConn = newConnectionState(conn.remoteAddress !== undefined ? { address: conn.remoteAddress } : undefined);
     this.aclMsg = newMessageState();
@@ -221,7 +232,7 @@ export class SmtpSession {
     const text = this.out.join('');
     this.out = [];
     try {
-      this.io.output.write(Buffer.from(text, 'latin1'));
+      this.output.write(Buffer.from(text, 'latin1'));
     } catch {
       // the peer is gone; the read side will notice
     }

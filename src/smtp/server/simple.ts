@@ -1,5 +1,5 @@
 // The commands without a transaction: RSET, NOOP, HELP, QUIT, VRFY, EXPN,
-// ETRN, STARTTLS.
+// ETRN (STARTTLS is in starttls.ts).
 
 import { extractAddress } from '../../expand/operators/address.ts';
 import { hostAndIdent } from '../../log/index.ts';
@@ -80,10 +80,4 @@ export async function etrnCommand(s: SmtpSession, arg: string): Promise<void> {
   }
   // Starting a queue run (-R / smtp_etrn_command) needs the queue runner of "Delivering mail".
   s.send('458 Unable to start queue run');
-}
-
-export function starttlsCommand(s: SmtpSession): void {
-  // TLS contexts come from src/tls; without a server certificate Exim answers this way.
-  s.input.discardBuffered();
-  s.send('454 TLS currently unavailable');
 }

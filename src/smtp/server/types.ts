@@ -1,10 +1,11 @@
 // The SMTP session's contract with whoever runs it: the daemon (one per
 // TCP connection), -bs (stdin/stdout), -bS (batched) and -bh (host check).
 
-import type { Readable, Writable } from 'node:stream';
+import type { Duplex, Readable, Writable } from 'node:stream';
 import type { AclContext, AclResult, AclWhere } from '../../acl/types.ts';
 import type { ServerAuthenticator } from '../../auth/types.ts';
 import type { Config } from '../../config/types.ts';
+import type { TlsServer } from '../../tls/index.ts';
 import type { ExpandContext } from '../../expand/context.ts';
 import type { Message } from '../../mail/message.ts';
 import type { Envelope, Origin } from '../../receive/types.ts';
@@ -14,6 +15,8 @@ export interface SmtpIo {
   output: Writable;
   /** Close the connection (socket end/destroy); optional for stdin/stdout. */
   close?(): void;
+  /** The TCP socket (daemon): TLS is put on it directly. Without one, TLS runs over input+output. */
+  socket?: Duplex;
 }
 
 export interface ConnectionInfo {
@@ -31,6 +34,10 @@ export interface ConnectionInfo {
   ident?: string;
   /** Current number of TCP connections (for the "SMTP connection from" line). */
   connectionCount?: number;
+  /** TLS starts before the banner (tls_on_connect_ports, -tls-on-connect). */
+  tlsOnConnect?: boolean;
+  /** Messages from this connection are only queued (the daemon's smtp_accept_queue). */
+  queueOnly?: boolean;
 }
 
 /** The logger the session writes to (a subset of src/log's Logger). */
@@ -57,6 +64,8 @@ export interface SmtpServices {
   /** Message reception; required to accept a message (not in -bh). */
   receiver?: Receiver;
   authenticators?: ServerAuthenticator[];
+  /** Server TLS (src/tls makeTlsServer), shared by the sessions of one configuration. */
+  tls?: TlsServer;
   /** -bh: where the trace and "****" notices go (stdout gets the replies). */
   trace?(line: string): void;
   /** Clock (tests). */
