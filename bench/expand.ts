@@ -1,6 +1,7 @@
 // Benchmark: expansions per second in one `-be` run, tern beside Exim.
 //
 //   node bench/expand.ts [count]        (default 100000)
+//   BENCH_DIR=/tmp/b node bench/expand.ts   keeps bench.conf and input in /tmp/b
 //
 // Builds a fixed mix of realistic expressions (list matching, lookups in a
 // 10,000-line lsearch file, ${if}, ${sg}, ${extract}, arithmetic, hashes),
@@ -15,7 +16,10 @@ import path from 'node:path';
 
 const count = Number(process.argv[2] ?? 100_000);
 const root = path.resolve(import.meta.dirname, '..');
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tern-bench-'));
+// BENCH_DIR=dir keeps the configuration, lsearch file and input there (for profiling).
+const keep = process.env.BENCH_DIR;
+if (keep) fs.mkdirSync(keep, { recursive: true });
+const work = keep ? path.resolve(keep) : fs.mkdtempSync(path.join(os.tmpdir(), 'tern-bench-'));
 
 // A 10,000-line lsearch file of aliases.
 const aliases = path.join(work, 'aliases');
@@ -104,4 +108,4 @@ for (const [name, r] of rows) {
 const startTern = startup(tern, ['-C', conf, '-bV']);
 console.log(`start-up, median of 20 runs of -bV: tern ${startTern.toFixed(1)} ms` +
   (exim ? `, exim ${startup(exim, ['-C', conf, '-bV']).toFixed(1)} ms` : ' (exim not installed)'));
-fs.rmSync(work, { recursive: true, force: true });
+if (!keep) fs.rmSync(work, { recursive: true, force: true });

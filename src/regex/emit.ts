@@ -69,12 +69,34 @@ function needsEmptyIteration(n: Node & { type: 'repeat' }): boolean {
 }
 
 export function emitRe2(root: Node, groups: number, dollar: FinalNewlineMode): Program {
+  return emitLinear(root, groups, dollar, 're2');
+}
+
+/**
+ * The RE2 program written for JavaScript's RegExp (run by V8's fast engine,
+ * with its linear-time engine as the fallback; see native.ts), or null for a
+ * pattern with multiline anchors: JavaScript's multiline ^ and $ also see \r
+ * as a line end, PCRE2 only \n.
+ */
+export function emitNative(root: Node, groups: number): Program | null {
+  try {
+    return emitLinear(root, groups, 'end', 'js');
+  } catch (e) {
+    if (e instanceof NoNativeForm) return null;
+    throw e;
+  }
+}
+
+class NoNativeForm extends Error {}
+
+function emitLinear(root: Node, groups: number, dollar: FinalNewlineMode, dialect: Dialect): Program {
   const groupMap: number[][] = Array.from({ length: groups + 1 }, () => []);
   let next = 0;
+  const js = dialect === 'js';
   const emit = (n: Node): string => {
     switch (n.type) {
       case 'empty': return '(?:)';
-      case 'set': return setText(n.set, 're2');
+      case 'set': return setText(n.set, dialect);
       case 'seq': return n.items.map((i) => (i.type === 'alt' ? `(?:${emit(i)})` : emit(i))).join('');
       case 'alt': return n.alts.map(emit).join('|');
       case 'group': {
@@ -88,12 +110,16 @@ export function emitRe2(root: Node, groups: number, dollar: FinalNewlineMode): P
         return needsEmptyIteration(n) ? `${loop}(?:${emit(n.body)}|)` : loop;
       }
       case 'assert':
+        // without the m flag, JavaScript's ^ and $ are the ends of the subject
         switch (n.kind) {
-          case 'start': return '\\A';
-          case 'end': return '\\z';
-          case 'endOrFinalNewline': return dollar === 'end' ? '\\z' : '(?m:$)';
-          case 'lineStart': return '(?m:^)';
-          case 'lineEnd': return '(?m:$)';
+          case 'start': return js ? '^' : '\\A';
+          case 'end': return js ? '$' : '\\z';
+          case 'endOrFinalNewline':
+            if (dollar === 'end') return js ? '$' : '\\z';
+            if (js) throw new NoNativeForm();
+            return '(?m:$)';
+          case 'lineStart': if (js) throw new NoNativeForm(); return '(?m:^)';
+          case 'lineEnd': if (js) throw new NoNativeForm(); return '(?m:$)';
           case 'word': return '\\b';
           case 'notWord': return '\\B';
         }

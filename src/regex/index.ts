@@ -26,7 +26,8 @@ import { PatternFault, RegexError, unsupported } from './errors.ts';
 import { parsePattern } from './parser.ts';
 import { features, jsDivergence } from './analyze.ts';
 import type { Features } from './analyze.ts';
-import { emitJs, emitRe2 } from './emit.ts';
+import { emitJs, emitNative, emitRe2 } from './emit.ts';
+import { compileNative } from './native.ts';
 import type { Program } from './emit.ts';
 import { runJs } from './js-runner.ts';
 import type { ParsedPattern } from './ast.ts';
@@ -68,6 +69,8 @@ class PcreRegex implements CompiledRegex {
   readonly groupNames: ReadonlyMap<string, number>;
   private readonly parsed: ParsedPattern;
   private readonly features: Features;
+  /** The RE2 program on V8's RegExp (see native.ts), used in place of re2 where it exists. */
+  private readonly native: { re: RegExp; program: Program } | null = null;
   private readonly re2: { re: RE2JS; program: Program } | null;
   private re2FinalNewline: { re: RE2JS; program: Program } | null = null;
   private js: Program | null = null;
@@ -86,6 +89,9 @@ class PcreRegex implements CompiledRegex {
     this.features = features(this.parsed.root);
     let re2: { re: RE2JS; program: Program } | null = null;
     if (!this.features.needsBacktracking && !this.features.bigRepeat) {
+      this.native = this.compileNativeProgram();
+    }
+    if (!this.features.needsBacktracking && !this.features.bigRepeat) {
       try {
         re2 = this.compileRe2('end');
       } catch {
@@ -98,6 +104,18 @@ class PcreRegex implements CompiledRegex {
       if (problem !== null) throw new RegexError(pattern, unsupported(problem), 0);
       this.jsProgram(); // reports a pattern JavaScript rejects now, not at match time
     }
+  }
+
+  /**
+   * Where V8 gives the same captures as PCRE2 (jsDivergence: a group in a
+   * repetition) and can run the program in linear time, the native program.
+   */
+  private compileNativeProgram(): { re: RegExp; program: Program } | null {
+    if (jsDivergence(this.parsed.root) !== null) return null;
+    const program = emitNative(this.parsed.root, this.parsed.groups);
+    if (program === null) return null;
+    const re = compileNative(program.source);
+    return re === null ? null : { re, program };
   }
 
   private jsProgram(): Program {
@@ -139,6 +157,10 @@ class PcreRegex implements CompiledRegex {
   test(subject: string): boolean {
     const s = toByteString(subject);
     const engine = this.engineFor(s);
+    if (engine === 're2' && this.native !== null) {
+      this.native.re.lastIndex = 0;
+      return this.native.re.test(s);
+    }
     if (engine !== 'js') return this.re2For(engine).re.test(s);
     return this.matchesJs(s, 'first').length > 0;
   }
@@ -169,7 +191,7 @@ class PcreRegex implements CompiledRegex {
   private matches(s: string, op: 'first' | 'all'): RawMatch[] {
     const engine = this.engineFor(s);
     if (engine === 'js') return this.matchesJs(s, op);
-    const found = this.matchesRe2(this.re2For(engine), s, op);
+    const found = engine === 're2' && this.native !== null ? this.matchesNative(this.native, s, op) : this.matchesRe2(this.re2For(engine), s, op);
     return found ?? this.matchesJs(s, op);
   }
 
@@ -189,6 +211,27 @@ class PcreRegex implements CompiledRegex {
       if (end === index) {
         // PCRE2 now looks for a non-empty match at the same place; when the
         // pattern never prefers empty to non-empty, there is none to find.
+        if (this.features.mayPreferEmpty) return null;
+        p = end + 1;
+      } else p = end;
+    }
+    return out;
+  }
+
+  /** As matchesRe2, on the native program. */
+  private matchesNative(compiled: { re: RegExp; program: Program }, s: string, op: 'first' | 'all'): RawMatch[] | null {
+    const re = compiled.re;
+    const out: RawMatch[] = [];
+    let p = 0;
+    while (p <= s.length) {
+      re.lastIndex = p;
+      const m = re.exec(s);
+      if (m === null) break;
+      const index = m.index;
+      const end = index + m[0].length;
+      out.push({ index, end, captures: mapCaptures(m[0], m.slice(1), compiled.program) });
+      if (op === 'first') break;
+      if (end === index) {
         if (this.features.mayPreferEmpty) return null;
         p = end + 1;
       } else p = end;
