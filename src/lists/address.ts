@@ -103,9 +103,10 @@ function matchLocalPattern(a: AddressParts, pattern: string, caseful: boolean): 
 export function matchAddressItem(a: AddressParts, item: string, state: WalkState): ItemOutcome {
   const ctx = state.ctx;
   if (item === '') return a.address === '' ? { r: 'ok', data: '' } : FAIL;
-  if (item[0] === '^') return regexOutcome(subjectText(a, state.caseful), item, !state.caseful);
-  if (item.startsWith('@@')) return matchAtAt(a, item, state);
+  // A whole-address regex sets no $value in Exim.
+  if (item[0] === '^') return withData(regexOutcome(subjectText(a, state.caseful), item, !state.caseful), '');
   const semi = item.indexOf(';');
+  if (item.startsWith('@@') && semi >= 0) return matchAtAt(a, item, state);
   const atInItem = item.indexOf('@');
   if (semi >= 0 && (atInItem < 0 || atInItem > semi || isLookupType(item.slice(0, semi).trim()))) {
     const lk = splitLookupItem(item)!;
@@ -120,17 +121,30 @@ export function matchAddressItem(a: AddressParts, item: string, state: WalkState
     return lookupItem(lk.type, lk.data, subjectText(a, state.caseful), ctx, true);
   }
   if (a.address === '' || a.at < 0) return FAIL;
-  if (atInItem >= 0) {
-    if (!matchLocalPattern(a, item.slice(0, atInItem), state.caseful)) return FAIL;
-    const dp = item.slice(atInItem + 1);
-    if (dp[0] === '+') {
-      const m = matchDomainList(a.domain, dp, ctx);
-      return { r: m.result, data: m.data, message: m.message, captures: m.captures };
-    }
-    return matchDomainItem(a.domain, dp, ctx);
+  // The pattern's local part ends at its first '@'. $value is then
+  // "<local pattern>@<the domain match's value>" (Exim 4.98 takes as many
+  // characters of the pattern as the subject's local part has, which agrees
+  // whenever the two local parts are the same length; we take the pattern's
+  // local part whole).
+  const patternAt = atInItem;
+  const localPattern = patternAt < 0 ? '' : item.slice(0, patternAt);
+  const dp = patternAt < 0 ? item : item.slice(patternAt + 1);
+  if (patternAt >= 0 && !matchLocalPattern(a, localPattern, state.caseful)) return FAIL;
+  let out: ItemOutcome;
+  if (dp[0] === '+') {
+    const m = matchDomainList(a.domain, dp, ctx);
+    out = { r: m.result, data: m.data, message: m.message, captures: m.captures };
+  } else if (patternAt < 0 && item[0] === '*') {
+    // A bare domain pattern is the same as "*@pattern".
+    out = starOutcome(a.domain, item, true);
+  } else {
+    out = matchDomainItem(a.domain, dp, ctx);
   }
-  // A bare domain pattern: the same as "*@pattern".
-  return item[0] === '*' ? starOutcome(a.domain, item, true) : matchDomainItem(a.domain, item, ctx);
+  return out.r === 'ok' ? { ...out, data: `${localPattern}@${out.data ?? ''}` } : out;
+}
+
+function withData(out: ItemOutcome, data: string): ItemOutcome {
+  return out.r === 'ok' ? { ...out, data } : out;
 }
 
 function addressKind(a: AddressParts): ListKind {

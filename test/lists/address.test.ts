@@ -65,3 +65,17 @@ test('local-part lists', () => {
   assert.equal(matchLocalPartList('foo', `lsearch;${p1}`, ctx).data, 'bar');
   assert.equal(matchLocalPartList('ABC', 'abc', ctx, { caseful: true }).result, 'fail');
 });
+
+test('address lists: the match data ($value) is "<local pattern>@<domain value>"', () => {
+  // Exim 4.98 answers, for patterns whose local part is as long as the subject's.
+  const data = (a: string, list: string): string | undefined => matchAddressList(a, list, ctx).data;
+  assert.equal(data('user@example.com', 'a@b : user@example.com'), 'user@example.com');
+  assert.equal(data('user@example.com', 'example.com'), '@example.com');
+  assert.equal(data('user@example.com', '*.com'), '@*.com');
+  assert.equal(data('user@example.com', 'user@*.com'), 'user@*.com');
+  assert.equal(data('USER@example.com', 'user@example.com'), 'user@example.com');
+  assert.equal(data('abc@a.com', 'abc@+dl1'), 'abc@a.com');
+  assert.equal(data('x@x.y', `x@partial-lsearch;${p1}`), 'x@exact');
+  assert.equal(data('user@example.com', '^user@'), '');
+  assert.equal(yn('x@y', '@@y'), 'n'); // "@@" without a lookup is an ordinary pattern
+});
