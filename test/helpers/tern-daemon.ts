@@ -32,6 +32,11 @@ export interface DaemonOptions {
   workers?: number;
   /** Extra command-line arguments for -bdf. */
   args?: string[];
+  /**
+   * Run Debian's Exim (/usr/sbin/exim4) instead of tern with the same
+   * configuration: how the tests record what Exim answers, as fixtures.
+   */
+  program?: 'tern' | 'exim4';
 }
 
 export interface SpooledMessage {
@@ -56,7 +61,7 @@ export interface TernDaemon {
   /** Ids of the messages in the spool's input directory. */
   spooledIds(): string[];
   readMessage(id: string): SpooledMessage;
-  /** Run `bin/tern -C <config> ...args` (e.g. -bp) synchronously. */
+  /** Run `bin/tern -C <config> ...args` (e.g. -bp) synchronously (exim4 when that is the program). */
   tern(args: string[], input?: string): SpawnSyncReturns<string>;
   stderr(): string;
   /** Kill the daemon's process group and remove its directory (idempotent). */
@@ -115,7 +120,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<TernDaemon> {
   // Whatever the daemon's own tests set must not leak in.
   delete env.TERN_DAEMON_SESSION_MODULE;
   delete env.TERN_DAEMON_ROLE;
-  const child = spawn(ternBin, ['-C', configPath, '-bdf', '-oX', listen, ...(opts.args ?? [])], {
+  const bin = opts.program === 'exim4' ? '/usr/sbin/exim4' : ternBin;
+  const child = spawn(bin, ['-C', configPath, '-bdf', '-oX', listen, ...(opts.args ?? [])], {
     env, stdio: ['ignore', 'ignore', 'pipe'], detached: true,
   });
   running.add(child);
@@ -149,7 +155,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<TernDaemon> {
       const input = path.join(spoolDir, 'input');
       return { header: readHeaderFile(path.join(input, `${id}-H`)), body: readDataFile(path.join(input, `${id}-D`), id) };
     },
-    tern: (args, input) => spawnSync(ternBin, ['-C', configPath, ...args], { env, input, encoding: 'utf8', timeout: 20_000 }),
+    tern: (args, input) => spawnSync(bin, ['-C', configPath, ...args], { env, input, encoding: 'utf8', timeout: 20_000 }),
     stderr: () => err,
     async stop() {
       if (stopped) return;

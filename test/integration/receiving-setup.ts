@@ -72,7 +72,7 @@ export function fixture(name: string): string {
 // ---- swaks ----
 
 export interface SwaksResult extends ProcessResult {
-  /** Server reply lines ("250 OK", "550 ..."), in order, from "<-" and "<**" lines. */
+  /** Server reply lines ("250 OK", "550 ..."), in order. */
   replies: string[];
   /** The id of the 250 after DATA, if the message was accepted. */
   id?: string;
@@ -89,7 +89,8 @@ export async function swaks(d: TernDaemon | undefined, args: string[]): Promise<
     ...args,
   ];
   const r = await run('swaks', withAddresses);
-  const replies = r.stdout.split('\n').filter((l) => /^<(-|\*\*) /.test(l)).map((l) => l.replace(/^<(-|\*\*) +/, ''));
+  // swaks marks server lines "<-" (plaintext), "<~" (TLS), "<**" / "<~*" (error replies).
+  const replies = r.stdout.split('\n').filter((l) => /^<(?:-|~|\*\*|~\*) /.test(l)).map((l) => l.replace(/^<\S* +/, ''));
   const id = /^250 OK id=(\S+)$/m.exec(replies.join('\n'))?.[1];
   return { ...r, replies, id };
 }
@@ -111,8 +112,11 @@ export function pythonJson<T>(r: ProcessResult): T {
 
 // ---- checks on what was received ----
 
-/** The message as spooled, after checking that -bp lists it and the mainlog has its `<=` line. */
-export async function spooled(d: TernDaemon, id: string | undefined): Promise<SpooledMessage & { arrival: string }> {
+/**
+ * The message as spooled, its mainlog `<=` line, and whether `-bp` lists it
+ * (asserted unless opts.reportListing: then `listed` says it).
+ */
+export async function spooled(d: TernDaemon, id: string | undefined, opts: { reportListing?: boolean } = {}): Promise<SpooledMessage & { arrival: string; listed: boolean }> {
   assert.ok(id, 'the message was accepted with an id');
   assert.match(id, /^[0-9A-Za-z]{6}-[0-9A-Za-z]{11}-[0-9A-Za-z]{4}$/, 'an Exim 4.97+ message id');
   const arrival = await d.arrivalLine(id);
@@ -120,8 +124,19 @@ export async function spooled(d: TernDaemon, id: string | undefined): Promise<Sp
   assert.equal(m.header.id, id);
   const bp = d.tern(['-bp']);
   assert.equal(bp.status, 0, bp.stderr);
-  assert.match(bp.stdout, new RegExp(`^ *\\S+ +\\S+ ${id} <${m.header.sender.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}>$`, 'm'), `-bp lists ${id}:\n${bp.stdout}`);
-  return { ...m, arrival };
+  // Spool strings are bytes; -bp prints them as they are (UTF-8 for SMTPUTF8 senders).
+  const sender = Buffer.from(m.header.sender, 'latin1').toString('utf8').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const listed = new RegExp(`^ *\\S+ +\\S+ ${id} <${sender}>$`, 'm').test(bp.stdout);
+  if (!opts.reportListing) assert.ok(listed, `-bp lists ${id} <${sender}>:\n${bp.stdout}`);
+  return { ...m, arrival, listed };
+}
+
+/**
+ * S= of a `<=` line is the size of the message as spooled: header lines
+ * (Received: included), the blank line after them, and the body.
+ */
+export function spooledSize(m: SpooledMessage): number {
+  return m.header.headers.reduce((n, h) => n + Buffer.byteLength(h.text, 'latin1'), 0) + 1 + m.body.length;
 }
 
 /** The value of a Name=value field of a log line (e.g. "P", "S", "A", "X"). */

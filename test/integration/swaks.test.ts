@@ -19,10 +19,6 @@ after(async () => {
   await d?.stop();
 });
 
-// STARTTLS answers 454 and TLS-on-connect ports speak plaintext: src/smtp/server's
-// second pass (STARTTLS) is underway.
-const TLS_TODO = { todo: 'STARTTLS and TLS on connect are not wired into src/smtp/server yet (STARTTLS answers 454)' };
-
 const tlsVerify = () => ['--tls-verify', '--tls-ca-path', testCerts().caCert];
 
 test('a plain message: 250 with an id, spooled with envelope, Received: and body, logged, listed by -bp', async () => {
@@ -77,7 +73,7 @@ test('log_selector +pipelining: "L." when the client pipelined, "L.-" when it di
   assert.match(await d.arrivalLine(plain.id!), / P=esmtp L\.- S=\d+ id=/);
 });
 
-test('--tls (STARTTLS) with the certificate verified by the client: P=esmtps, X= cipher, TLS in the spool', TLS_TODO, async () => {
+test('--tls (STARTTLS) with the certificate verified by the client: P=esmtps, X= cipher, TLS in the spool', async () => {
   const r = await swaks(d, ['--tls', ...tlsVerify()]);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /^=== TLS started with cipher TLSv1\.[23]/m);
@@ -89,10 +85,11 @@ test('--tls (STARTTLS) with the certificate verified by the client: P=esmtps, X=
   assert.equal(m.header.receivedProtocol, 'esmtps');
   assert.match(m.header.tlsCipher ?? '', /^TLS1\.[23]:\S+:\d+$/);
   assert.match(m.arrival, / P=esmtps(?: L\S*)? X=TLS1\.[23]:\S+:\d+ CV=no S=\d+ id=/);
-  assert.match(headersNamed(m, 'Received')[0], /\n\tby mx\.example\.com with esmtps \(TLS1\.[23]\) tls \S+\n/);
+  // Exim 4.98's default received_header_text gives two spaces before the TLS version.
+  assert.match(headersNamed(m, 'Received')[0], /\n\tby mx\.example\.com with esmtps {2}\(TLS1\.[23]\) tls \S+\n\t\(Exim 4\.\d+\)\n/);
 });
 
-test('--tls-on-connect to the tls_on_connect_ports port', TLS_TODO, async () => {
+test('--tls-on-connect to the tls_on_connect_ports port', async () => {
   const r = await swaks(d, ['--server', `127.0.0.1:${d.tlsPort}`, '--tls-on-connect', ...tlsVerify()]);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /^=== TLS started with cipher TLSv1\.[23]/m);
@@ -126,7 +123,7 @@ for (const [mech, driver] of [['PLAIN', 'PLAIN'], ['LOGIN', 'LOGIN'], ['CRAM-MD5
   });
 }
 
-test('--tls with --auth PLAIN: P=esmtpsa with X= and A=', TLS_TODO, async () => {
+test('--tls with --auth PLAIN: P=esmtpsa with X= and A=', async () => {
   const r = await swaks(d, ['--tls', ...tlsVerify(), '--auth', 'PLAIN', '--auth-user', USER, '--auth-password', PASSWORD]);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   const m = await spooled(d, r.id);
