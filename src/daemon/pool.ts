@@ -127,7 +127,9 @@ export class WorkerPool {
   private spawn(gen: number): void {
     const child = fork(this.o.modulePath, this.o.args, {
       execArgv: this.o.execArgv,
-      env: { ...(this.o.env ?? process.env), [ROLE_ENV]: 'worker' },
+      // fsync and file I/O run on libuv's thread pool: with its default of 4
+      // threads, concurrent sessions of a worker would queue for their commits.
+      env: { UV_THREADPOOL_SIZE: '16', ...(this.o.env ?? process.env), [ROLE_ENV]: 'worker' },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       serialization: 'json',
     });
