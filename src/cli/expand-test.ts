@@ -8,11 +8,12 @@
 
 import fs from 'node:fs';
 import os from 'node:os';
+import { isAscii as isAsciiBuffer } from 'node:buffer';
 import type { CliOptions } from './args.ts';
 import { newContext, type ExpandContext } from '../expand/context.ts';
 import { expandStringOrWait, ExpandError } from '../expand/index.ts';
 import { primaryHostname } from '../expand/variables.ts';
-import { encodeBytes, decodeBytes } from '../expand/operators/bytes.ts';
+import { encodeBytes, decodeBytes, isAscii } from '../expand/operators/bytes.ts';
 import { findConfigFile, loadConfig, optionString, type Config } from '../config/index.ts';
 
 const FGETS_CHUNK = 1023;
@@ -120,16 +121,44 @@ function expandLine(text: string, ctx: ExpandContext): string | Promise<string> 
   }
 }
 
-/** Split stdin as fgets() with a 1024-byte buffer would. */
-function* fgetsChunks(data: Buffer): Generator<Buffer> {
-  let p = 0;
-  while (p < data.length) {
-    let nl = data.indexOf(10, p);
-    nl = nl < 0 ? data.length : nl + 1;
-    const end = Math.min(nl, p + FGETS_CHUNK);
-    yield data.subarray(p, end);
-    p = end;
+/**
+ * stdin split as fgets() with a 1024-byte buffer would, each piece as a
+ * string. All-ASCII input (the usual case) is decoded once and cut up as a
+ * string, one character per byte; other input is decoded piece by piece.
+ */
+class FgetsReader {
+  private readonly data: Buffer;
+  private readonly text: string | null;
+  private p = 0;
+  constructor(data: Buffer) {
+    this.data = data;
+    this.text = isAsciiBuffer(data) ? data.toString('latin1') : null;
   }
+
+  next(): string | null {
+    const p = this.p;
+    if (p >= this.data.length) return null;
+    let nl = this.text !== null ? this.text.indexOf('\n', p) : this.data.indexOf(10, p);
+    nl = nl < 0 ? this.data.length : nl + 1;
+    const end = Math.min(nl, p + FGETS_CHUNK);
+    this.p = end;
+    return this.text !== null ? this.text.slice(p, end) : decodeBytes(this.data.subarray(p, end));
+  }
+}
+
+/** C's isspace() in the C locale. */
+const isCSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13);
+
+function trimEnd(s: string): string {
+  let e = s.length;
+  while (e > 0 && isCSpace(s.charCodeAt(e - 1))) e--;
+  return e === s.length ? s : s.slice(0, e);
+}
+
+function trimStart(s: string): string {
+  let b = 0;
+  while (b < s.length && isCSpace(s.charCodeAt(b))) b++;
+  return b === 0 ? s : s.slice(b);
 }
 
 interface Macros { list: { name: string; value: string }[] }
@@ -187,14 +216,13 @@ export async function main(opts: CliOptions): Promise<number> {
     return 1;
   }
   const ctx = buildContext(opts, cfg);
-  // Output is gathered and written in large pieces: one write per line costs more than the expansion.
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
+  // Output is gathered as a string and written in large pieces: one write
+  // (or one Buffer) per line costs more than the expansion.
+  let pending = '';
   const flush = (): void => {
-    if (pendingBytes === 0) return;
-    const buf = Buffer.concat(pending);
-    pending = [];
-    pendingBytes = 0;
+    if (pending === '') return;
+    const buf = isAscii(pending) ? Buffer.from(pending, 'latin1') : encodeBytes(pending);
+    pending = '';
     let off = 0;
     while (off < buf.length) {
       try {
@@ -210,10 +238,8 @@ export async function main(opts: CliOptions): Promise<number> {
     // Exim prints results with printf("%s"): output stops at a NUL.
     const nul = s.indexOf('\0');
     if (nul >= 0) s = s.slice(0, nul) + (s.endsWith('> ') ? '\n> ' : s.endsWith('\n') ? '\n' : '');
-    const b = encodeBytes(s);
-    pending.push(b);
-    pendingBytes += b.length;
-    if (pendingBytes >= 65536) flush();
+    pending += s;
+    if (pending.length >= 65536) flush();
   };
 
   if (opts.args.length > 0) {
@@ -222,21 +248,20 @@ export async function main(opts: CliOptions): Promise<number> {
     return 0;
   }
 
-  const data = fs.readFileSync(0);
-  const chunks = fgetsChunks(data);
+  const chunks = new FgetsReader(fs.readFileSync(0));
   out('> ');
   for (;;) {
     const first = chunks.next();
-    if (first.done) break;
+    if (first === null) break;
     // Exim drops trailing white space (and the newline) before looking for a continuation.
-    let line = decodeBytes(first.value).replace(/\s+$/, '');
+    let line = trimEnd(first);
     while (line.endsWith('\\')) {
       line = line.slice(0, -1);
       const next = chunks.next();
-      if (next.done) break;
-      line += decodeBytes(next.value).replace(/\s+$/, '').replace(/^\s+/, '');
+      if (next === null) break;
+      line += trimStart(trimEnd(next));
     }
-    line = substituteMacros(line, macros);
+    if (macros.list.length > 0) line = substituteMacros(line, macros);
     const spv = special(line, ctx, macros);
     const sp = spv instanceof Promise ? await spv : spv;
     let r = sp ?? expandLine(line, ctx);
