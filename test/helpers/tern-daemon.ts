@@ -45,14 +45,14 @@ export interface SpooledMessage {
   body: Buffer;
 }
 
-export interface TernDaemon {
+/** A temporary directory with a configuration, spool and logs, without a daemon (for -bs, -bp...). */
+export interface TernSetup {
   dir: string;
   configPath: string;
   spoolDir: string;
-  port: number;
-  /** The TLS-on-connect port, when asked for. */
-  tlsPort?: number;
-  pid: number;
+  /** The program run by tern(): bin/tern, or /usr/sbin/exim4 when recording. */
+  bin: string;
+  env: NodeJS.ProcessEnv;
   log(which?: 'main' | 'reject' | 'panic'): string;
   /** Wait until the log has a line matching re; resolves with that line. */
   waitForLog(re: RegExp, which?: 'main' | 'reject' | 'panic', timeoutMs?: number): Promise<string>;
@@ -63,6 +63,15 @@ export interface TernDaemon {
   readMessage(id: string): SpooledMessage;
   /** Run `bin/tern -C <config> ...args` (e.g. -bp) synchronously (exim4 when that is the program). */
   tern(args: string[], input?: string): SpawnSyncReturns<string>;
+  /** Remove the directory (idempotent). */
+  remove(): void;
+}
+
+export interface TernDaemon extends TernSetup {
+  port: number;
+  /** The TLS-on-connect port, when asked for. */
+  tlsPort?: number;
+  pid: number;
   stderr(): string;
   /** Kill the daemon's process group and remove its directory (idempotent). */
   stop(): Promise<void>;
@@ -97,37 +106,27 @@ function currentUser(): { user: string; group: string } {
   return { user: String(u.uid), group: String(u.gid) };
 }
 
-export async function startDaemon(opts: DaemonOptions): Promise<TernDaemon> {
+/** Write the configuration (spool, logs and user first, then opts.config) into a new temporary directory. */
+export function ternSetup(opts: { config: string; program?: 'tern' | 'exim4'; preamble?: string[] }): TernSetup {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tern-integ-'));
   const spoolDir = path.join(dir, 'spool');
   const logDir = path.join(dir, 'log');
   const configPath = path.join(dir, 'configure');
-  const port = await freePort();
-  const tlsPort = opts.tlsOnConnect ? await freePort() : undefined;
   const { user, group } = currentUser();
   fs.writeFileSync(configPath, [
     `spool_directory = ${spoolDir}`,
     `log_file_path = ${logDir}/%slog`,
     `exim_user = ${user}`,
     `exim_group = ${group}`,
-    'daemon_startup_retries = 0',
-    ...(tlsPort ? [`tls_on_connect_ports = ${tlsPort}`] : []),
+    ...(opts.preamble ?? []),
     opts.config,
     '',
   ].join('\n'));
-  const listen = ['<;', `127.0.0.1.${port}`, ...(tlsPort ? [';', `127.0.0.1.${tlsPort}`] : [])].join(' ');
-  const env: NodeJS.ProcessEnv = { ...process.env, TERN_WORKERS: String(opts.workers ?? 1), TERN_STOP_GRACE_MS: '1000' };
+  const env: NodeJS.ProcessEnv = { ...process.env };
   // Whatever the daemon's own tests set must not leak in.
   delete env.TERN_DAEMON_SESSION_MODULE;
   delete env.TERN_DAEMON_ROLE;
   const bin = opts.program === 'exim4' ? '/usr/sbin/exim4' : ternBin;
-  const child = spawn(bin, ['-C', configPath, '-bdf', '-oX', listen, ...(opts.args ?? [])], {
-    env, stdio: ['ignore', 'ignore', 'pipe'], detached: true,
-  });
-  running.add(child);
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-
   const log = (which: 'main' | 'reject' | 'panic' = 'main'): string => {
     try {
       return fs.readFileSync(path.join(logDir, `${which}log`), 'utf8');
@@ -135,13 +134,12 @@ export async function startDaemon(opts: DaemonOptions): Promise<TernDaemon> {
       return '';
     }
   };
-  let stopped = false;
-  const d: TernDaemon = {
-    dir, configPath, spoolDir, port, tlsPort, pid: child.pid!,
+  const t: TernSetup = {
+    dir, configPath, spoolDir, bin, env,
     log,
     waitForLog: (re, which = 'main', timeoutMs = 5000) =>
       waitFor(`a ${which}log line matching ${re}`, () => log(which).split('\n').find((l) => re.test(l)), timeoutMs, () => log(which)),
-    arrivalLine: (id) => d.waitForLog(new RegExp(`^\\S+ \\S+ ${id} <= `)),
+    arrivalLine: (id) => t.waitForLog(new RegExp(`^\\S+ \\S+ ${id} <= `)),
     spooledIds() {
       let names: string[];
       try {
@@ -156,6 +154,30 @@ export async function startDaemon(opts: DaemonOptions): Promise<TernDaemon> {
       return { header: readHeaderFile(path.join(input, `${id}-H`)), body: readDataFile(path.join(input, `${id}-D`), id) };
     },
     tern: (args, input) => spawnSync(bin, ['-C', configPath, ...args], { env, input, encoding: 'utf8', timeout: 20_000 }),
+    remove: () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
+  return t;
+}
+
+export async function startDaemon(opts: DaemonOptions): Promise<TernDaemon> {
+  const port = await freePort();
+  const tlsPort = opts.tlsOnConnect ? await freePort() : undefined;
+  const setup = ternSetup({
+    config: opts.config, program: opts.program,
+    preamble: ['daemon_startup_retries = 0', ...(tlsPort ? [`tls_on_connect_ports = ${tlsPort}`] : [])],
+  });
+  const listen = ['<;', `127.0.0.1.${port}`, ...(tlsPort ? [';', `127.0.0.1.${tlsPort}`] : [])].join(' ');
+  const env: NodeJS.ProcessEnv = { ...setup.env, TERN_WORKERS: String(opts.workers ?? 1), TERN_STOP_GRACE_MS: '1000' };
+  const child = spawn(setup.bin, ['-C', setup.configPath, '-bdf', '-oX', listen, ...(opts.args ?? [])], {
+    env, stdio: ['ignore', 'ignore', 'pipe'], detached: true,
+  });
+  running.add(child);
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  let stopped = false;
+  const d: TernDaemon = {
+    ...setup,
+    port, tlsPort, pid: child.pid!,
     stderr: () => err,
     async stop() {
       if (stopped) return;
@@ -163,14 +185,14 @@ export async function startDaemon(opts: DaemonOptions): Promise<TernDaemon> {
       killGroup(child);
       if (child.exitCode === null && child.signalCode === null) await new Promise((r) => child.once('exit', r));
       running.delete(child);
-      fs.rmSync(dir, { recursive: true, force: true });
+      setup.remove();
     },
   };
   try {
     await waitFor('the daemon to listen', () => {
-      if (child.exitCode !== null) throw new Error(`tern -bdf exited ${child.exitCode}: ${err}`);
-      return /daemon started: .*listening for SMTP/.test(log());
-    }, 15_000, () => err + log('panic'));
+      if (child.exitCode !== null) throw new Error(`${setup.bin} -bdf exited ${child.exitCode}: ${err}`);
+      return /daemon started: .*listening for SMTP/.test(setup.log());
+    }, 15_000, () => err + setup.log('panic'));
   } catch (e) {
     await d.stop();
     throw e;

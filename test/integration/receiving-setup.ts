@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { testCerts } from '../helpers/certs.ts';
-import { run, type ProcessResult, type SpooledMessage, type TernDaemon } from '../helpers/tern-daemon.ts';
+import { run, type ProcessResult, type SpooledMessage, type TernDaemon, type TernSetup } from '../helpers/tern-daemon.ts';
 
 export const USER = 'alice';
 export const PASSWORD = 's3cret';
@@ -116,7 +116,7 @@ export function pythonJson<T>(r: ProcessResult): T {
  * The message as spooled, its mainlog `<=` line, and whether `-bp` lists it
  * (asserted unless opts.reportListing: then `listed` says it).
  */
-export async function spooled(d: TernDaemon, id: string | undefined, opts: { reportListing?: boolean } = {}): Promise<SpooledMessage & { arrival: string; listed: boolean }> {
+export async function spooled(d: TernSetup, id: string | undefined, opts: { reportListing?: boolean } = {}): Promise<SpooledMessage & { arrival: string; listed: boolean }> {
   assert.ok(id, 'the message was accepted with an id');
   assert.match(id, /^[0-9A-Za-z]{6}-[0-9A-Za-z]{11}-[0-9A-Za-z]{4}$/, 'an Exim 4.97+ message id');
   const arrival = await d.arrivalLine(id);
