@@ -2,7 +2,7 @@
 // domains per IDNA (via node:url's UTS 46 processing), local parts with
 // plain Punycode and an "xn--" prefix, as Exim does.
 
-import { domainToASCII, domainToUnicode } from 'node:url';
+import { domainToASCII } from 'node:url';
 import { ExpandError } from '../errors.ts';
 import { isAscii } from './bytes.ts';
 
@@ -98,16 +98,21 @@ export function domainToALabel(subject: string): string {
   return out;
 }
 
+/**
+ * Each "xn--" label is Punycode-decoded as it stands, as Exim does: no
+ * IDNA validation or case mapping (so "xn--invalid-" gives "invalid" and
+ * other labels keep their case); a trailing dot is dropped.
+ */
 export function domainFromALabel(subject: string): string {
   if (subject.indexOf('xn--') < 0) return subject;
-  for (const label of subject.split('.')) {
-    if (label.startsWith('xn--') && punycodeDecode(label.slice(4)) === undefined) {
-      throw new ExpandError(`error converting alabel (${subject}) to utf8: Invalid input`);
-    }
-  }
-  const out = domainToUnicode(subject);
-  if (out === '') throw new ExpandError(`error converting alabel (${subject}) to utf8: Invalid input`);
-  return out;
+  const labels = subject.split('.');
+  if (labels.length > 1 && labels[labels.length - 1] === '') labels.pop();
+  return labels.map((label) => {
+    if (!label.startsWith('xn--')) return label;
+    const decoded = punycodeDecode(label.slice(4));
+    if (decoded === undefined) throw new ExpandError(`error converting alabel (${subject}) to utf8: Invalid input`);
+    return decoded;
+  }).join('.');
 }
 
 export function localPartToALabel(subject: string): string {

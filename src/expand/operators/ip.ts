@@ -69,8 +69,13 @@ export function parseIp(s: string): { version: 4 | 6; groups: number[] } | undef
   return v6 ? { version: 6, groups: v6 } : undefined;
 }
 
-/** Exim's canonical IPv6 text, including its quirk of printing "::" as ":". */
+/**
+ * Exim's canonical IPv6 text. Exim 4.98 prints the all-zero address as ":";
+ * the 4.99 spec's rule (the longest run of zero groups becomes "::") gives
+ * "::", which is what we print.
+ */
 export function ipv6Compressed(groups: number[]): string {
+  if (groups.every((g) => g === 0)) return '::';
   // Build Exim's working buffer "g:g:...:g" followed by two string ends.
   let buf = groups.map((g) => g.toString(16)).join(':') + '\0\0';
   let best = -1;

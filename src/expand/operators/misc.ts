@@ -43,6 +43,8 @@ const TAB_WIDTH = 8;
 export function headerWrap(subject: string, cols = 80, limit = 998): string {
   if (cols <= 0) cols = 80;
   if (limit <= 0) limit = 998;
+  // Exim returns a subject no longer than `cols` untouched, even past `limit`.
+  if (subject.length <= cols) return subject;
   let out = '';
   let rest = subject;
   let col = 0; // columns used on the current output line

@@ -107,4 +107,22 @@ test('headerwrap as the 4.99 spec describes it', () => {
   assert.equal(headerWrap('abcdefghijklmnop', 10), 'abcdefghij\n\tkl\n\tmn\n\top');
   assert.equal(op('headerwrap_14', 'aaa   bbb   ccc   ddd'), 'aaa   bbb\n\tccc\n\tddd');
   assert.equal(op('headerwrap', 'x '.repeat(60).trim()).split('\n')[0].length <= 80, true);
+  // Exim 4.98: a subject no longer than cols comes back whole, even past the limit.
+  assert.equal(op('headerwrap_20_5', 'aaaaaaaaaa'), 'aaaaaaaaaa');
+  assert.equal(op('headerwrap_20_5', 'a'.repeat(21)), 'aaaaa');
+});
+
+test('the all-zero IPv6 address is "::" (spec), elsewhere Exim\'s compression', () => {
+  assert.equal(op('ipv6norm', '0:0:0:0:0:0:0:0'), '::');
+  assert.equal(op('ipv6norm', '::'), '::');
+  assert.equal(op('mask_n', '::1/0'), '::/0');
+  assert.equal(op('ipv6norm', '1:0:0:0:0:0:0:0'), '1::');
+});
+
+test('utf8_domain_from_alabel decodes each xn-- label as it stands (Exim 4.98)', () => {
+  assert.equal(op('utf8_domain_from_alabel', 'xn--invalid-'), 'invalid');
+  assert.equal(op('utf8_domain_from_alabel', 'FOO.xn--Bcher-kva'), 'FOO.Bücher');
+  assert.equal(op('utf8_domain_from_alabel', 'xn--bcher-kva.'), 'bücher');
+  assert.equal(op('utf8_domain_from_alabel', 'Xn--bcher-kva'), 'Xn--bcher-kva');
+  assert.throws(() => op('utf8_domain_from_alabel', 'xn---'), { message: 'error converting alabel (xn---) to utf8: Invalid input' });
 });

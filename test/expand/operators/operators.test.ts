@@ -18,7 +18,10 @@ interface Recorded {
 // Where the 4.99 specification and Exim 4.98 differ, the spec wins: such
 // cases ("name\u0000subject") are skipped here and checked against the spec
 // in helpers.test.ts (headerwrap: 4.98's long-line output is not recorded).
-const SPEC_OVERRIDES = new Set<string>([]);
+const SPEC_OVERRIDES = new Set<string>([
+  // Exim 4.98 prints the all-zero IPv6 address as ":"; the spec's rule gives "::".
+  'ipv6norm\u0000::', 'ipv6norm\u00000:0:0:0:0:0:0:0', 'mask_n\u0000::/0',
+]);
 
 const recorded = JSON.parse(readFileSync(new URL('./recorded.json', import.meta.url), 'utf8')) as Recorded[];
 const ctx = newContext();
