@@ -13,7 +13,7 @@ const OPTION: Partial<Record<AclWhere, string>> = {
   rcpt: 'acl_smtp_rcpt', predata: 'acl_smtp_predata', data: 'acl_smtp_data', mime: 'acl_smtp_mime',
   dkim: 'acl_smtp_dkim', prdr: 'acl_smtp_data_prdr', auth: 'acl_smtp_auth', starttls: 'acl_smtp_starttls',
   etrn: 'acl_smtp_etrn', atrn: 'acl_smtp_atrn', expn: 'acl_smtp_expn', vrfy: 'acl_smtp_vrfy',
-  quit: 'acl_smtp_quit', notquit: 'acl_smtp_notquit', wellknown: 'acl_smtp_wellknown',
+  quit: 'acl_smtp_quit', notquit: 'acl_smtp_notquit', wellknown: 'acl_smtp_wellknown', not_smtp: 'acl_not_smtp',
 };
 
 /** With no ACL set, these phases refuse (RCPT, and the commands that need an ACL to be allowed). */
@@ -74,6 +74,8 @@ export function aclContextFor(s: SmtpSession, opts: PhaseOptions): AclContext {
 export async function runPhaseAcl(s: SmtpSession, where: AclWhere, opts: PhaseOptions = {}): Promise<PhaseOutcome> {
   const optName = OPTION[where];
   let spec: string | undefined;
+  // -bS runs only the non-SMTP ACL (spec "Incoming batched SMTP").
+  if (s.isBatch && where !== 'not_smtp') return { verdict: 'accept', lines: [], text: '', unset: true };
   if (optName) spec = await s.expandOption(optName);
   let result: AclResult;
   let unset = false;
@@ -101,7 +103,9 @@ export function logRejection(s: SmtpSession, where: AclWhere, verdict: AclVerdic
   const sel = s.logger.selector;
   const reason = (result.logMessage ?? result.userMessage)?.split('\n')[0];
   let line: string;
-  if (where === 'helo') {
+  if (where === 'not_smtp') {
+    line = `F=<${s.sender ?? ''}> ${verdict === 'defer' ? 'temporarily ' : ''}rejected by non-SMTP ACL${reason ? `: ${reason}` : ''}`;
+  } else if (where === 'helo') {
     line = `${hostAndIdent(s.peer(), sel as never, true)} ${verdict === 'defer' ? 'temporarily ' : ''}rejected EHLO or HELO ${opts.commandData ?? ''}` +
       (reason ? `: ${reason}` : '');
   } else {
@@ -113,5 +117,5 @@ export function logRejection(s: SmtpSession, where: AclWhere, verdict: AclVerdic
   }
   const targets = result.logTargets;
   if (targets && targets.length === 0) return;
-  s.logger.reject(line, { id: opts.messageId });
+  s.logger.reject(line, { id: opts.messageId, headers: where === 'not_smtp' || where === 'data' ? opts.headers : undefined });
 }

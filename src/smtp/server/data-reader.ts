@@ -25,6 +25,8 @@ export interface DataResult {
   size: number;
   /** message_size_limit was exceeded. */
   tooBig: boolean;
+  /** Line ends (LF) consumed from the input, the final dot's line included (-bS line numbers). */
+  wireLines: number;
 }
 
 const LF = 0x0a;
@@ -154,25 +156,32 @@ export class DataReader {
 
   result(end: DataResult['end']): DataResult {
     this.flush();
-    return { end, chunks: this.tooBig ? [] : this.chunks, size: this.size, tooBig: this.tooBig };
+    return { end, chunks: this.tooBig ? [] : this.chunks, size: this.size, tooBig: this.tooBig, wireLines: 0 };
   }
 }
 
 /** Read DATA from the session input until the final dot, end of input or timeout. */
 export async function readMessageData(input: SessionInput, sizeLimit: number, timeoutMs: number): Promise<DataResult> {
   const reader = new DataReader(sizeLimit);
+  let lines = 0;
+  const countLines = (b: Buffer): void => {
+    for (let i = b.indexOf(0x0a); i >= 0; i = b.indexOf(0x0a, i + 1)) lines++;
+  };
+  const done = (end: DataResult['end']): DataResult => ({ ...reader.result(end), wireLines: lines });
   for (;;) {
     let b: Buffer;
     try {
       b = await input.take(65536, timeoutMs);
     } catch {
-      return reader.result('timeout');
+      return done('timeout');
     }
-    if (b.length === 0) return reader.result('eof');
+    if (b.length === 0) return done('eof');
     const end = reader.feedBuffer(b);
     if (end >= 0) {
+      countLines(b.subarray(0, end));
       if (end < b.length) input.unshift(b.subarray(end));
-      return reader.result('dot');
+      return done('dot');
     }
+    countLines(b);
   }
 }

@@ -3,9 +3,10 @@
 
 import { runPhaseAcl } from './acl-phase.ts';
 import { readMessageData } from './data-reader.ts';
+import { messageLines } from './batch.ts';
 import { countProtocolError, countSyntaxError } from './errors.ts';
 import { messageSizeLimit } from './helo.ts';
-import { finishMessage, lostDuringData } from './message.ts';
+import { finishMessage, lostDuringData, splitHeaders } from './message.ts';
 import { chunkReceived, REPLY, timeoutReply } from './replies.ts';
 import { SessionEnd, type SmtpSession } from './session.ts';
 
@@ -47,14 +48,26 @@ export async function dataCommand(s: SmtpSession, line: string, arg: string): Pr
   s.send(REPLY.enterMessage);
   s.flush();
   const limit = await messageSizeLimit(s);
+  if (s.isBatch) s.batch.command = undefined;
   const r = await readMessageData(s.input, limit, s.receiveTimeoutMs);
-  if (r.end === 'eof') lostDuringData(s);
+  if (s.isBatch) {
+    s.batch.lines += r.end === 'eof' ? r.wireLines : batchMessageLines(r.chunks);
+  }
+  if (r.end === 'eof') lostDuringData(s, r.chunks);
   if (r.end === 'timeout') {
     s.send(timeoutReply(s.hostname));
     s.logger.main(`SMTP data timeout (message abandoned) on connection from ${s.peer().address ?? s.peer().ident}`);
     throw new SessionEnd('timeout');
   }
   await finishMessage(s, { chunks: r.chunks, size: r.size, tooBig: r.tooBig, sizeLimit: limit, chunked: false });
+}
+
+/** The lines of a message as -bS counts them (batch.ts). */
+function batchMessageLines(chunks: Buffer[]): number {
+  const raw = Buffer.concat(chunks);
+  const { bodyStart } = splitHeaders(raw);
+  const blank = bodyStart > 0 && raw[bodyStart - 1] === 0x0a && (bodyStart === 1 || raw[bodyStart - 2] === 0x0a);
+  return messageLines(raw, bodyStart, blank);
 }
 
 /** Skip n bytes of a BDAT chunk we are not going to use. */
@@ -128,7 +141,7 @@ export async function bdatCommand(s: SmtpSession, line: string, arg: string): Pr
       s.send(timeoutReply(s.hostname));
       throw new SessionEnd('timeout');
     }
-    if (b.length === 0) lostDuringData(s);
+    if (b.length === 0) lostDuringData(s, s.bdatChunks);
     left -= b.length;
     const conv = toInternal(b, prevCr);
     prevCr = conv.endsCr;

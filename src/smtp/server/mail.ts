@@ -89,7 +89,8 @@ export async function mailCommand(s: SmtpSession, line: string, arg: string): Pr
   }
   const parsed = extractAddress(addrText, true);
   if ('error' in parsed) {
-    s.send(`501 ${addrText}: ${parsed.error}`);
+    // a batch reports the parser's text alone (Exim 4.98 -bS)
+    s.send(s.isBatch ? `501 ${parsed.error}` : `501 ${addrText}: ${parsed.error}`);
     await countSyntaxError(s, line, parsed.error);
     return;
   }

@@ -5,7 +5,7 @@
 import { newMessageId } from '../../spool/message-id.ts';
 import { ReceiveError, type Origin } from '../../receive/types.ts';
 import type { Message } from '../../mail/message.ts';
-import { hostAndIdent, TEXT } from '../../log/index.ts';
+import { hostAndIdent } from '../../log/index.ts';
 import { applyAclHeaders, visibleHeaders } from './acl-headers.ts';
 import { runPhaseAcl } from './acl-phase.ts';
 import { setVar } from './context.ts';
@@ -115,7 +115,7 @@ async function finish(s: SmtpSession, data: ReceivedData): Promise<void> {
   }
   s.ctx.headers = headers;
   s.ctx.body = body.toString('latin1');
-  const acl = await runPhaseAcl(s, 'data', { headers, body, messageId: id });
+  const acl = await runPhaseAcl(s, s.isBatch ? 'not_smtp' : 'data', { headers, body, messageId: id });
   if (acl.verdict !== 'accept' && acl.verdict !== 'discard') {
     s.sendLines(acl.lines);
     if (acl.verdict === 'drop') throw new SessionEnd('drop');
@@ -163,8 +163,24 @@ async function finish(s: SmtpSession, data: ReceivedData): Promise<void> {
   s.sendLines(acl.lines.length ? acl.lines : [`250 OK id=${id}`]);
 }
 
-/** The input ended in the middle of a message: nothing is kept. */
-export function lostDuringData(s: SmtpSession): never {
-  s.logger.main(`${TEXT.lostWhileReading} from ${hostAndIdent(s.peer(), s.logger.selector as never, false)} F=<${s.sender ?? ''}>`);
+/**
+ * The input ended in the middle of a message: nothing is kept. Exim's line
+ * says how far it got: "(header)" before a whole line, "(after header)"
+ * with header lines but no blank line yet, and in the body no suffix but a
+ * message id (recorded from exim4 -bs).
+ */
+function logLostDuringData(s: SmtpSession, received: Buffer[]): void {
+  const raw = Buffer.concat(received);
+  const { bodyStart } = splitHeaders(raw);
+  const inBody = bodyStart > 0 && raw[bodyStart - 1] === 0x0a && (bodyStart === 1 || raw[bodyStart - 2] === 0x0a);
+  const where = !raw.includes(0x0a) ? ' (header)' : inBody ? '' : ' (after header)';
+  const text = `SMTP connection from ${hostAndIdent(s.peer(), s.logger.selector as never, false)} lost while reading message data${where}`;
+  s.logger.main(text, inBody ? { id: s.services.newMessageId?.() ?? newMessageId().id } : undefined);
+}
+
+/** Log the loss, say so (a batch stops here with this as its error), end the session. */
+export function lostDuringData(s: SmtpSession, received: Buffer[] = []): never {
+  logLostDuringData(s, received);
+  s.send(REPLY.lostDuringData);
   throw new SessionEnd('lost');
 }

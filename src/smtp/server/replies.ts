@@ -35,6 +35,7 @@ export const REPLY = {
   expnNoAcl: '550 Administrative prohibition',
   etrnNoAcl: '458 Administrative prohibition',
   syncError: '554 SMTP synchronization error',
+  lostDuringData: '421 Lost incoming connection',
   help: ['214-Commands supported:', '214 AUTH STARTTLS HELO EHLO MAIL RCPT DATA BDAT NOOP QUIT RSET HELP'],
   allRcptsRejected: '503-All RCPT commands were rejected with this error:',
 } as const;

@@ -15,6 +15,7 @@ import { optBool, optString } from './options.ts';
 import { rcptCommand } from './rcpt.ts';
 import { lostInput, REPLY, replyLines, timeoutReply } from './replies.ts';
 import { SessionEnd, SmtpSession } from './session.ts';
+import { BatchAbort, type BatchState } from './batch.ts';
 import { etrnCommand, expnCommand, helpCommand, noopCommand, quitCommand, rsetCommand, vrfyCommand } from './simple.ts';
 import { starttlsCommand, tlsOnConnect } from './starttls.ts';
 import type { ConnectionInfo, SmtpIo, SmtpServices } from './types.ts';
@@ -27,24 +28,38 @@ export { SmtpSession, SessionEnd } from './session.ts';
  */
 const ALWAYS_SYNC = new Set(['HELO', 'EHLO', 'VRFY', 'EXPN', 'ETRN', 'HELP', 'NOOP']);
 
-export async function runSmtpSession(io: SmtpIo, conn: ConnectionInfo, services: SmtpServices): Promise<void> {
+/** How a session went: messages accepted, and for -bS the error that ended the batch. */
+export interface SessionSummary {
+  messagesReceived: number;
+  batchError?: BatchState['error'];
+}
+
+export async function runSmtpSession(io: SmtpIo, conn: ConnectionInfo, services: SmtpServices): Promise<SessionSummary> {
   const s = new SmtpSession(io, conn, services);
-  let end: 'quit' | 'lost' | 'timeout' | 'drop' | 'tls-failed' | 'other' = 'other';
+  let end: 'quit' | 'lost' | 'timeout' | 'drop' | 'tls-failed' | 'batch-error' | 'other' = 'other';
   try {
     await s.loadTimeout();
     await s.loadHostname();
-    if (!await greet(s)) { end = 'drop'; return; }
+    if (!await greet(s)) { end = 'drop'; return summary(s); }
     end = await commandLoop(s);
   } catch (e) {
     if (e instanceof SessionEnd) end = e.message as typeof end;
+    else if (e instanceof BatchAbort) end = 'batch-error';
     else {
       s.logger.panic(`SMTP session error: ${e instanceof Error ? e.message : String(e)}`);
-      s.send(`421 ${s.hostname} ${REPLY.temporaryProblem}`);
+      try {
+        s.send(`421 ${s.hostname} ${REPLY.temporaryProblem}`);
+      } catch { /* a batch records it as its error */ }
       end = 'other';
     }
   } finally {
     await finishSession(s, end);
   }
+  return summary(s);
+}
+
+function summary(s: SmtpSession): SessionSummary {
+  return { messagesReceived: s.messagesReceived, batchError: s.batch.error };
 }
 
 async function greet(s: SmtpSession): Promise<boolean> {
@@ -142,12 +157,13 @@ async function dispatch(s: SmtpSession, verb: string, line: string, arg: string,
   if (truncated) { countUnknown(s, line); return; }
   switch (verb) {
     case 'HELO': case 'EHLO':
-      if (s.isBatch) { s.resetTransaction(); return; }
+      // -bS: HELO and EHLO act as RSET (the name is still recorded, as Exim does).
+      if (s.isBatch) { s.resetTransaction(); if (arg) s.heloName = arg; return; }
       return heloCommand(s, verb, arg);
     case 'MAIL': return mailCommand(s, line, arg);
     case 'RCPT': return rcptCommand(s, line, arg);
     case 'DATA': return dataCommand(s, line, arg);
-    case 'BDAT': return bdatCommand(s, line, arg);
+    case 'BDAT': if (s.isBatch) break; return bdatCommand(s, line, arg);
     case 'RSET': rsetCommand(s); return;
     case 'NOOP': noopCommand(s); return;
     case 'HELP': if (s.isBatch) return; helpCommand(s); return;
@@ -163,8 +179,8 @@ async function dispatch(s: SmtpSession, verb: string, line: string, arg: string,
     case 'EXPN': if (s.isBatch) return; return expnCommand(s, arg);
     case 'ETRN': if (s.isBatch) return; return etrnCommand(s, arg);
     case 'ATRN': if (s.isBatch) return; break;
-    case 'STARTTLS': return starttlsCommand(s, line);
-    case 'AUTH': return authCommand(s, line, arg);
+    case 'STARTTLS': if (s.isBatch) break; return starttlsCommand(s, line);
+    case 'AUTH': if (s.isBatch) break; return authCommand(s, line, arg);
   }
   countUnknown(s, line);
 }

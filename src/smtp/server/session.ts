@@ -15,6 +15,7 @@ import type { LogPeer } from '../../log/host.ts';
 import type { Recipient } from '../../mail/message.ts';
 import { runSuspendable } from '../../util/suspend.ts';
 import { sessionExpandContext, setVar } from './context.ts';
+import { BatchAbort, batchReply, newBatchState, type BatchState } from './batch.ts';
 import { SessionInput, type CommandLine } from './input.ts';
 import { optString, optTimeMs } from './options.ts';
 import type { Writable } from 'node:stream';
@@ -114,6 +115,8 @@ export class SmtpSession {
   discardedRecipients = false;
   /** The end of the session has been logged/replied to. */
   ended = false;
+  /** -bS: line numbers and the first error. */
+  readonly batch: BatchState = newBatchState();
 
   private out: string[] = [];
 
@@ -207,7 +210,13 @@ export class SmtpSession {
 
   /** Queue a reply line (without CRLF). Batched SMTP shows only errors. */
   send(line: string): void {
-    if (this.isBatch) return;
+    if (this.isBatch) {
+      // A batch has no replies; its first error ends it (batch.ts).
+      if (line[0] !== '4' && line[0] !== '5') return;
+      const b = this.batch;
+      b.error ??= { reply: batchReply(line.slice(0, 3) + ' ' + line.slice(4)), transactionStart: b.transactionStart, line: b.lines, command: b.command };
+      throw new BatchAbort(line);
+    }
     this.out.push(line + '\r\n');
   }
 
@@ -248,7 +257,12 @@ export class SmtpSession {
   /** Read the next command line, flushing replies first when nothing is pending (pipelining). */
   async readCommand(): Promise<CommandLine | null> {
     if (!this.input.pendingInput()) this.flush();
-    return this.input.readLine(this.receiveTimeoutMs);
+    const line = await this.input.readLine(this.receiveTimeoutMs);
+    if (this.isBatch && line) {
+      this.batch.lines++;
+      this.batch.command = line.text;
+    }
+    return line;
   }
 
   // ---- configuration helpers ----
@@ -273,6 +287,7 @@ export class SmtpSession {
 
   /** Forget the current transaction (RSET, HELO/EHLO, end of a message). */
   resetTransaction(): void {
+    this.batch.transactionStart = this.batch.lines;
     this.sender = undefined;
     this.mailParams = { smtputf8: false, prdr: false };
     this.recipients = [];
