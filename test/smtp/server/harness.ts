@@ -44,7 +44,7 @@ export async function startSessionServer(config: string, opts: { tlsOnConnect?: 
   const cfg = loadConfig(file);
   const logger = loggerFromConfig(cfg);
   const services = { ...await sessionServices(cfg, logger), config: cfg };
-  const running = new Set<Promise<void>>();
+  const running = new Set<Promise<unknown>>();
   let nextId = 1;
   const server = net.createServer((sock) => {
     sock.on('error', () => {});
