@@ -84,13 +84,7 @@ async function runNotSmtpAcl(option: string, config: Config, ectx: ExpandContext
   const spec = optionString(config, option);
   if (spec === '') return;
   const where = option === 'acl_not_smtp_start' ? 'not_smtp_start' : 'not_smtp';
-  const path = '../acl/index.ts';
-  let mod: AclModule;
-  try {
-    mod = (await import(path)) as AclModule;
-  } catch {
-    throw new SubmitError(`${option} is set but the ACL engine is not available in this build`);
-  }
+  const mod = (await import('../acl/index.ts')) as AclModule;
   if (typeof mod.runAcl !== 'function') throw new SubmitError(`${option} is set but the ACL engine has no runAcl`);
   const { newConnectionState, newMessageState } = await import('../acl/types.ts');
   const result = await mod.runAcl(expandString(spec, ectx), where, {

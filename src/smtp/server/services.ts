@@ -11,15 +11,10 @@ import { makeTlsServer } from '../../tls/index.ts';
 import { sessionExpandContext } from './context.ts';
 import type { AclRunner, Receiver, SessionLogger, SmtpServices } from './types.ts';
 
-/** The ACL engine's runAcl, when src/acl publishes it (it is written concurrently). */
+/** The ACL engine's runAcl (a literal import path, so the esbuild bundle includes it). */
 async function loadAclRunner(): Promise<AclRunner | undefined> {
-  const spec = '../../acl/index.ts';
-  try {
-    const mod = (await import(spec)) as { runAcl?: AclRunner };
-    return typeof mod.runAcl === 'function' ? mod.runAcl : undefined;
-  } catch {
-    return undefined;
-  }
+  const mod = (await import('../../acl/index.ts')) as { runAcl?: AclRunner };
+  return typeof mod.runAcl === 'function' ? mod.runAcl : undefined;
 }
 
 export function receiverFor(config: Config, logger: Logger): Receiver {
