@@ -126,7 +126,10 @@ export function ternSetup(opts: { config: string; program?: 'tern' | 'exim4'; pr
   // Whatever the daemon's own tests set must not leak in.
   delete env.TERN_DAEMON_SESSION_MODULE;
   delete env.TERN_DAEMON_ROLE;
-  const bin = opts.program === 'exim4' ? '/usr/sbin/exim4' : ternBin;
+  // TERN_INTEG_PROGRAM=exim4 runs a whole test file against Debian's Exim, to
+  // check that its expectations are Exim's.
+  const program = opts.program ?? (process.env.TERN_INTEG_PROGRAM === 'exim4' ? 'exim4' : 'tern');
+  const bin = program === 'exim4' ? '/usr/sbin/exim4' : ternBin;
   const log = (which: 'main' | 'reject' | 'panic' = 'main'): string => {
     try {
       return fs.readFileSync(path.join(logDir, `${which}log`), 'utf8');
