@@ -5,8 +5,10 @@
 //   into an AST, with PCRE2's error texts and offsets; options ((?i) (?m)
 //   (?s) (?x) (?xx) (?n) (?U) (?J)), \Q..\E, POSIX classes, \x{..}, octal,
 //   \e \h \v \R, named groups, atomic groups and possessive quantifiers are
-//   honoured; recursion, conditionals, callouts, (*VERBS), \K, \G, \p and
-//   branch reset are refused with a RegexError rather than matched differently.
+//   honoured, as are \p{..} (on byte values as code points) and branch
+//   reset groups; recursion, conditionals, callouts, (*VERBS), \K, \G and
+//   back references into branch reset groups are refused with a RegexError
+//   rather than matched differently.
 // - Patterns RE2 can express run on re2js (linear time: no subject can make
 //   them slow). That is nearly every pattern in Exim configurations.
 // - Patterns that need backtracking (back references, lookahead, atomic

@@ -1,9 +1,10 @@
 // PCRE2 pattern syntax (as PCRE2 10.42, Exim's, parses it in non-UTF mode)
 // to an engine-neutral AST. Error texts and offsets follow PCRE2's so that
 // messages read as Exim prints them. Features tern will not run exactly
-// (recursion, conditionals, callouts, verbs, \K, \G, \p, branch reset) are
-// refused here with a PatternFault naming them.
+// (recursion, conditionals, callouts, verbs, \K, \G, \X, back references
+// into branch reset groups) are refused here with a PatternFault naming them.
 
+import { propertySet } from './properties.ts';
 import { ByteSet, ESCAPE_SETS, NEWLINE, POSIX_SETS } from './byteset.ts';
 import { INFINITE } from './ast.ts';
 import type { AssertKind, Node, ParsedPattern, RepeatMode } from './ast.ts';
@@ -56,6 +57,8 @@ export function parsePattern(src: string, caseless: boolean): ParsedPattern {
 class Parser {
   private pos = 0;
   private groups = 0;
+  /** Group numbers shared by the alternatives of a branch reset group. */
+  private readonly resetGroups = new Set<number>();
   private readonly names = new Map<string, number>();
   private readonly refs: PendingRef[] = [];
   private readonly totalGroups: number;
@@ -81,6 +84,10 @@ class Parser {
       } else if (ref.index === undefined || ref.index < 1 || ref.index > this.groups) {
         throw new PatternFault(ERR.noSuchGroup, ref.offset);
       }
+      // The engines hold each alternative's group apart; a reference cannot name "whichever matched".
+      if (this.resetGroups.has(ref.node.index || ref.index || 0)) {
+        throw new PatternFault(unsupported('back references into a branch reset group (?|'), ref.offset);
+      }
     }
     return { root, groups: this.groups, names: this.names };
   }
@@ -89,12 +96,27 @@ class Parser {
     return this.src[this.pos + offset];
   }
 
-  private parseAlternation(flags: Flags, depth: number): Node {
+  /**
+   * Alternatives separated by '|'. In a branch reset group (?|..) each
+   * alternative numbers its groups from the same start, and the group count
+   * afterwards is the highest any alternative reached.
+   */
+  private parseAlternation(flags: Flags, depth: number, branchReset = false): Node {
     if (depth > MAX_DEPTH) throw new PatternFault('parentheses are too deeply nested', this.pos);
+    const start = this.groups;
+    let highest = start;
     const alts: Node[] = [this.parseSequence(flags, depth)];
     while (this.peek() === '|') {
       this.pos++;
+      if (branchReset) {
+        highest = Math.max(highest, this.groups);
+        this.groups = start;
+      }
       alts.push(this.parseSequence(flags, depth));
+    }
+    if (branchReset) {
+      this.groups = Math.max(highest, this.groups);
+      if (alts.length > 1) for (let g = start + 1; g <= this.groups; g++) this.resetGroups.add(g);
     }
     return alts.length === 1 ? alts[0]! : { type: 'alt', alts };
   }
@@ -230,6 +252,7 @@ class Parser {
     let index: number | null = null;
     let wrap: (body: Node) => Node = (body) => ({ type: 'group', index: null, body });
     let lookbehind = false;
+    let branchReset = false;
     if (this.peek() !== '?') {
       if (!flags.n) index = ++this.groups;
     } else {
@@ -273,7 +296,8 @@ class Parser {
       } else if (c === 'P' && c2 === '>') {
         throw new PatternFault(unsupported('subroutine call (?P>name)'), open);
       } else if (c === '|') {
-        throw new PatternFault(unsupported('branch reset group (?|'), open);
+        this.pos++;
+        branchReset = true;
       } else if (c === '(') {
         throw new PatternFault(unsupported('conditional group (?('), open);
       } else if (c === 'C') {
@@ -290,7 +314,7 @@ class Parser {
         }
       }
     }
-    const body = this.parseAlternation(flags, depth + 1);
+    const body = this.parseAlternation(flags, depth + 1, branchReset);
     if (this.peek() !== ')') throw new PatternFault(ERR.missingParen, this.src.length);
     this.pos++;
     if (lookbehind) checkFixedLength(body, open);
@@ -347,6 +371,33 @@ class Parser {
     return { kind: 'backref', node };
   }
 
+  /** After \\p or \\P: "{name}", "{^name}" or a one-letter name; the set it means. */
+  private parseProperty(negated: boolean): ByteSet {
+    const malformed = (): never => { throw new PatternFault('malformed \\P or \\p sequence', this.pos); };
+    let name: string;
+    if (this.peek() === '{') {
+      const close = this.src.indexOf('}', this.pos);
+      if (close < 0) {
+        this.pos = this.src.length;
+        return malformed();
+      }
+      name = this.src.slice(this.pos + 1, close);
+      this.pos = close + 1;
+      if (name.startsWith('^')) {
+        negated = !negated;
+        name = name.slice(1);
+      }
+    } else {
+      const one = this.peek();
+      if (one === undefined) return malformed();
+      name = one;
+      this.pos++;
+    }
+    const set = propertySet(name);
+    if (!set) throw new PatternFault('unknown property after \\P or \\p', this.pos);
+    return negated ? set.complement() : set;
+  }
+
   /** Parses an escape at pos (which is at the backslash). */
   private parseEscape(flags: Flags, inClass: boolean): Escape {
     const start = this.pos;
@@ -376,7 +427,7 @@ class Parser {
       case 'G': throw new PatternFault(unsupported('\\G'), start);
       case 'K': throw new PatternFault(unsupported('\\K'), start);
       case 'X': throw new PatternFault(unsupported('\\X'), start);
-      case 'p': case 'P': throw new PatternFault(unsupported(`\\${c}`), start);
+      case 'p': case 'P': return { kind: 'set', set: this.parseProperty(c === 'P') };
       case 'Q': return { kind: 'quoteStart' };
       case 'E': return { kind: 'nothing' };
       case 'N':

@@ -56,11 +56,30 @@ test('one-megabyte subjects', () => {
 });
 
 test('features tern refuses rather than run differently', () => {
-  const refused = ['(?R)', 'a(?1)', '(?&n)', 'a\\Kb', '\\Ga', '\\p{L}', '(?|(a)|(b))', '(?(1)a|b)', '(?C1)a', '(*SKIP)a', '\\X',
+  const refused = ['(?R)', 'a(?1)', '(?&n)', 'a\\Kb', '\\Ga', '(?|(a)|(b))\\1', '(?(1)a|b)', '(?C1)a', '(*SKIP)a', '\\X',
     '(a)|b\\1', '(?:(a)|b)+(?=c)', '\\g<1>(a)'];
   for (const p of refused) {
     assert.throws(() => compileRegex(p), (e: unknown) => e instanceof RegexError && /tern does not support/.test(e.message), p);
   }
+});
+
+test('\\p{..} on byte values as code points; PCRE2 texts for bad names (Exim 4.98 answers)', () => {
+  assert.deepEqual(compileRegex('\\p{L}+').exec('AbC d'), ['AbC']);
+  assert.deepEqual(compileRegex('\\p{lu}\\pL\\P{L}').exec('xAb.'), ['Ab.']);
+  assert.deepEqual(compileRegex('[\\p{^L}x]+').exec('ab x1 '), [' x1 ']);
+  // "é" is the bytes C3 A9, that is U+00C3 (a Latin letter) and U+00A9 (a symbol).
+  assert.equal(compileRegex('^\\p{Latin}\\p{So}$').test('\u00e9'), true);
+  assert.equal(compileRegex('^\\p{Greek}$').test('a'), false);
+  assert.equal(compileRegex('^\\p{Xwd}+$').test('a_1'), true);
+  assert.throws(() => compileRegex('\\p{L'), { message: 'regular expression error in "\\p{L": malformed \\P or \\p sequence at offset 4' });
+  assert.throws(() => compileRegex('\\p'), { message: 'regular expression error in "\\p": malformed \\P or \\p sequence at offset 2' });
+  assert.throws(() => compileRegex('\\p{Xx}'), { message: 'regular expression error in "\\p{Xx}": unknown property after \\P or \\p at offset 6' });
+});
+
+test('branch reset groups number each alternative from the same start', () => {
+  assert.deepEqual(compileRegex('(?|(a)|(b))(c)').exec('bc'), ['bc', 'b', 'c']);
+  assert.deepEqual(compileRegex('(?|(x)(y)|(b))(C)').exec('bC'), ['bC', 'b', undefined, 'C']);
+  assert.equal(compileRegex('(?|(x)(y)|(b))(C)').groupCount, 3);
 });
 
 test('RegexError carries pattern, reason and offset; both Exim wordings', () => {
