@@ -70,6 +70,21 @@ function batchMessageLines(chunks: Buffer[]): number {
   return messageLines(raw, bodyStart, blank);
 }
 
+/**
+ * The "total" of the last chunk's reply, as Exim 4.98 counts it: the
+ * message with CRLF line ends (a last line without one gets it), plus one
+ * when no blank line separates header and body; an empty message is 2.
+ */
+function bdatTotal(s: SmtpSession): number {
+  if (s.bdatSize === 0) return 2;
+  const raw = Buffer.concat(s.bdatChunks);
+  const unterminated = raw.length > 0 && raw[raw.length - 1] !== 0x0a;
+  const crlfSize = s.bdatSize + s.bdatLines + (unterminated ? 2 : 0);
+  const { bodyStart } = splitHeaders(raw);
+  const blank = bodyStart > 0 && raw[bodyStart - 1] === 0x0a && (bodyStart === 1 || raw[bodyStart - 2] === 0x0a);
+  return crlfSize + (blank ? 0 : 1);
+}
+
 /** Skip n bytes of a BDAT chunk we are not going to use. */
 async function skipBytes(s: SmtpSession, n: number): Promise<boolean> {
   let left = n;
@@ -126,9 +141,8 @@ export async function bdatCommand(s: SmtpSession, line: string, arg: string): Pr
     s.chunking = 'chunks';
     s.bdatChunks = [];
     s.bdatSize = 0;
-    s.bdatWireSize = 0;
+    s.bdatLines = 0;
   }
-  s.bdatWireSize += n;
   const limit = await messageSizeLimit(s);
   let left = n;
   let prevCr = false;
@@ -146,14 +160,15 @@ export async function bdatCommand(s: SmtpSession, line: string, arg: string): Pr
     const conv = toInternal(b, prevCr);
     prevCr = conv.endsCr;
     s.bdatSize += conv.out.length;
+    for (let i = conv.out.indexOf(0x0a); i >= 0; i = conv.out.indexOf(0x0a, i + 1)) s.bdatLines++;
     if (limit > 0 && s.bdatSize > limit) tooBig = true;
     if (!tooBig) s.bdatChunks.push(conv.out);
   }
-  if (prevCr) { s.bdatChunks.push(Buffer.from([0x0a])); s.bdatSize++; }
+  if (prevCr) { s.bdatChunks.push(Buffer.from([0x0a])); s.bdatSize++; s.bdatLines++; }
   if (!last) {
     s.send(chunkReceived(n));
     return;
   }
   const chunks = tooBig ? [] : s.bdatChunks;
-  await finishMessage(s, { chunks, size: s.bdatSize, tooBig, sizeLimit: limit, chunked: true, lastChunk: { size: n, total: s.bdatWireSize } });
+  await finishMessage(s, { chunks, size: s.bdatSize, tooBig, sizeLimit: limit, chunked: true, lastChunk: { size: n, total: bdatTotal(s) } });
 }

@@ -2,6 +2,7 @@
 // session they lead to (smtp_max_synprot_errors, smtp_max_unknown_commands).
 
 import { formatSyntaxError, formatProtocolError, formatTooManyErrors, hostAndIdent, TEXT } from '../../log/index.ts';
+import { bytesToText } from './log-text.ts';
 import { optNumber } from './options.ts';
 import { REPLY } from './replies.ts';
 import { SessionEnd, type SmtpSession } from './session.ts';
@@ -9,22 +10,23 @@ import { SessionEnd, type SmtpSession } from './session.ts';
 async function checkLimit(s: SmtpSession, command: string): Promise<void> {
   const max = optNumber(s.config, 'smtp_max_synprot_errors', 3);
   if (max > 0 && s.synprotErrors > max) {
-    s.continueLastReply();
-    s.send(REPLY.tooManySynprot);
-    s.logger.reject(formatTooManyErrors(s.peer(), s.logger.selector as never, command, s.history));
+    // the closing line takes the code of the error it follows (Exim 4.98: "501-..." then "501 Too many ...")
+    const code = s.continueLastReply() ?? '503';
+    s.send(code + REPLY.tooManySynprot.slice(3));
+    s.logger.reject(formatTooManyErrors(s.peer(), s.logger.selector as never, bytesToText(command), s.history));
     throw new SessionEnd('synprot');
   }
 }
 
 export async function countSyntaxError(s: SmtpSession, command: string, reason: string): Promise<void> {
   s.synprotErrors++;
-  if (s.logger.selector.has('smtp_syntax_error')) s.logger.main(formatSyntaxError(s.peer(), s.logger.selector as never, command, reason));
+  if (s.logger.selector.has('smtp_syntax_error')) s.logger.main(formatSyntaxError(s.peer(), s.logger.selector as never, bytesToText(command), bytesToText(reason)));
   await checkLimit(s, command);
 }
 
 export async function countProtocolError(s: SmtpSession, command: string, reason: string): Promise<void> {
   s.synprotErrors++;
-  if (s.logger.selector.has('smtp_protocol_error')) s.logger.main(formatProtocolError(s.peer(), s.logger.selector as never, command, reason));
+  if (s.logger.selector.has('smtp_protocol_error')) s.logger.main(formatProtocolError(s.peer(), s.logger.selector as never, bytesToText(command), bytesToText(reason)));
   await checkLimit(s, command);
 }
 

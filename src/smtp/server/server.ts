@@ -10,6 +10,7 @@ import { bdatCommand, dataCommand } from './data.ts';
 import { countProtocolError, countUnknown } from './errors.ts';
 import { bannerText, heloCommand } from './helo.ts';
 import { InputTimeout } from './input.ts';
+import { bytesToText } from './log-text.ts';
 import { mailCommand } from './mail.ts';
 import { optBool, optString } from './options.ts';
 import { rcptCommand } from './rcpt.ts';
@@ -84,7 +85,7 @@ async function greet(s: SmtpSession): Promise<boolean> {
     if (s.input.pendingInput() && !await s.hostInList('pipelining_connect_advertise_hosts')) {
       const early = s.input.peekBuffered(150).toString('latin1');
       s.send(REPLY.syncError);
-      s.logger.reject(formatEarlyInput(s.peer(), s.logger.selector as never, early));
+      s.logger.reject(formatEarlyInput(s.peer(), s.logger.selector as never, bytesToText(early)));
       return false;
     }
   }
@@ -144,7 +145,7 @@ async function commandLoop(s: SmtpSession): Promise<'quit' | 'lost' | 'timeout'>
     if (verb && syncViolation(s, verb)) {
       const next = s.input.peekBuffered(150).toString('latin1');
       s.send(REPLY.syncError);
-      s.logger.reject(formatSyncError(s.peer(), s.logger.selector as never, line, next, s.advertised.pipelining));
+      s.logger.reject(formatSyncError(s.peer(), s.logger.selector as never, bytesToText(line), bytesToText(next), s.advertised.pipelining));
       throw new SessionEnd('other');
     }
     if (verb && !m?.[0].startsWith('BDAT') && s.input.pendingInput()) s.pipeliningUsed = true;

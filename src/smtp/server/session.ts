@@ -17,6 +17,7 @@ import { runSuspendable } from '../../util/suspend.ts';
 import { sessionExpandContext, setVar } from './context.ts';
 import { BatchAbort, batchReply, newBatchState, type BatchState } from './batch.ts';
 import { SessionInput, type CommandLine } from './input.ts';
+import { byteStringLogger } from './log-text.ts';
 import { optString, optTimeMs } from './options.ts';
 import type { Writable } from 'node:stream';
 import type { TlsInfo } from '../../tls/index.ts';
@@ -94,8 +95,8 @@ export class SmtpSession {
   /** A message's bytes collected over BDAT chunks. */
   bdatChunks: Buffer[] = [];
   bdatSize = 0;
-  /** Bytes of all BDAT chunks as sent (Exim's "total" in the last chunk's reply). */
-  bdatWireSize = 0;
+  /** Line ends in the BDAT data so far (for the "total" of the last chunk's reply). */
+  bdatLines = 0;
   // counters
   synprotErrors = 0;
   unknownCommands = 0;
@@ -125,7 +126,7 @@ export class SmtpSession {
     this.conn = conn;
     this.services = services;
     this.config = services.config;
-    this.logger = services.logger;
+    this.logger = byteStringLogger(services.logger);
     this.input = new SessionInput(io.input);
     this.output = io.output;
     this.closeTransport = () => io.close?.();
@@ -229,10 +230,12 @@ export class SmtpSession {
     for (const l of lines) this.send(l);
   }
 
-  /** Turn the last queued reply line into a continuation ("503 x" → "503-x"). */
-  continueLastReply(): void {
+  /** Turn the last queued reply line into a continuation ("503 x" → "503-x"); returns its code. */
+  continueLastReply(): string | undefined {
     const i = this.out.length - 1;
-    if (i >= 0 && this.out[i][3] === ' ') this.out[i] = this.out[i].slice(0, 3) + '-' + this.out[i].slice(4);
+    if (i < 0) return undefined;
+    if (this.out[i][3] === ' ') this.out[i] = this.out[i].slice(0, 3) + '-' + this.out[i].slice(4);
+    return /^\d{3}/.exec(this.out[i])?.[0];
   }
 
   /** Write what is queued. */
@@ -298,7 +301,7 @@ export class SmtpSession {
     this.chunking = 'none';
     this.bdatChunks = [];
     this.bdatSize = 0;
-    this.bdatWireSize = 0;
+    this.bdatLines = 0;
     this.mailDiscarded = false;
     this.discardedRecipients = false;
     this.aclMsg = newMessageState();

@@ -1,0 +1,24 @@
+// The session keeps what the client sent as byte strings (latin1: one char
+// per byte); the log module takes text in the expander's convention (valid
+// UTF-8 as characters, other bytes as U+DC80..U+DCFF). This wrapper turns
+// the session's log lines into that convention so that a client's byte
+// 0xC3 is logged as Exim logs it ("\303"), not as the two bytes of "Ã".
+
+import { decodeBytes } from '../../expand/operators/bytes.ts';
+import type { SessionLogger } from './types.ts';
+
+/** A byte string (no char above 0xFF) as expander text; other strings are already text. */
+export function bytesToText(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (/^[\x00-\x7f]*$/.test(s) || /[^\x00-\xff]/.test(s)) return s;
+  return decodeBytes(Buffer.from(s, 'latin1'));
+}
+
+export function byteStringLogger(logger: SessionLogger): SessionLogger {
+  return {
+    get selector() { return logger.selector; },
+    main: (text, opts) => logger.main(bytesToText(text), opts),
+    reject: (text, opts) => logger.reject(bytesToText(text), opts),
+    panic: (text, opts) => logger.panic(bytesToText(text), opts),
+  };
+}
