@@ -137,9 +137,18 @@ function expected(name: string): Outcome {
   return e;
 }
 
-function same(actual: Outcome, name: string, part: keyof Outcome): void {
+/** Compare the given parts with Exim's, reporting every part that differs at once. */
+function same(actual: Outcome, name: string, parts: Array<keyof Outcome>): void {
   if (recording) return;
-  assert.deepEqual(actual[part], expected(name)[part], `${part} as Exim 4.98 gave it`);
+  const failures: string[] = [];
+  for (const part of parts) {
+    try {
+      assert.deepEqual(actual[part], expected(name)[part], `${part} as Exim 4.98 gave it`);
+    } catch (e) {
+      failures.push((e as Error).message);
+    }
+  }
+  if (failures.length) assert.fail(failures.join('\n\n'));
 }
 
 test('sendmail to several recipients, one rejected and one deferred by the ACL: refused dict, the others spooled', async () => {
@@ -152,9 +161,7 @@ done(refused={k: [c, m.decode()] for k, (c, m) in refused.items()})
 `);
   assert.deepEqual(outcome.extra, { refused: { 'reject@example.com': [550, 'Rejected by policy for reject'], 'defer@example.com': [451, 'Try again later, defer'] } });
   assert.deepEqual(outcome.spool?.recipients.map((x) => x.address), ['a@example.com', 'b@example.com', 'c@example.com']);
-  same(outcome, 'multi', 'transcript');
-  same(outcome, 'multi', 'spool');
-  same(outcome, 'multi', 'arrival');
+  same(outcome, 'multi', ['transcript', 'spool', 'arrival']);
 });
 
 test('SIZE= over message_size_limit: 552 at MAIL, nothing spooled', async () => {
@@ -171,7 +178,7 @@ done(err=err)
 `);
   assert.deepEqual(outcome.extra, { err: [552, 'Message size exceeds maximum permitted'] });
   assert.deepEqual(d.spooledIds(), before);
-  same(outcome, 'size', 'transcript');
+  same(outcome, 'size', ['transcript']);
 });
 
 test('send_message with UTF-8 local parts: SMTPUTF8 on MAIL, kept in the spool', async () => {
@@ -194,9 +201,7 @@ done()
   // Spool strings are bytes: the UTF-8 local part, byte for byte.
   assert.equal(Buffer.from(outcome.spool?.recipients[0].address ?? '', 'latin1').toString('utf8'), 'zoë@example.com');
   assert.equal(Buffer.from(outcome.spool?.sender ?? '', 'latin1').toString('utf8'), 'jörg@example.org');
-  same(outcome, 'smtputf8', 'transcript');
-  same(outcome, 'smtputf8', 'spool');
-  same(outcome, 'smtputf8', 'arrival');
+  same(outcome, 'smtputf8', ['transcript', 'spool', 'arrival']);
 });
 
 test('BDAT in two chunks (raw docmd/send), then a one-chunk BDAT LAST message in the same session', async () => {
@@ -220,9 +225,7 @@ done()
   const first = d.readMessage(ids[0]);
   assert.equal(first.body.toString(), 'first line\nsecond line\n');
   assert.equal(outcome.spool?.body, 'only chunk\n');
-  same(outcome, 'bdat', 'transcript');
-  same(outcome, 'bdat', 'spool');
-  same(outcome, 'bdat', 'arrival');
+  same(outcome, 'bdat', ['transcript', 'spool', 'arrival']);
 });
 
 test('BDAT errors: BDAT before RCPT (its octets still consumed), DATA after a non-LAST BDAT', async () => {
@@ -266,9 +269,7 @@ done()
   assert.ok(outcome.spool?.dsnEnvid?.startsWith('QQ314159'));
   assert.equal(outcome.spool?.recipients[0].dsnNotify, 'SUCCESS,DELAY');
   assert.ok(outcome.spool?.recipients[1].orcpt?.includes('orig'));
-  same(outcome, 'dsn', 'transcript');
-  same(outcome, 'dsn', 'spool');
-  same(outcome, 'dsn', 'arrival');
+  same(outcome, 'dsn', ['transcript', 'spool', 'arrival']);
 });
 
 for (const mech of ['PLAIN', 'LOGIN']) {
@@ -289,9 +290,7 @@ done()
 `);
     assert.ok(outcome.transcript.includes('<< 235 Authentication succeeded'), outcome.transcript.join('\n'));
     assert.match(outcome.arrival ?? '', new RegExp(` P=esmtpa(?: L\\S*)? A=${mech}:${USER} S=`));
-    same(outcome, name, 'transcript');
-    same(outcome, name, 'arrival');
-    same(outcome, name, 'spool');
+    same(outcome, name, ['transcript', 'spool', 'arrival']);
   });
 }
 
@@ -343,6 +342,5 @@ done()
   assert.deepEqual(outcome.spool?.recipients.map((x) => x.address), ['one@example.com', 'two@example.com']);
   const codes = outcome.transcript.filter((l) => l.startsWith('<< ')).map((l) => l.slice(3, 6));
   assert.deepEqual(codes, ['220', '250', '250', '250', '550', '250', '354', '250', '221']);
-  same(outcome, 'raw-pipeline', 'transcript');
-  same(outcome, 'raw-pipeline', 'spool');
+  same(outcome, 'raw-pipeline', ['transcript', 'spool']);
 });
