@@ -9,10 +9,46 @@ export const IMPLEMENTED_OPTIONS: ReadonlySet<string> = new Set([
   'main/primary_hostname', 'main/qualify_domain', 'main/qualify_recipient',
   'main/spool_directory', 'main/log_file_path', 'main/pid_file_path',
   'main/keep_environment', 'main/add_environment',
-  'main/dns_retrans', 'main/dns_retry', 'main/dns_use_edns0', 'main/dns_dnssec_ok',
-  'main/lookup_open_max', 'main/sqlite_dbfile', 'main/sqlite_lock_timeout',
-  'main/never_users', 'main/trusted_users', 'main/trusted_groups', 'main/admin_groups',
-  'main/drop_cr',
+  'main/sqlite_dbfile', 'main/sqlite_lock_timeout',
+  'main/trusted_users', 'main/trusted_groups', 'main/admin_groups',
+  // log files (src/log)
+  'main/log_selector', 'main/log_timezone', 'main/timezone', 'main/write_rejectlog', 'main/message_logs',
+  'main/syslog_duplication', 'main/syslog_facility', 'main/syslog_pid', 'main/syslog_processname', 'main/syslog_timestamp',
+  // spool (src/spool)
+  'main/split_spool_directory', 'main/localhost_number', 'main/queue_list_requires_admin', 'main/queue_only',
+  // the daemon (src/daemon)
+  'main/daemon_smtp_ports', 'main/local_interfaces', 'main/extra_local_interfaces', 'main/disable_ipv6',
+  'main/daemon_startup_retries', 'main/daemon_startup_sleep', 'main/smtp_connect_backlog',
+  'main/smtp_accept_max', 'main/smtp_accept_max_per_host', 'main/smtp_accept_queue', 'main/smtp_accept_reserve',
+  'main/smtp_reserve_hosts', 'main/smtp_load_reserve', 'main/tls_on_connect_ports',
+  // the SMTP session (src/smtp/server)
+  'main/smtp_banner', 'main/smtp_active_hostname', 'main/smtp_enforce_sync', 'main/smtp_max_synprot_errors',
+  'main/smtp_max_unknown_commands', 'main/smtp_receive_timeout', 'main/smtp_return_error_details',
+  'main/smtp_accept_max_per_connection', 'main/recipients_max', 'main/message_size_limit', 'main/accept_8bitmime',
+  'main/pipelining_advertise_hosts', 'main/chunking_advertise_hosts', 'main/dsn_advertise_hosts',
+  'main/smtputf8_advertise_hosts', 'main/auth_advertise_hosts', 'main/tls_advertise_hosts', 'main/prdr_enable',
+  'main/helo_accept_junk_hosts', 'main/helo_allow_chars', 'main/recipient_unqualified_hosts', 'main/sender_unqualified_hosts',
+  // ACLs (src/acl)
+  'main/acl_not_smtp', 'main/acl_not_smtp_start', 'main/acl_smtp_atrn', 'main/acl_smtp_auth', 'main/acl_smtp_connect',
+  'main/acl_smtp_data', 'main/acl_smtp_data_prdr', 'main/acl_smtp_dkim', 'main/acl_smtp_etrn', 'main/acl_smtp_expn',
+  'main/acl_smtp_helo', 'main/acl_smtp_mail', 'main/acl_smtp_mailauth', 'main/acl_smtp_mime', 'main/acl_smtp_notquit',
+  'main/acl_smtp_predata', 'main/acl_smtp_quit', 'main/acl_smtp_rcpt', 'main/acl_smtp_starttls', 'main/acl_smtp_vrfy',
+  'main/acl_smtp_wellknown', 'main/dns_csa_search_limit', 'main/dns_csa_use_reverse',
+  // reception (src/receive)
+  'main/received_header_text', 'main/message_id_header_domain', 'main/message_id_header_text', 'main/headers_charset',
+  'main/header_maxsize', 'main/header_line_maxsize', 'main/local_from_check', 'main/local_from_prefix',
+  'main/local_from_suffix', 'main/local_sender_retain', 'main/untrusted_set_sender', 'main/unknown_login',
+  'main/unknown_username', 'main/uucp_from_pattern', 'main/extract_addresses_remove_arguments',
+  'main/return_path_remove', 'main/envelope_to_remove', 'main/delivery_date_remove',
+  // server TLS (src/tls)
+  'main/tls_certificate', 'main/tls_privatekey', 'main/tls_require_ciphers', 'main/tls_verify_hosts',
+  'main/tls_try_verify_hosts', 'main/tls_verify_certificates', 'main/tls_crl', 'main/tls_dhparam',
+  'main/tls_dh_max_bits', 'main/tls_eccurve', 'main/tls_ocsp_file', 'main/tls_resumption_hosts', 'main/tls_alpn',
+  'main/openssl_options',
+  // server authenticators (src/auth): plaintext and cram_md5
+  'authenticators/server_advertise_condition', 'authenticators/server_condition',
+  'authenticators/server_mail_auth_condition', 'authenticators/server_set_id',
+  'plaintext/server_prompts', 'cram_md5/server_secret',
   // generic driver options the configuration layer itself uses
   'routers/driver', 'transports/driver', 'authenticators/driver',
   'authenticators/public_name',
