@@ -9,7 +9,7 @@ import { LookupDefer, LookupError, type LookupDriver, type LookupRequest, type L
 
 const STYLES: Record<string, LookupStyle> = {
   ldap: 'query', ldapdn: 'query', ldapm: 'query', mysql: 'query', pgsql: 'query', oracle: 'query',
-  ibase: 'query', nisplus: 'query', whoson: 'query', testdb: 'query', redis: 'query',
+  ibase: 'query', nisplus: 'query', whoson: 'query', testdb: 'query',
   nis: 'single-key', nis0: 'single-key', dbm: 'single-key', dbmjz: 'single-key', dbmnz: 'single-key',
   spf: 'single-key',
 };

@@ -5,12 +5,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileRegex, RegexError } from '../../src/regex/index.ts';
 import { BAD_PATTERNS, MATCH_CASES, SG_CASES } from './exim-oracle-data.ts';
+import { encodeBytes } from '../../src/expand/operators/bytes.ts';
+
+// The recordings decoded Exim's output as UTF-8 with U+FFFD for stray bytes;
+// our results hold stray bytes as escaped raw bytes, so compare them that way.
+const asRecorded = (s: string): string => encodeBytes(s).toString('utf8');
 
 function ourMatch(subject: string, pattern: string): string {
   try {
     const m = compileRegex(pattern).exec(subject);
     if (m === null) return 'no';
-    return `yes${[0, 1, 2, 3].map((i) => `<${m[i] ?? ''}>`).join('')}`;
+    return asRecorded(`yes${[0, 1, 2, 3].map((i) => `<${m[i] ?? ''}>`).join('')}`);
   } catch (e) {
     if (e instanceof RegexError) return `Failed: ${e.message}`;
     throw e;
@@ -37,7 +42,7 @@ test('bad patterns give Exim\'s error text and offset', () => {
 
 test('${sg} replacements agree with Exim, including empty matches', () => {
   for (const [subject, pattern, expected] of SG_CASES) {
-    const got = compileRegex(pattern).replaceAll(subject, (c) => `<${c[0] ?? ''}|${c[1] ?? ''}>`);
+    const got = asRecorded(compileRegex(pattern).replaceAll(subject, (c) => `<${c[0] ?? ''}|${c[1] ?? ''}>`));
     assert.equal(got, expected, `subject ${JSON.stringify(subject)} pattern ${JSON.stringify(pattern)}`);
   }
 });
