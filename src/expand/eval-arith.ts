@@ -154,8 +154,148 @@ class Evaluator {
   }
 }
 
+/**
+ * The same grammar on JavaScript numbers, for the usual small expressions:
+ * it gives up (returns null) as soon as a value could leave the range where
+ * doubles are exact integers, an operation needs 64-bit semantics (shifts,
+ * bitwise operations on wide values) or anything is wrong, and the BigInt
+ * evaluator then does the whole expression, errors included.
+ */
+class FastEvaluator {
+  private p = 0;
+  private depth = 0;
+  private readonly s: string;
+  private readonly decimal: boolean;
+  constructor(s: string, decimal: boolean) {
+    this.s = s;
+    this.decimal = decimal;
+  }
+
+  private ws(): void {
+    const s = this.s;
+    for (;;) {
+      const c = s.charCodeAt(this.p);
+      if (c === 32 || (c >= 9 && c <= 13)) this.p++;
+      else return;
+    }
+  }
+
+  run(): number {
+    const v = this.or();
+    if (this.p < this.s.length) throw GIVE_UP;
+    return v;
+  }
+
+  private or(): number {
+    let v = this.xor();
+    while (this.s.charCodeAt(this.p) === 124 /* | */) { this.p++; v = int32(v) | int32(this.xor()); }
+    return v;
+  }
+  private xor(): number {
+    let v = this.and();
+    while (this.s.charCodeAt(this.p) === 94 /* ^ */) { this.p++; v = int32(v) ^ int32(this.and()); }
+    return v;
+  }
+  private and(): number {
+    let v = this.shift();
+    while (this.s.charCodeAt(this.p) === 38 /* & */) { this.p++; v = int32(v) & int32(this.shift()); }
+    return v;
+  }
+  private shift(): number {
+    const v = this.sum();
+    const c = this.s.charCodeAt(this.p);
+    if ((c === 60 || c === 62) && this.s.charCodeAt(this.p + 1) === c) throw GIVE_UP;
+    return v;
+  }
+  private sum(): number {
+    let v = this.mult();
+    for (;;) {
+      const c = this.s.charCodeAt(this.p);
+      if (c !== 43 && c !== 45) return v;
+      this.p++;
+      const r = this.mult();
+      v = exact(c === 43 ? v + r : v - r);
+    }
+  }
+  private mult(): number {
+    let v = this.unary();
+    for (;;) {
+      const c = this.s.charCodeAt(this.p);
+      if (c !== 42 && c !== 47 && c !== 37) return v;
+      this.p++;
+      const r = this.unary();
+      if (c === 42) v = exact(v * r);
+      else if (r === 0) throw GIVE_UP;
+      else if (c === 37) v = v % r; // exact, and signed like C's
+      else {
+        const q = Math.trunc(v / r);
+        // the quotient of the doubles may be rounded: check it as C would compute it
+        const rem = v - exact(q * r);
+        if (Math.abs(rem) >= Math.abs(r) || (rem !== 0 && (rem < 0) !== (v < 0))) throw GIVE_UP;
+        v = q;
+      }
+    }
+  }
+  private unary(): number {
+    this.ws();
+    const c = this.s.charCodeAt(this.p);
+    if (c === 45 || c === 126 || c === 43) {
+      this.p++;
+      if (++this.depth > 1000) throw GIVE_UP;
+      const inner = this.unary();
+      this.depth--;
+      return c === 45 ? -inner : c === 126 ? -inner - 1 : inner;
+    }
+    const v = this.number();
+    this.ws();
+    return v;
+  }
+  private number(): number {
+    const s = this.s;
+    if (s.charCodeAt(this.p) === 40 /* ( */) {
+      this.p++;
+      if (++this.depth > 1000) throw GIVE_UP;
+      const v = this.or();
+      this.depth--;
+      this.ws();
+      if (s.charCodeAt(this.p) !== 41) throw GIVE_UP;
+      this.p++;
+      return v;
+    }
+    const start = this.p;
+    // decimal only: a leading 0 means octal or hex to %lli, which the full evaluator reads
+    if (!this.decimal && s.charCodeAt(start) === 48 && isDigit(s.charCodeAt(start + 1))) throw GIVE_UP;
+    if (!this.decimal && s.charCodeAt(start) === 48 && (s.charCodeAt(start + 1) | 32) === 120) throw GIVE_UP;
+    let v = 0;
+    while (isDigit(s.charCodeAt(this.p))) v = v * 10 + s.charCodeAt(this.p++) - 48;
+    if (this.p === start || this.p - start > 15) throw GIVE_UP;
+    const suffix = s.charCodeAt(this.p) | 32;
+    if (suffix === 107 /* k */) { v = exact(v * 1024); this.p++; }
+    else if (suffix === 109 /* m */) { v = exact(v * 1048576); this.p++; }
+    else if (suffix === 103 /* g */) { v = exact(v * 1073741824); this.p++; }
+    return v;
+  }
+}
+
+const GIVE_UP = new Error('arithmetic needs 64 bits');
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+function exact(v: number): number {
+  if (v > Number.MAX_SAFE_INTEGER || v < -Number.MAX_SAFE_INTEGER) throw GIVE_UP;
+  return v;
+}
+function int32(v: number): number {
+  if ((v | 0) !== v) throw GIVE_UP;
+  return v;
+}
+
 /** Evaluate an expression; eval10 (decimal) takes every number as decimal. */
 export function evalArith(expr: string, decimal: boolean): string {
+  try {
+    const v = new FastEvaluator(expr, decimal).run();
+    return v === 0 ? '0' : String(v);
+  } catch (err) {
+    if (err !== GIVE_UP) throw err;
+  }
   const e = new Evaluator(expr, decimal);
   try {
     return e.run().toString();
