@@ -52,6 +52,7 @@ export async function main(opts: CliOptions): Promise<number> {
     return 0;
   }
   const { variant, unsorted } = variantOf(opts.modeFlag ?? '-bp');
-  process.stdout.write(await listQueue({ spoolDir, queueName, variant, unsorted, ids: opts.args }));
+  // The listing holds the spool's byte strings: write them back as the bytes they are.
+  process.stdout.write(Buffer.from(await listQueue({ spoolDir, queueName, variant, unsorted, ids: opts.args }), 'latin1'));
   return 0;
 }

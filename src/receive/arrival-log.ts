@@ -1,10 +1,12 @@
 // The "<=" line for an accepted message: gathers what the message and the
 // receiving session know and hands it to the log module's one formatter.
+// Message fields are byte strings; the logger takes text, hence text().
 
 import { formatArrival as formatArrivalLine, type LogPipelining } from '../log/format.ts';
 import type { LogSelector } from '../log/selectors.ts';
 import { headerName, headerValue } from '../mail/headers.ts';
 import type { Message } from '../mail/message.ts';
+import { byteStringToText as text } from '../expand/operators/bytes.ts';
 import { messageSize } from './build.ts';
 
 export interface ArrivalDetails {
@@ -31,24 +33,24 @@ function messageIdOf(m: Message): string | undefined {
   const v = headerValue(h.text).replace(/\n[ \t]*/g, ' ').trim();
   const lt = v.indexOf('<');
   const gt = v.indexOf('>', lt + 1);
-  return lt >= 0 && gt > lt ? v.slice(lt + 1, gt) : v;
+  return text(lt >= 0 && gt > lt ? v.slice(lt + 1, gt) : v);
 }
 
 function subjectOf(m: Message): string | undefined {
   const subj = m.headers.find((h) => h.flag !== '*' && (headerName(h.text) ?? '').toLowerCase() === 'subject');
-  return subj ? headerValue(subj.text).replace(/\n$/, '').replace(/\n/g, '').trim() : undefined;
+  return subj ? text(headerValue(subj.text).replace(/\n$/, '').replace(/\n/g, '').trim()) : undefined;
 }
 
 /** The text after the message id: "<= sender H=... P=... S=... id=...". */
 export function formatArrival(m: Message, sel: LogSelector, d: ArrivalDetails): string {
   const pipelining = typeof d.pipelining === 'boolean' ? { advertised: true, used: d.pipelining } : d.pipelining;
   return formatArrivalLine({
-    sender: m.sender,
+    sender: text(m.sender),
     fakeReject: d.fakeReject,
     reference: d.bounceRef,
     peer: {
-      address: m.hostAddress, port: m.hostPort, name: m.hostName, heloName: m.heloName,
-      ident: m.ident, interfaceAddress: m.interfaceAddress, interfacePort: m.interfacePort,
+      address: m.hostAddress, port: m.hostPort, name: m.hostName && text(m.hostName),
+      heloName: m.heloName && text(m.heloName), ident: m.ident && text(m.ident), interfaceAddress: m.interfaceAddress, interfacePort: m.interfacePort,
     },
     protocol: m.receivedProtocol,
     pipelining,
@@ -58,7 +60,7 @@ export function formatArrival(m: Message, sel: LogSelector, d: ArrivalDetails): 
       peerDn: m.tlsPeerdn,
       sni: m.tlsSni,
     } : undefined,
-    auth: m.hostAuth ? { name: m.hostAuth, id: m.authId, mailAuth: m.authSender } : undefined,
+    auth: m.hostAuth ? { name: m.hostAuth, id: m.authId && text(m.authId), mailAuth: m.authSender && text(m.authSender) } : undefined,
     prdr: d.prdr,
     chunking: d.chunking,
     size: messageSize(m, d.bodyLength),
@@ -69,7 +71,7 @@ export function formatArrival(m: Message, sel: LogSelector, d: ArrivalDetails): 
     messageIdHeader: messageIdOf(m),
     messageIdCreated: d.messageIdCreated,
     subject: subjectOf(m),
-    rawSender: m.sender,
-    rawRecipients: m.recipients.map((r) => r.address),
+    rawSender: text(m.sender),
+    rawRecipients: m.recipients.map((r) => text(r.address)),
   }, sel).main;
 }

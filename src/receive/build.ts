@@ -6,7 +6,7 @@ import type { Config } from '../config/index.ts';
 import { optionString } from '../config/index.ts';
 import type { ExpandContext, VarValue } from '../expand/context.ts';
 import { expandString, ForcedFail } from '../expand/index.ts';
-import { decodeBytes } from '../expand/operators/bytes.ts';
+import { decodeBytes, byteStringToText } from '../expand/operators/bytes.ts';
 import { todFormat } from '../expand/variables.ts';
 import { emptyMessage, type HeaderLine, type Message } from '../mail/message.ts';
 import { flagHeaders, HeaderLimitError, splitHeaders } from '../mail/headers.ts';
@@ -54,22 +54,22 @@ export function setOriginVars(ectx: ExpandContext, origin: Origin): void {
     v.set('sender_host_address', clean(h.address));
     v.set('sender_host_port', clean(String(h.port)));
     if (h.name !== undefined) v.set('sender_host_name', clean(h.name));
-    if (h.ident !== undefined) v.set('sender_ident', tainted(h.ident));
+    if (h.ident !== undefined) v.set('sender_ident', tainted(byteStringToText(h.ident)));
     const rcv = senderRcvhost(origin);
-    if (rcv !== undefined) v.set('sender_rcvhost', tainted(rcv));
+    if (rcv !== undefined) v.set('sender_rcvhost', tainted(byteStringToText(rcv)));
   } else if (origin.ident !== undefined || origin.local) {
     v.set('sender_ident', clean(origin.ident ?? origin.caller.login));
   }
   const helo = h?.helo ?? origin.helo;
-  if (helo !== undefined) v.set('sender_helo_name', tainted(helo));
+  if (helo !== undefined) v.set('sender_helo_name', tainted(byteStringToText(helo)));
   if (origin.iface) {
     v.set('interface_address', clean(origin.iface.address));
     v.set('interface_port', clean(String(origin.iface.port)));
     v.set('received_ip_address', clean(origin.iface.address));
     v.set('received_port', clean(String(origin.iface.port)));
   }
-  if (origin.auth?.id !== undefined) v.set('authenticated_id', tainted(origin.auth.id));
-  if (origin.auth?.sender !== undefined) v.set('authenticated_sender', tainted(origin.auth.sender));
+  if (origin.auth?.id !== undefined) v.set('authenticated_id', tainted(byteStringToText(origin.auth.id)));
+  if (origin.auth?.sender !== undefined) v.set('authenticated_sender', tainted(byteStringToText(origin.auth.sender)));
   if (origin.auth?.name !== undefined) v.set('sender_host_authenticated', clean(origin.auth.name));
   const t = origin.tls;
   if (t?.cipher !== undefined) { v.set('tls_in_cipher', clean(t.cipher)); v.set('tls_cipher', clean(t.cipher)); }
@@ -155,10 +155,10 @@ export function buildMessage(raw: Buffer, envelope: Envelope, origin: Origin, co
   setOriginVars(ectx, origin);
   v.set('message_exim_id', clean(id));
   v.set('message_id', clean(id));
-  v.set('sender_address', tainted(envelope.sender));
+  v.set('sender_address', tainted(byteStringToText(envelope.sender)));
   v.set('recipients_count', clean(String(envelope.recipients.length)));
   v.set('received_time', clean(String(Number(timeMicros / 1_000_000n))));
-  if (envelope.recipients.length === 1) v.set('received_for', tainted(envelope.recipients[0].address));
+  if (envelope.recipients.length === 1) v.set('received_for', tainted(byteStringToText(envelope.recipients[0].address)));
   else v.delete('received_for');
 
   const received = buildReceivedHeader(config, ectx, arrival);
@@ -245,7 +245,7 @@ export function setMessageVars(ectx: ExpandContext, m: Message, body: Buffer): v
   v.set('body_linecount', clean(String(m.bodyLinecount)));
   v.set('body_zerocount', clean(String(m.bodyZerocount)));
   v.set('message_linecount', clean(String(headerLines + 1 + m.bodyLinecount)));
-  v.set('sender_address', tainted(m.sender));
+  v.set('sender_address', tainted(byteStringToText(m.sender)));
   ectx.headers = live.map((h) => decodeBytes(Buffer.from(h.text, 'latin1')));
   ectx.body = decodeBytes(body);
 }

@@ -84,3 +84,14 @@ export function isWellFormedText(s: string): boolean {
   }
   return true;
 }
+
+/**
+ * Message data (the spool model, the SMTP reader) is kept as byte strings:
+ * one char per byte, as latin1 decoding gives. Expansion variables and log
+ * text use the convention above. This turns a byte string into text; a
+ * string with a char above U+00FF is not a byte string and is returned as it is.
+ */
+export function byteStringToText(s: string): string {
+  if (isAscii(s) || /[^\x00-\xff]/.test(s)) return s;
+  return decodeBytes(Buffer.from(s, 'latin1'));
+}
