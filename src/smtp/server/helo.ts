@@ -51,7 +51,7 @@ export async function computeExtensions(s: SmtpSession): Promise<{ lines: string
   if (!s.aclConn.controls.noPipelining && await advertise(s, 'pipelining_advertise_hosts')) {
     lines.push('PIPELINING');
     adv.pipelining = true;
-    if (!s.isLocal && await advertise(s, 'pipelining_connect_advertise_hosts')) lines.push('PIPECONNECT');
+    if (!s.isLocal && await advertise(s, 'pipelining_connect_advertise_hosts')) { lines.push('PIPECONNECT'); adv.pipeConnect = true; }
   }
   if (!s.authenticatedBy && s.services.authenticators?.length && await advertise(s, 'auth_advertise_hosts')) {
     for (const a of s.services.authenticators) {

@@ -9,7 +9,6 @@ import type { SessionLogger } from './types.ts';
 
 /** A byte string (no char above 0xFF) as expander text; other strings are already text. */
 export function bytesToText(s: string): string {
-  // eslint-disable-next-line no-control-regex
   if (/^[\x00-\x7f]*$/.test(s) || /[^\x00-\xff]/.test(s)) return s;
   return decodeBytes(Buffer.from(s, 'latin1'));
 }

@@ -44,7 +44,7 @@ export function originOf(s: SmtpSession): Origin {
     o.host = { address: c.remoteAddress, port: c.remotePort ?? 0, helo: s.heloName, ident: c.ident, name: s.aclConn.host?.name };
   }
   if (c.localAddress !== undefined) o.iface = { address: c.localAddress, port: c.localPort ?? 0 };
-  if (s.authenticatedBy) o.auth = { id: s.authenticatedId, sender: s.mailParams.authSender, name: s.authenticatedBy.instanceName };
+  if (s.authenticatedBy) o.auth = { id: s.authenticatedId, sender: s.mailParams.authSender, name: s.authenticatedBy.instanceName, publicName: s.authenticatedBy.publicName };
   const sub = s.aclMsg.controls.submission ?? s.aclConn.controls.submission;
   if (sub) o.submission = { domain: sub.domain, name: sub.name, senderRetain: sub.senderRetain };
   if (s.aclMsg.controls.suppressLocalFixups) o.suppressLocalFixups = true;
@@ -146,7 +146,10 @@ async function finish(s: SmtpSession, data: ReceivedData): Promise<void> {
         else if (k.startsWith('acl_m')) m.aclM.set(k.slice(4), { value: v.value, tainted: v.tainted });
       }
       const body8 = s.mailParams.body === '8BITMIME' ? 8 : s.mailParams.body === '7BIT' ? 7 : 0;
-      await s.services.receiver!.commit(m, built.body, { chunking: data.chunked, body8bitmime: body8 });
+      await s.services.receiver!.commit(m, built.body, {
+        chunking: data.chunked, body8bitmime: body8,
+        pipelining: { advertised: s.advertised.pipelining, used: s.pipeliningUsed, earlyAdvertised: s.advertised.pipeConnect },
+      });
     } catch (e) {
       s.logger.panic(`failed to queue message from <${sender}> ${peerText(s)}: ${e instanceof Error ? e.message : String(e)}`, { id });
       s.send(`451 ${REPLY.temporaryProblem}`);

@@ -142,13 +142,15 @@ async function commandLoop(s: SmtpSession): Promise<'quit' | 'lost' | 'timeout'>
       s.send(REPLY.onlyRset);
       continue;
     }
-    if (verb && syncViolation(s, verb)) {
+    // a line cut at the buffer size is an unknown command, not a synchronisation point
+    if (verb && !cmd.truncated && syncViolation(s, verb)) {
       const next = s.input.peekBuffered(150).toString('latin1');
       s.send(REPLY.syncError);
       s.logger.reject(formatSyncError(s.peer(), s.logger.selector as never, bytesToText(line), bytesToText(next), s.advertised.pipelining));
       throw new SessionEnd('other');
     }
-    if (verb && !m?.[0].startsWith('BDAT') && s.input.pendingInput()) s.pipeliningUsed = true;
+    // Like the synchronisation check, pipelining is only detected on a socket (not -bs).
+    if (verb && s.checksSync && !m?.[0].startsWith('BDAT') && s.input.pendingInput()) s.pipeliningUsed = true;
     if (s.history.length < 10_000 && verb) s.history.push(verb);
     if (await dispatch(s, verb, line, arg, cmd.truncated) === 'quit') return 'quit';
   }

@@ -44,6 +44,8 @@ export interface Advertised {
   smtputf8: boolean;
   prdr: boolean;
   starttls: boolean;
+  /** PIPECONNECT (early pipelining) was offered. */
+  pipeConnect?: boolean;
   auth: ServerAuthenticator[];
 }
 
@@ -200,6 +202,7 @@ export class SmtpSession {
   protocolName(): string {
     let p = this.esmtp ? 'esmtp' : 'smtp';
     if (this.esmtp) {
+      if (this.mailParams.smtputf8) p = 'utf8' + p; // RFC 6531's protocol names, as Exim logs them
       if (this.tlsActive) p += 's';
       if (this.authenticatedBy) p += 'a';
     }

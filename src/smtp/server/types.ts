@@ -8,6 +8,7 @@ import type { Config } from '../../config/types.ts';
 import type { TlsServer } from '../../tls/index.ts';
 import type { ExpandContext } from '../../expand/context.ts';
 import type { Message } from '../../mail/message.ts';
+import type { LogPipelining } from '../../log/format.ts';
 import type { Envelope, Origin } from '../../receive/types.ts';
 
 export interface SmtpIo {
@@ -53,7 +54,7 @@ export type AclRunner = (spec: string, where: AclWhere, actx: AclContext) => Pro
 /** Building and durably queuing a received message (src/receive). */
 export interface Receiver {
   build(raw: Buffer, envelope: Envelope, origin: Origin, config: Config, ectx: ExpandContext): { message: Message; body: Buffer };
-  commit(message: Message, body: Buffer, extra: { chunking: boolean; body8bitmime?: 0 | 7 | 8 }): Promise<void>;
+  commit(message: Message, body: Buffer, extra: { chunking: boolean; body8bitmime?: 0 | 7 | 8; pipelining?: LogPipelining }): Promise<void>;
 }
 
 export interface SmtpServices {
