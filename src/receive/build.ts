@@ -212,6 +212,7 @@ export function buildMessage(raw: Buffer, envelope: Envelope, origin: Origin, co
   m.authId = origin.auth?.id;
   m.authSender = origin.auth?.sender;
   m.hostAuth = origin.auth?.name;
+  m.hostAuthPubname = origin.auth?.publicName;
   if (origin.tls) {
     m.tlsCipher = origin.tls.cipher;
     m.tlsPeerdn = origin.tls.peerdn;

@@ -13,7 +13,7 @@ export interface Origin {
   host?: { address: string; port: number; name?: string; helo?: string; ident?: string };
   iface?: { address: string; port: number };
   /** Authenticated session: $authenticated_id, $authenticated_sender, authenticator name. */
-  auth?: { id?: string; sender?: string; name?: string };
+  auth?: { id?: string; sender?: string; name?: string; publicName?: string };
   tls?: { cipher?: string; cipherStd?: string; version?: string; peerdn?: string; verified?: boolean; sni?: string };
   /** The calling process (local) or the process receiving (SMTP): owner of the spool files. */
   caller: { login: string; uid: number; gid: number; trusted: boolean; fullName?: string };
