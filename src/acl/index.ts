@@ -129,7 +129,7 @@ export function installAclHook(actx: AclContext, where: AclWhere = 'expansion'):
     const st = newRun(inner, where, true, 1);
     const rc = driveSync(withAclArgs(st, args, () => runAclText(st, name, false)));
     const message = rc === 'OK' || rc === 'FAIL' || rc === 'DEFER' ? st.userMsg : st.logMsg;
-    const result = rc === 'OK' || rc === 'DISCARD' ? 'ok' : rc === 'FAIL' || rc === 'FAIL_DROP' ? 'fail' : rc === 'DEFER' ? 'defer' : 'error';
+    const result = rc === 'OK' || rc === 'DISCARD' ? 'ok' : rc === 'FAIL' ? 'fail' : rc === 'FAIL_DROP' ? 'drop' : rc === 'DEFER' ? 'defer' : 'error';
     return message === undefined ? { result } : { result, message };
   };
 }

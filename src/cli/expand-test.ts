@@ -205,6 +205,14 @@ async function specialLine(line: string, ctx: ExpandContext, macros: Macros): Pr
   return null;
 }
 
+/** ${acl{...}} and the acl condition run the configuration's ACLs, as in Exim's -be. */
+async function installAcls(cfg: Config, ctx: ExpandContext): Promise<void> {
+  const [{ installAclHook }, { newConnectionState, newMessageState }, { loggerFromConfig }] = await Promise.all([
+    import('../acl/index.ts'), import('../acl/types.ts'), import('../log/index.ts'),
+  ]);
+  installAclHook({ config: cfg, expand: ctx, logger: loggerFromConfig(cfg), conn: newConnectionState(), msg: newMessageState() });
+}
+
 export async function main(opts: CliOptions): Promise<number> {
   let cfg: Config | undefined;
   const macros: Macros = { list: [] };
@@ -216,6 +224,7 @@ export async function main(opts: CliOptions): Promise<number> {
     return 1;
   }
   const ctx = buildContext(opts, cfg);
+  if (cfg.acls.size > 0) await installAcls(cfg, ctx);
   // Output is gathered as a string and written in large pieces: one write
   // (or one Buffer) per line costs more than the expansion.
   let pending = '';

@@ -2,11 +2,17 @@
 // the ACL subsystem installs; $acl_arg1..9 and $acl_narg are set for the call
 // and restored afterwards (calls nest).
 
-import type { VarValue } from './context.ts';
+import type { AclHookResult, VarValue } from './context.ts';
 import { ExpandError } from './errors.ts';
 import type { EvalState } from './evaluate.ts';
 
-export function runAclHook(name: string, args: string[], st: EvalState): { result: 'ok' | 'fail' | 'defer' | 'error'; message?: string } {
+/** Exim's failure text for an ACL that neither accepted nor denied: "DEFER from acl \"x\"". */
+export function aclFailureText(result: AclHookResult, name: string): string {
+  const rc = result === 'defer' ? 'DEFER' : result === 'drop' ? 'FAIL_DROP' : 'ERROR';
+  return `${rc} from acl "${name}"`;
+}
+
+export function runAclHook(name: string, args: string[], st: EvalState): { result: AclHookResult; message?: string } {
   const run = st.ctx.hooks.runAcl;
   if (!run) throw new ExpandError(`cannot run ACL "${name}": no ACLs are available here`);
   const vars = st.ctx.vars;

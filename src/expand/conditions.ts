@@ -13,7 +13,7 @@ import { crypteq } from './crypt/index.ts';
 import { matchAddressList, matchDomainList, matchIpList, matchLocalPartList } from '../lists/index.ts';
 import { srsInbound } from './srs.ts';
 import { jsonArrayElements, jsonUnquote } from './json.ts';
-import { runAclHook } from './acl-call.ts';
+import { aclFailureText, runAclHook } from './acl-call.ts';
 
 export function evalCond(c: Cond, st: EvalState): boolean {
   switch (c.c) {
@@ -288,6 +288,6 @@ function nested(c: NestedArgsCond, st: EvalState): boolean {
   st.value = { value: r.message ?? '', tainted: false };
   if (r.result === 'ok') return true;
   if (r.result === 'fail') return false;
-  if (r.result === 'defer') throw new ForcedFail(`"acl" condition deferred`);
-  throw new ExpandError(`ERROR from acl "${args[0]}"`);
+  if (r.result === 'defer') throw new ForcedFail(aclFailureText(r.result, args[0]));
+  throw new ExpandError(aclFailureText(r.result, args[0]));
 }

@@ -22,10 +22,13 @@ export interface NamedList {
   cacheable: boolean;
 }
 
+/** An ACL's outcome as ${acl} sees it; 'drop' is Exim's FAIL_DROP. */
+export type AclHookResult = 'ok' | 'fail' | 'defer' | 'drop' | 'error';
+
 /** Hooks into other subsystems that the expander calls but does not own. */
 export interface ExpandHooks {
   /** ${acl {name}{arg1}...} and the acl condition: run an ACL; returns verb result and message. */
-  runAcl?(name: string, args: string[], ctx: ExpandContext): { result: 'ok' | 'fail' | 'defer' | 'error'; message?: string };
+  runAcl?(name: string, args: string[], ctx: ExpandContext): { result: AclHookResult; message?: string };
 }
 
 export interface ExpandContext {

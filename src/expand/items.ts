@@ -11,7 +11,7 @@ import { compileRegex, RegexError } from '../regex/index.ts';
 import { hashString, lengthString, nhashString, parseItemNumber, substrString } from './operators/hash.ts';
 import { jsonArrayElements, jsonObjectMember, jsonUnquote } from './json.ts';
 import { srsEncode } from './srs.ts';
-import { runAclHook } from './acl-call.ts';
+import { aclFailureText, runAclHook } from './acl-call.ts';
 import { compileExpansion } from './parser.ts';
 import { readFileItem, readSocketItem, runItem } from './items-io.ts';
 import { certExtract } from './certextract.ts';
@@ -56,8 +56,8 @@ function aclItem(a: Seq[], st: EvalState): string {
   const vals = a.map((s) => evalSeq(s, st));
   const r = runAclHook(vals[0], vals.slice(1), st);
   if (r.result === 'ok' || r.result === 'fail') return r.message ?? '';
-  if (r.result === 'defer') throw new ForcedFail(`acl "${vals[0]}" deferred`);
-  throw new ExpandError(`ERROR from acl "${vals[0]}"`);
+  if (r.result === 'defer') throw new ForcedFail(aclFailureText(r.result, vals[0]));
+  throw new ExpandError(aclFailureText(r.result, vals[0]));
 }
 
 function authResults(id: string, st: EvalState): string {
