@@ -38,7 +38,7 @@ export const SYNC_REASON = {
 
 /** Words Exim uses for each ACL in "rejected <what>" (acl_wherenames). */
 export const ACL_WHERE_WORD = {
-  connect: 'connection', helo: 'HELO', ehlo: 'EHLO', mail: 'MAIL', rcpt: 'RCPT', predata: 'DATA',
+  connect: 'connection', helo: 'EHLO or HELO', ehlo: 'EHLO or HELO', mail: 'MAIL', rcpt: 'RCPT', predata: 'DATA',
   data: 'after DATA', prdr: 'after DATA PRDR', mime: 'during MIME ACL checks', dkim: 'DKIM', auth: 'AUTH',
   etrn: 'ETRN', expn: 'EXPN', vrfy: 'VRFY', starttls: 'STARTTLS', quit: 'QUIT', notquit: 'NOTQUIT',
   atrn: 'ATRN', wellknown: 'WELLKNOWN',

@@ -4,7 +4,7 @@
 // default reply texts, and how a `message =` carrying its own code is used.
 
 import type { AclContext, AclResult, AclVerdict, AclWhere } from '../../acl/types.ts';
-import { formatAclRejection, hostAndIdent } from '../../log/index.ts';
+import { formatAclRejection } from '../../log/index.ts';
 import { REPLY, replyLines } from './replies.ts';
 import type { SmtpSession } from './session.ts';
 
@@ -105,9 +105,6 @@ export function logRejection(s: SmtpSession, where: AclWhere, verdict: AclVerdic
   let line: string;
   if (where === 'not_smtp') {
     line = `F=<${s.sender ?? ''}> ${verdict === 'defer' ? 'temporarily ' : ''}rejected by non-SMTP ACL${reason ? `: ${reason}` : ''}`;
-  } else if (where === 'helo') {
-    line = `${hostAndIdent(s.peer(), sel as never, true)} ${verdict === 'defer' ? 'temporarily ' : ''}rejected EHLO or HELO ${opts.commandData ?? ''}` +
-      (reason ? `: ${reason}` : '');
   } else {
     line = formatAclRejection({
       peer: s.peer(), where: where as never, commandData: opts.commandData,
