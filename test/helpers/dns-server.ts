@@ -176,7 +176,7 @@ async function signZone(dir: string, zone: string, text: string, bogus: boolean)
   const key = await keygen();
   const unsigned = join(dir, `${zone}.unsigned`);
   await writeFile(unsigned, `${text}$INCLUDE ${join(dir, key)}.key\n`);
-  await run('dnssec-signzone', ['-q', '-z', '-P', '-K', dir, '-o', zone, '-f', join(dir, fileName(zone)), unsigned, key]);
+  await run('dnssec-signzone', ['-q', '-z', '-P', '-K', dir, '-d', dir, '-o', zone, '-f', join(dir, fileName(zone)), unsigned, key]);
   const anchorKey = bogus ? await keygen() : key;
   const keyText = await readFile(join(dir, `${anchorKey}.key`), 'utf8');
   const m = /DNSKEY\s+(\d+)\s+(\d+)\s+(\d+)\s+(.+)$/m.exec(keyText);
