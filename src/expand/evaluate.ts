@@ -21,7 +21,7 @@ export interface EvalState {
   tainted: boolean;
   value: VarValue | undefined;
   item: VarValue | undefined;
-  caps: (string | undefined)[];
+  caps: readonly (string | undefined)[];
   capsTainted: boolean;
   /** nesting of ${expand:...} and items, bounded so recursion cannot overflow the stack */
   depth: number;
@@ -31,8 +31,10 @@ export interface EvalState {
 
 export const MAX_EVAL_DEPTH = 10_000;
 
+const NO_CAPS: readonly (string | undefined)[] = [];
+
 export function newState(ctx: ExpandContext, async = false): EvalState {
-  return { ctx, tainted: false, value: undefined, item: undefined, caps: [], capsTainted: false, depth: 0, async };
+  return { ctx, tainted: false, value: undefined, item: undefined, caps: NO_CAPS, capsTainted: false, depth: 0, async };
 }
 
 const EMPTY: VarValue = { value: '', tainted: false };

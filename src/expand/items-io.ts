@@ -5,9 +5,8 @@
 // spawnSync and ${readsocket} is refused with a clear message.
 
 import fs from 'node:fs';
-import net from 'node:net';
-import tls from 'node:tls';
-import { spawn, spawnSync } from 'node:child_process';
+import type net from 'node:net';
+import type { spawn as spawnType } from 'node:child_process';
 import type { ItemNode, Seq } from './ast.ts';
 import { ExpandError } from './errors.ts';
 import { evalArg, evalSeq, withValue, yesNo, type EvalState } from './evaluate.ts';
@@ -15,6 +14,14 @@ import { compileExpansion } from './parser.ts';
 import { splitItems } from './list.ts';
 import { decodeBytes } from './operators/bytes.ts';
 import { strerror } from './strerror.ts';
+
+// Sockets, TLS and child processes are loaded on first use: most processes
+// never need them, and node:tls alone costs a noticeable part of start-up.
+const builtin = {
+  get net(): typeof import('node:net') { return process.getBuiltinModule('node:net'); },
+  get tls(): typeof import('node:tls') { return process.getBuiltinModule('node:tls'); },
+  get childProcess(): typeof import('node:child_process') { return process.getBuiltinModule('node:child_process'); },
+};
 
 function identity(): string {
   return `(euid=${process.geteuid?.() ?? 0} egid=${process.getegid?.() ?? 0})`;
@@ -140,8 +147,8 @@ function talkToSocket(req: SocketRequest): Promise<{ ok: true; data: string } | 
     const where = req.path !== undefined ? `socket ${req.path}` : `any address for ${req.host}`;
     let connected = false;
     const sock: net.Socket = req.tls
-      ? tls.connect({ host: req.host, port: req.port, path: req.path, servername: req.sni, rejectUnauthorized: false })
-      : req.path !== undefined ? net.connect({ path: req.path }) : net.connect({ host: req.host!, port: req.port! });
+      ? builtin.tls.connect({ host: req.host, port: req.port, path: req.path, servername: req.sni, rejectUnauthorized: false })
+      : req.path !== undefined ? builtin.net.connect({ path: req.path }) : builtin.net.connect({ host: req.host!, port: req.port! });
     const timer = setTimeout(() => finish({ ok: false, error: connected ? 'socket read timed out' : `failed to connect to ${where}: timed out` }), req.timeoutMs);
     sock.on(req.tls ? 'secureConnect' : 'connect', () => {
       connected = true;
@@ -232,7 +239,7 @@ const RUN_TIMEOUT_MS = 60 * 60 * 1000;
 
 function runSync(args: string[]): RunResult {
   if (args.length === 0 || args[0] === '') return { rc: 127, output: '' };
-  const r = spawnSync(args[0], args.slice(1), { input: '', stdio: ['pipe', 'pipe', 'pipe'], timeout: RUN_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 });
+  const r = builtin.childProcess.spawnSync(args[0], args.slice(1), { input: '', stdio: ['pipe', 'pipe', 'pipe'], timeout: RUN_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 });
   if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') return { rc: 127, output: '' };
   const output = decodeBytes(Buffer.concat([r.stdout ?? Buffer.alloc(0), r.stderr ?? Buffer.alloc(0)]));
   return { rc: r.status ?? 127, output };
@@ -241,13 +248,13 @@ function runSync(args: string[]): RunResult {
 function runAsync(args: string[]): Promise<RunResult> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
-    let child: ReturnType<typeof spawn>;
+    let child: ReturnType<typeof spawnType>;
     if (args.length === 0 || args[0] === '') {
       resolve({ rc: 127, output: '' });
       return;
     }
     try {
-      child = spawn(args[0], args.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+      child = builtin.childProcess.spawn(args[0], args.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
     } catch {
       resolve({ rc: 127, output: '' });
       return;

@@ -22,7 +22,8 @@
 //   newline), that match runs on the JavaScript engine instead.
 // - Matching is on bytes, as Exim's: see bytes.ts.
 
-import { RE2JS } from 're2js';
+import { createRequire } from 'node:module';
+import type { RE2JS } from 're2js';
 import { fromByteString, isAscii, toByteString } from './bytes.ts';
 import { PatternFault, RegexError, unsupported } from './errors.ts';
 import { parsePattern } from './parser.ts';
@@ -33,6 +34,11 @@ import { compileNative } from './native.ts';
 import type { Program } from './emit.ts';
 import { runJs } from './js-runner.ts';
 import type { ParsedPattern } from './ast.ts';
+
+// re2js is loaded on first use: patterns V8 can run natively never need it.
+const loadPackage = createRequire(import.meta.url);
+let re2js: typeof RE2JS | undefined;
+const RE2 = (): typeof RE2JS => (re2js ??= (loadPackage('re2js') as { RE2JS: typeof RE2JS }).RE2JS);
 
 export { RegexError, regexErrorText } from './errors.ts';
 export type { RegexErrorShape } from './errors.ts';
@@ -73,8 +79,11 @@ class PcreRegex implements CompiledRegex {
   private readonly features: Features;
   /** The RE2 program on V8's RegExp (see native.ts), used in place of re2 where it exists. */
   private readonly native: { re: RegExp; program: Program } | null = null;
-  private readonly re2: { re: RE2JS; program: Program } | null;
-  private re2FinalNewline: { re: RE2JS; program: Program } | null = null;
+  /** The RE2 program; compiled on first need when the native one exists. */
+  private re2: { re: RE2JS; program: Program } | null = null;
+  /** Whether a linear-time engine (native or RE2) runs this pattern. */
+  private readonly linear: boolean;
+  private re2FinalNewline: { re: RE2JS; program: Program } | null | 'unusable' = null;
   private js: Program | null = null;
   private jsNonEmpty: string | null = null;
 
@@ -89,19 +98,18 @@ class PcreRegex implements CompiledRegex {
     this.groupCount = this.parsed.groups;
     this.groupNames = this.parsed.names;
     this.features = features(this.parsed.root);
-    let re2: { re: RE2JS; program: Program } | null = null;
     if (!this.features.needsBacktracking && !this.features.bigRepeat) {
       this.native = this.compileNativeProgram();
-    }
-    if (!this.features.needsBacktracking && !this.features.bigRepeat) {
-      try {
-        re2 = this.compileRe2('end');
-      } catch {
-        re2 = null; // e.g. too large for RE2: the JavaScript engine takes it
+      if (this.native === null) {
+        try {
+          this.re2 = this.compileRe2('end');
+        } catch {
+          this.re2 = null; // e.g. too large for RE2: the JavaScript engine takes it
+        }
       }
     }
-    this.re2 = re2;
-    if (re2 === null) {
+    this.linear = this.native !== null || this.re2 !== null;
+    if (!this.linear) {
       const problem = jsDivergence(this.parsed.root);
       if (problem !== null) throw new RegexError(pattern, unsupported(problem), 0);
       this.jsProgram(); // reports a pattern JavaScript rejects now, not at match time
@@ -138,22 +146,33 @@ class PcreRegex implements CompiledRegex {
   }
 
   private engineFor(s: string): Engine {
-    if (this.re2 === null) return 'js';
+    if (!this.linear) return 'js';
     if (!this.features.finalNewlineSensitive || !s.endsWith('\n')) return 're2';
     // With the only newline at the very end, multiline `$` is exactly PCRE2's `$`.
-    if (!this.features.lineStart && s.indexOf('\n') === s.length - 1) return 're2FinalNewline';
+    if (!this.features.lineStart && s.indexOf('\n') === s.length - 1 && this.finalNewlineProgram() !== null) return 're2FinalNewline';
     return 'js';
   }
 
   private compileRe2(dollar: 'end' | 'lineEnd'): { re: RE2JS; program: Program } {
     const program = emitRe2(this.parsed.root, this.parsed.groups, dollar);
-    return { re: RE2JS.compile(program.source, RE2JS.LOOKBEHINDS), program };
+    return { re: RE2().compile(program.source, RE2().LOOKBEHINDS), program };
+  }
+
+  /** The RE2 program for subjects whose only newline ends them, or null when RE2 cannot take it. */
+  private finalNewlineProgram(): { re: RE2JS; program: Program } | null {
+    if (this.re2FinalNewline === null) {
+      try {
+        this.re2FinalNewline = this.compileRe2('lineEnd');
+      } catch {
+        this.re2FinalNewline = 'unusable';
+      }
+    }
+    return this.re2FinalNewline === 'unusable' ? null : this.re2FinalNewline;
   }
 
   private re2For(engine: 're2' | 're2FinalNewline'): { re: RE2JS; program: Program } {
-    if (engine === 're2') return this.re2!;
-    this.re2FinalNewline ??= this.compileRe2('lineEnd');
-    return this.re2FinalNewline;
+    if (engine === 're2') return (this.re2 ??= this.compileRe2('end'));
+    return this.finalNewlineProgram()!;
   }
 
   test(subject: string): boolean {

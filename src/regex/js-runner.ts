@@ -9,8 +9,10 @@
 // time counts as "no match", as Exim treats a PCRE2 match-limit error;
 // timeouts are counted for whoever wants to log them.
 
-import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads';
-import type { MessagePort } from 'node:worker_threads';
+import type { MessagePort, Worker } from 'node:worker_threads';
+
+// Loaded on first use: most processes never run a pattern that needs the worker.
+const threads = (): typeof import('node:worker_threads') => process.getBuiltinModule('node:worker_threads');
 
 export interface JsMatch {
   index: number;
@@ -117,6 +119,7 @@ function startRunner(): Runner {
   // [0] reply ready, [1] worker started, [2] matches found so far (progress), [3] replying
   const signal = new SharedArrayBuffer(16);
   const sig = new Int32Array(signal);
+  const { MessageChannel, Worker } = threads();
   const { port1, port2 } = new MessageChannel();
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { port: port2, signal }, transferList: [port2] });
   worker.unref();
@@ -154,6 +157,7 @@ export function runJs(req: JsRequest): JsOutcome {
     }
     progress = now;
   }
+  const { receiveMessageOnPort } = threads();
   let msg = receiveMessageOnPort(r.port);
   while (msg === undefined) msg = receiveMessageOnPort(r.port);
   const reply = msg.message as { ok?: { bounds: Int32Array; groups: (string | null)[] }; error?: string };
