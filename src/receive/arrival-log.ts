@@ -43,6 +43,11 @@ function subjectOf(m: Message): string | undefined {
 
 /** The text after the message id: "<= sender H=... P=... S=... id=...". */
 export function formatArrival(m: Message, sel: LogSelector, d: ArrivalDetails): string {
+  return arrivalLines(m, sel, d).main;
+}
+
+/** The "<=" line and the message log's first line ("Received from ..."). */
+export function arrivalLines(m: Message, sel: LogSelector, d: ArrivalDetails): { main: string; messageLog: string } {
   const pipelining = typeof d.pipelining === 'boolean' ? { advertised: true, used: d.pipelining } : d.pipelining;
   return formatArrivalLine({
     sender: text(m.sender),
@@ -73,5 +78,5 @@ export function formatArrival(m: Message, sel: LogSelector, d: ArrivalDetails): 
     subject: subjectOf(m),
     rawSender: text(m.sender),
     rawRecipients: m.recipients.map((r) => text(r.address)),
-  }, sel).main;
+  }, sel);
 }

@@ -6,7 +6,7 @@ import { optionString } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { Message } from '../mail/message.ts';
 import { writeMessage } from '../spool/write.ts';
-import { formatArrival, type ArrivalDetails } from './arrival-log.ts';
+import { arrivalLines, type ArrivalDetails } from './arrival-log.ts';
 
 export interface CommitServices {
   config: Config;
@@ -28,9 +28,12 @@ export async function commitMessage(message: Message, body: Buffer, services: Co
   const complete = `-received_time_complete ${Math.floor(now / 1e6)}.${String(now % 1e6).padStart(6, '0')}`;
   message.otherItems = [...message.otherItems.filter((l) => !l.startsWith('-received_time_complete ')), complete];
   await writeMessage(spoolDir, message, body, { split: split.kind === 'bool' && split.value });
-  logger.main(formatArrival(message, logger.selector, {
+  const lines = arrivalLines(message, logger.selector, {
     bodyLength: body.length,
     messageIdCreated: messageIdCreated(message),
     ...details,
-  }), { id: message.id });
+  });
+  logger.main(lines.main, { id: message.id });
+  // msglog/<id> (message_logs): the delivery process appends to it later
+  logger.messageLog(message.id, lines.messageLog);
 }

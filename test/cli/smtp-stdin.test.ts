@@ -33,24 +33,33 @@ function normalise(text: string): string {
     .replace(/^\d{10} 0$/gm, 'TIME 0')
     .replace(/^-received_time_usec \.\d{6}$/gm, '-received_time_usec .USEC')
     .replace(/^-received_time_complete \d+\.\d+$/gm, '-received_time_complete TIME')
+    .replace(/^-frozen \d+$/gm, '-frozen TIME')
     // Exim 4.98 writes a TLS resumption state even for plaintext sessions; not in the 4.99 spec's format.
     .replace(/^-tls_resumption A\n/gm, '')
     .replace(/\r\n/g, '\n');
 }
 
-function runBs(input: Buffer, configure = path.join(FIXTURES, 'configure')): { stdout: string; spool: string; status: number | null; stderr: string } {
+function runBs(input: Buffer, configure = path.join(FIXTURES, 'configure'), args: string[] = []): { stdout: string; spool: string; status: number | null; stderr: string } {
   const spool = fs.mkdtempSync(path.join(os.tmpdir(), 'tern-bs-'));
   const conf = path.join(spool, 'configure');
   fs.writeFileSync(conf, fs.readFileSync(configure, 'latin1').replaceAll('SPOOL', spool));
-  const r = spawnSync(TERN, ['-C', conf, '-bs'], { input, encoding: 'latin1', timeout: 20_000 });
+  const r = spawnSync(TERN, ['-C', conf, '-bs', ...args], { input, encoding: 'latin1', timeout: 20_000 });
   return { stdout: r.stdout, spool, status: r.status, stderr: r.stderr };
+}
+
+/** The message logs in mainlog order, as record.sh writes them. */
+function msglogDump(spool: string): string {
+  const log = fs.readFileSync(path.join(spool, 'log/mainlog'), 'latin1');
+  let out = '';
+  for (const m of log.matchAll(/^\S+ \S+ (\S+) [<(]= /gm)) out += `== ${m[1]}\n` + fs.readFileSync(path.join(spool, 'msglog', m[1]), 'latin1');
+  return out;
 }
 
 /** The -H and -D files of the messages in mainlog order, as record.sh writes them. */
 function spoolDump(spool: string): string {
   const log = fs.readFileSync(path.join(spool, 'log/mainlog'), 'latin1');
   let out = '';
-  for (const m of log.matchAll(/^\S+ \S+ (\S+) <= /gm)) {
+  for (const m of log.matchAll(/^\S+ \S+ (\S+) [<(]= /gm)) {
     const id = m[1];
     out += `== ${id}-H\n` + fs.readFileSync(path.join(spool, 'input', `${id}-H`), 'latin1');
     out += `== ${id}-D\n` + fs.readFileSync(path.join(spool, 'input', `${id}-D`), 'latin1');
@@ -62,13 +71,16 @@ for (const name of fs.readdirSync(FIXTURES).filter((n) => fs.statSync(path.join(
   test(`-bs queues messages as Exim does: ${name}`, () => {
     const dir = path.join(FIXTURES, name);
     const own = path.join(dir, 'configure');
-    const r = runBs(fs.readFileSync(path.join(dir, 'input')), fs.existsSync(own) ? own : undefined);
+    const argsFile = path.join(dir, 'args');
+    const args = fs.existsSync(argsFile) ? fs.readFileSync(argsFile, 'latin1').trim().split(/\s+/) : [];
+    const r = runBs(fs.readFileSync(path.join(dir, 'input')), fs.existsSync(own) ? own : undefined, args);
     try {
       assert.equal(r.status, 0, r.stderr);
       const want = (f: string) => normalise(fs.readFileSync(path.join(dir, f), 'latin1'));
       assert.equal(normalise(r.stdout), want('expected-stdout'));
       assert.equal(normalise(spoolDump(r.spool)), want('expected-spool'));
       assert.equal(normalise(fs.readFileSync(path.join(r.spool, 'log/mainlog'), 'latin1')), want('expected-mainlog'));
+      if (fs.existsSync(path.join(dir, 'expected-msglog'))) assert.equal(normalise(msglogDump(r.spool)), want('expected-msglog'));
     } finally {
       fs.rmSync(r.spool, { recursive: true, force: true });
     }

@@ -9,7 +9,9 @@ import { countProtocolError } from './errors.ts';
 import { SessionEnd, type SmtpSession } from './session.ts';
 
 export async function authCommand(s: SmtpSession, line: string, arg: string): Promise<void> {
-  if (s.advertised.auth.length === 0) {
+  // control = allow_auth_unadvertised: AUTH is taken even when not offered (also after HELO)
+  const unadvertised = s.aclConn.controls.allowAuthUnadvertised === true;
+  if (s.advertised.auth.length === 0 && !unadvertised) {
     s.send(AUTH_REPLY.notAdvertised);
     await countProtocolError(s, line, 'AUTH command used when not advertised');
     return;
@@ -32,7 +34,7 @@ export async function authCommand(s: SmtpSession, line: string, arg: string): Pr
     if (acl.verdict === 'drop') throw new SessionEnd('drop');
     return;
   }
-  const auth = findMechanism(s.advertised.auth, mech);
+  const auth = findMechanism(s.advertised.auth, mech) ?? (unadvertised ? findMechanism(s.services.authenticators ?? [], mech) : undefined);
   if (!auth) {
     s.send(unsupportedMechanismReply(mech));
     await countProtocolError(s, line, `${mech} authentication mechanism not supported`);
@@ -51,6 +53,7 @@ export async function authCommand(s: SmtpSession, line: string, arg: string): Pr
   if (outcome.result === 'ok') {
     s.authenticatedBy = auth;
     s.authenticatedId = outcome.setId;
+    s.authenticatedIdTainted = outcome.setIdTainted ?? false;
     s.aclConn.authenticatedBy = auth.instanceName;
     setVar(s.ctx, 'received_protocol', s.protocolName());
     s.send(authReply(outcome));

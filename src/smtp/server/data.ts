@@ -15,7 +15,7 @@ function noRecipientsReply(s: SmtpSession, verb: 'DATA' | 'BDAT'): string[] {
   let last: string = verb === 'DATA' ? REPLY.rcptBeforeData : REPLY.rcptBeforeBdat;
   // Exim's wording differs (capital V) for a pipelining client whose last command was RCPT.
   if (s.advertised.pipelining && s.history[s.history.length - 2] === 'RCPT') last = last.replace('503 valid', '503 Valid');
-  if (s.rcptFailCount > 0 && s.lastRcptRejection !== undefined) {
+  if (s.rcptFailCount > 0 && s.lastRcptRejection !== undefined && !s.aclConn.controls.noMultilineResponses) {
     return [REPLY.allRcptsRejected, ...s.lastRcptRejection.split('\n').map((l) => `503-${l}`), last];
   }
   return [last];

@@ -105,7 +105,9 @@ export async function heloCommand(s: SmtpSession, verb: 'HELO' | 'EHLO', arg: st
   }
   s.esmtp = verb === 'EHLO';
   setVar(s.ctx, 'received_protocol', s.protocolName());
-  const who = s.isLocal ? `${s.conn.caller.login} at ${name}` : `${name} [${s.conn.remoteAddress}]`;
+  // Exim names the ident first when it has one: the local caller, or an RFC 1413 answer.
+  const ident = s.peer().ident;
+  const who = (ident !== undefined ? `${ident} at ${name}` : name) + (s.isLocal ? '' : ` [${s.conn.remoteAddress}]`);
   const greeting = `${s.hostname} Hello ${who}`;
   if (verb === 'HELO') {
     s.advertised = NOTHING_ADVERTISED;
@@ -115,7 +117,7 @@ export async function heloCommand(s: SmtpSession, verb: 'HELO' | 'EHLO', arg: st
   const { lines, adv } = await computeExtensions(s);
   s.advertised = adv;
   const all = [greeting, ...lines];
-  if (s.aclConn.controls.noMultilineResponses) { s.send(`250 ${greeting}`); return; }
+  // no_multiline_responses concerns ACL rejections only: Exim's EHLO reply stays multi-line.
   s.sendLines(all.map((l, i) => `250${i === all.length - 1 ? ' ' : '-'}${l}`));
 }
 

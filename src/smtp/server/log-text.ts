@@ -19,5 +19,6 @@ export function byteStringLogger(logger: SessionLogger): SessionLogger {
     main: (text, opts) => logger.main(bytesToText(text), opts),
     reject: (text, opts) => logger.reject(bytesToText(text), opts),
     panic: (text, opts) => logger.panic(bytesToText(text), opts),
+    messageLog: logger.messageLog ? (id, text) => logger.messageLog!(id, bytesToText(text)) : undefined,
   };
 }

@@ -6,10 +6,11 @@ import { newMessageId } from '../../spool/message-id.ts';
 import { ReceiveError, type Origin } from '../../receive/types.ts';
 import type { Message } from '../../mail/message.ts';
 import { hostAndIdent } from '../../log/index.ts';
+import { splitMessage } from '../../acl/index.ts';
 import { applyAclHeaders, visibleHeaders } from './acl-headers.ts';
 import { runPhaseAcl } from './acl-phase.ts';
 import { setVar } from './context.ts';
-import { REPLY } from './replies.ts';
+import { REPLY, replyLines } from './replies.ts';
 import { SessionEnd, type SmtpSession } from './session.ts';
 
 /** Header lines ("Name: value\n", continuations joined) of a message in LF form. */
@@ -131,6 +132,7 @@ async function finish(s: SmtpSession, data: ReceivedData): Promise<void> {
     return;
   }
   if (!discarded && built) {
+    const controls = s.aclMsg.controls;
     try {
       const m = built.message;
       applyAclHeaders(m, s.aclMsg);
@@ -138,9 +140,21 @@ async function finish(s: SmtpSession, data: ReceivedData): Promise<void> {
       m.dsnRet = s.mailParams.ret;
       m.smtputf8 = s.mailParams.smtputf8;
       // The HELO name came from the client, also on -bs: Exim marks it tainted ("--helo_name").
-      if (m.heloName !== undefined) m.taintedItems = ['helo_name'];
+      const tainted: string[] = [];
+      if (m.heloName !== undefined) tainted.push('helo_name');
+      if (m.authId !== undefined && s.authenticatedIdTainted) tainted.push('auth_id');
+      if (s.conn.addressesFromCommandLine) {
+        if (m.hostAddress !== undefined) tainted.push('host_address');
+        if (m.interfaceAddress !== undefined) tainted.push('interface_address');
+      }
+      m.taintedItems = tainted;
+      // A fake rejection must not bounce to a sender who was told "rejected": Exim sets NOTIFY=NEVER.
+      if (controls.fakeReject !== undefined || controls.fakeDefer !== undefined) {
+        m.recipients = m.recipients.map((r) => ({ ...r, dsnNotify: 'NEVER' }));
+      }
       if (s.aclMsg.queue) m.queueName = s.aclMsg.queue;
-      if (s.aclMsg.controls.freeze || s.aclConn.controls.freeze) m.frozenAt = Math.floor(s.now() / 1000);
+      // Exim stamps -frozen with the message's arrival time
+      if (controls.freeze) m.frozenAt = m.receivedTime || Math.floor(s.now() / 1000);
       for (const [k, v] of s.ctx.vars) {
         if (k.startsWith('acl_c')) m.aclC.set(k.slice(4), { value: v.value, tainted: v.tainted });
         else if (k.startsWith('acl_m')) m.aclM.set(k.slice(4), { value: v.value, tainted: v.tainted });
@@ -149,7 +163,9 @@ async function finish(s: SmtpSession, data: ReceivedData): Promise<void> {
       await s.services.receiver!.commit(m, built.body, {
         chunking: data.chunked, body8bitmime: body8,
         pipelining: { advertised: s.advertised.pipelining, used: s.pipeliningUsed, earlyAdvertised: s.advertised.pipeConnect },
+        fakeReject: controls.fakeReject !== undefined,
       });
+      afterArrivalLines(s, id);
     } catch (e) {
       s.logger.panic(`failed to queue message from <${sender}> ${peerText(s)}: ${e instanceof Error ? e.message : String(e)}`, { id });
       s.send(`451 ${REPLY.temporaryProblem}`);
@@ -163,7 +179,32 @@ async function finish(s: SmtpSession, data: ReceivedData): Promise<void> {
   s.messagesReceived++;
   // BDAT LAST: Exim acknowledges the last chunk on a continuation line before the message's reply.
   if (data.lastChunk) s.send(`250- ${data.lastChunk.size} byte chunk, total ${data.lastChunk.total}`);
-  s.sendLines(acl.lines.length ? acl.lines : [`250 OK id=${id}`]);
+  s.sendLines(fakeReply(s) ?? (acl.lines.length ? acl.lines : [`250 OK id=${id}`]));
+}
+
+/**
+ * control = fakereject / fakedefer: the message is kept, but the client is
+ * told 550 / 450 with the control's text (split at 75 characters, as Exim
+ * splits ACL messages).
+ */
+function fakeReply(s: SmtpSession): string[] | undefined {
+  const c = s.aclMsg.controls;
+  const text = c.fakeReject ?? c.fakeDefer;
+  if (text === undefined) return undefined;
+  const lines = splitMessage(text);
+  return replyLines(c.fakeReject !== undefined ? '550' : '450', s.aclConn.controls.noMultilineResponses ? lines.split('\n')[0] : lines);
+}
+
+/** Main-log and message-log lines that follow the "<=" line: a freeze, a queue-only decision. */
+function afterArrivalLines(s: SmtpSession, id: string): void {
+  const c = s.aclMsg.controls;
+  const lines: string[] = [];
+  if (c.freeze) lines.push('frozen by ACL');
+  if (c.queue) lines.push('no immediate delivery: queued by ACL');
+  for (const l of lines) {
+    s.logger.main(l, { id });
+    s.logger.messageLog?.(id, l);
+  }
 }
 
 /**

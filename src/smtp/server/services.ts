@@ -20,7 +20,9 @@ async function loadAclRunner(): Promise<AclRunner | undefined> {
 export function receiverFor(config: Config, logger: Logger): Receiver {
   return {
     build: (raw, envelope, origin, cfg, ectx) => buildMessage(raw, envelope, origin, cfg, ectx),
-    commit: (message, body, extra) => commitMessage(message, body, { config, logger }, { chunking: extra.chunking, body8bitmime: extra.body8bitmime, pipelining: extra.pipelining }),
+    commit: (message, body, extra) => commitMessage(message, body, { config, logger }, {
+      chunking: extra.chunking, body8bitmime: extra.body8bitmime, pipelining: extra.pipelining, fakeReject: extra.fakeReject,
+    }),
   };
 }
 

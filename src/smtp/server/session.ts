@@ -109,6 +109,7 @@ export class SmtpSession {
   /** The session authenticated with this authenticator. */
   authenticatedBy: ServerAuthenticator | undefined;
   authenticatedId: string | undefined;
+  authenticatedIdTainted = false;
   tlsActive = false;
   /** Whether PIPELINING was used (input pending when we looked). */
   pipeliningUsed = false;
@@ -200,8 +201,10 @@ export class SmtpSession {
 
   /** $received_protocol: smtp/esmtp with s (TLS) and a (authenticated); local- for -bs. */
   protocolName(): string {
-    let p = this.esmtp ? 'esmtp' : 'smtp';
-    if (this.esmtp) {
+    // AUTH implies ESMTP, even after HELO (allow_auth_unadvertised): Exim says esmtpa then.
+    const esmtp = this.esmtp || this.authenticatedBy !== undefined;
+    let p = esmtp ? 'esmtp' : 'smtp';
+    if (esmtp) {
       if (this.mailParams.smtputf8) p = 'utf8' + p; // RFC 6531's protocol names, as Exim logs them
       if (this.tlsActive) p += 's';
       if (this.authenticatedBy) p += 'a';

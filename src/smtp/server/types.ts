@@ -37,6 +37,8 @@ export interface ConnectionInfo {
   connectionCount?: number;
   /** TLS starts before the banner (tls_on_connect_ports, -tls-on-connect). */
   tlsOnConnect?: boolean;
+  /** -bs -oMa/-oMi: the addresses came from the command line, so Exim marks them tainted in -H. */
+  addressesFromCommandLine?: boolean;
   /** Messages from this connection are only queued (the daemon's smtp_accept_queue). */
   queueOnly?: boolean;
 }
@@ -46,6 +48,8 @@ export interface SessionLogger {
   main(text: string, opts?: { id?: string }): void;
   reject(text: string, opts?: { id?: string; headers?: string[]; mainToo?: boolean }): void;
   panic(text: string, opts?: { id?: string; mainToo?: boolean }): void;
+  /** A line of the message's own log (msglog/<id>), when message_logs is on. */
+  messageLog?(id: string, text: string): void;
   readonly selector: { has(name: string): boolean };
 }
 
@@ -54,7 +58,7 @@ export type AclRunner = (spec: string, where: AclWhere, actx: AclContext) => Pro
 /** Building and durably queuing a received message (src/receive). */
 export interface Receiver {
   build(raw: Buffer, envelope: Envelope, origin: Origin, config: Config, ectx: ExpandContext): { message: Message; body: Buffer };
-  commit(message: Message, body: Buffer, extra: { chunking: boolean; body8bitmime?: 0 | 7 | 8; pipelining?: LogPipelining }): Promise<void>;
+  commit(message: Message, body: Buffer, extra: { chunking: boolean; body8bitmime?: 0 | 7 | 8; pipelining?: LogPipelining; fakeReject?: boolean }): Promise<void>;
 }
 
 export interface SmtpServices {
