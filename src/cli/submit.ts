@@ -89,6 +89,7 @@ async function runNotSmtpAcl(option: string, config: Config, ectx: ExpandContext
   const { newConnectionState, newMessageState } = await import('../acl/types.ts');
   const result = await mod.runAcl(expandString(spec, ectx), where, {
     config, expand: ectx, logger, conn: newConnectionState(), msg: newMessageState(), headers,
+    verify: (await import('../verify/index.ts')).addressVerifyHooks({ config, ctx: ectx, log: (line: string) => logger.main(line) }),
   });
   if (result.verdict === 'accept' || result.verdict === 'discard') return;
   const text = result.userMessage ?? 'local message rejected';

@@ -73,6 +73,7 @@ dnslookup:
 localuser:
   driver = accept
   domains = +local_domains
+  check_local_user
   transport = local_delivery
   cannot_route_message = Unknown user
 

@@ -5,6 +5,7 @@
 
 import type { AclContext, AclResult, AclVerdict, AclWhere } from '../../acl/types.ts';
 import { formatAclRejection } from '../../log/index.ts';
+import { addressVerifyHooks } from '../../verify/index.ts';
 import { REPLY, replyLines } from './replies.ts';
 import type { SmtpSession } from './session.ts';
 
@@ -68,6 +69,12 @@ export function aclContextFor(s: SmtpSession, opts: PhaseOptions): AclContext {
     messageId: opts.messageId,
     hostChecking: s.isHostCheck,
     now: s.services.now,
+    // verify = sender/recipient: routing in verify mode; sender results cached per message.
+    verify: addressVerifyHooks({
+      config: s.config, ctx: s.ctx, cacheScope: s.aclMsg,
+      trace: s.services.trace ? (line: string) => s.trace(line) : undefined,
+      log: (line: string) => s.logger.main(line),
+    }),
   };
 }
 
