@@ -20,6 +20,8 @@ const MODES: Partial<Record<CliOptions['mode'], () => Promise<{ main: ModeMain }
   'smtp-stdin': () => import('./cli/smtp-stdin.ts'),
   'batch-smtp': () => import('./cli/batch-smtp.ts'),
   'host-check': () => import('./cli/host-check.ts'),
+  'address-test': () => import('./cli/address-test.ts'),
+  verify: () => import('./cli/address-test.ts'),
   daemon: () => import('./cli/daemon.ts'),
 };
 

@@ -41,7 +41,7 @@ export function parseRedirectList(data: string, opts: ParseOptions): RedirectLis
       while (pos < n && data[pos] !== '\n') pos++;
       continue;
     }
-    const special = /^:(fail|defer|blackhole|unknown|include):/i.exec(data.slice(pos, pos + 10));
+    const special = /^:(fail|defer|blackhole|unknown|include):/i.exec(data.slice(pos, pos + 12));
     if (special) {
       const what = special[1].toLowerCase();
       pos += special[0].length;
