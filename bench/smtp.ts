@@ -1,6 +1,10 @@
 // Benchmark: receiving mail over SMTP, tern's daemon beside Debian's Exim.
 //
-//   node bench/smtp.ts [seconds] [idle]      (defaults: 10 s per run, 1000 idle connections)
+//   node bench/smtp.ts [seconds] [idle] [--runs=N] [--servers=sink,tern,exim] [--spool-parent=DIR]
+//
+// Defaults: 10 s per run, 1000 idle connections, 2 runs of each server
+// (interleaved: sink, tern, exim, sink, tern, exim...), spools under the
+// system's temporary directory. TERN_WORKERS sets tern's worker count.
 //
 // For each server — a discard sink (a trivial Node SMTP server in its own
 // process that answers 250 without storing: the load generator's ceiling),
@@ -11,6 +15,10 @@
 //   2. [idle] connections are opened and held idle (each has had its banner):
 //      memory of the server's processes (RSS and PSS summed over the
 //      process tree) before and while holding them, per connection.
+// Besides the rates it prints the CPU time the server's processes spent per
+// accepted message (user + system, children included: Exim's per-connection
+// processes are reaped by its daemon), which depends much less on what else
+// the machine runs than msgs/s do, and the load average around each run.
 // Figures, not a test. Bounded in time and count.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -100,6 +108,27 @@ function memoryOf(pids: number[]): { rssKb: number; pssKb: number; processes: nu
     }
   }
   return { rssKb, pssKb, processes };
+}
+
+/** CPU seconds (user + system, reaped children included) of a process tree. */
+function cpuSecondsOf(pids: number[]): number {
+  const ticks = 100; // USER_HZ on Linux
+  let total = 0;
+  for (const p of pids) {
+    try {
+      const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+      // Fields after the command name (which may hold spaces) start at "state".
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / ticks;
+    } catch {
+      // gone in between
+    }
+  }
+  return total;
+}
+
+function loadAverage(): string {
+  return fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 }
 
 // ---- load ----
@@ -268,41 +297,63 @@ async function startExim(work: string): Promise<Server | undefined> {
 const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : '-');
 
 async function measure(s: Server, seconds: number, idle: number): Promise<string[]> {
+  // Warm up (tern's workers compile their code on first use; Exim's caches
+  // fill): a short unmeasured run, then a pause for the server to settle.
+  await throughput(s.port, 1);
+  await new Promise((r) => setTimeout(r, 500));
+  const loadBefore = loadAverage();
+  const cpuBefore = cpuSecondsOf(descendants(s.pid));
   const t = await throughput(s.port, seconds);
+  // Let the server reap its per-connection processes (Exim) before counting.
+  await new Promise((r) => setTimeout(r, 500));
+  const cpuMsPerMessage = ((cpuSecondsOf(descendants(s.pid)) - cpuBefore) * 1000) / Math.max(1, t.messages);
+  const loadAfter = loadAverage();
   const m = await holdIdle(s.port, idle, s.pid);
   const perConnKb = (m.during.pssKb - m.before.pssKb) / Math.max(1, m.opened);
   const perConnRssKb = (m.during.rssKb - m.before.rssKb) / Math.max(1, m.opened);
   return [
-    s.name, fmt(t.perSecond), fmt(t.p50ms, 2), fmt(t.p99ms, 2), String(t.errors),
+    s.name, fmt(t.perSecond), fmt(t.p50ms, 2), fmt(t.p99ms, 2), String(t.errors), fmt(cpuMsPerMessage, 2), `${loadBefore.split(' ')[0]}/${loadAfter.split(' ')[0]}`,
     `${m.opened}`, fmt(m.before.pssKb / 1024, 1), fmt(m.during.pssKb / 1024, 1), fmt(perConnKb, 1), fmt(perConnRssKb, 1), String(m.during.processes),
   ];
 }
 
 async function main(): Promise<void> {
-  const seconds = Number(process.argv[2] ?? 10);
-  const idle = Number(process.argv[3] ?? 1000);
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tern-bench-smtp-'));
-  const header = ['server', 'msgs/s', 'p50 ms', 'p99 ms', 'errors', 'idle conns', 'PSS MB before', 'PSS MB idle', 'KB/conn (PSS)', 'KB/conn (RSS)', 'processes'];
+  const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+  const option = (name: string) => process.argv.slice(2).find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const seconds = Number(positional[0] ?? 10);
+  const idle = Number(positional[1] ?? 1000);
+  const runs = Number(option('runs') ?? 2);
+  const wanted = (option('servers') ?? 'sink,tern,exim').split(',');
+  const work = fs.mkdtempSync(path.join(option('spool-parent') ?? os.tmpdir(), 'tern-bench-smtp-'));
+  const header = ['server', 'msgs/s', 'p50 ms', 'p99 ms', 'errors', 'CPU ms/msg', 'load 1m', 'idle conns', 'PSS MB before', 'PSS MB idle', 'KB/conn (PSS)', 'KB/conn (RSS)', 'processes'];
   const rows: string[][] = [];
-  const starters: Array<() => Promise<Server | undefined>> = [startSink, () => startTern(work), () => startExim(work)];
+  const all: Record<string, (run: number) => Promise<Server | undefined>> = {
+    sink: startSink,
+    tern: (run) => startTern(path.join(work, `run${run}`)),
+    exim: (run) => startExim(path.join(work, `run${run}`)),
+  };
   try {
-    for (const start of starters) {
-      const s = await start();
-      if (!s) {
-        rows.push(['exim4 (not installed)']);
-        continue;
-      }
-      try {
-        process.stderr.write(`measuring ${s.name}...\n`);
-        rows.push(await measure(s, seconds, idle));
-      } finally {
-        await s.stop();
+    for (let run = 0; run < runs; run++) {
+      for (const name of wanted) {
+        const start = all[name];
+        if (!start) throw new Error(`unknown server "${name}" (sink, tern, exim)`);
+        const s = await start(run);
+        if (!s) {
+          rows.push([`${name} (not installed)`]);
+          continue;
+        }
+        try {
+          process.stderr.write(`run ${run + 1}/${runs}: measuring ${s.name}...\n`);
+          rows.push(await measure(s, seconds, idle));
+        } finally {
+          await s.stop();
+        }
       }
     }
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
-  process.stdout.write(`${SESSIONS} sessions, ${SIZE}-byte messages, ${seconds}s per run, queue-only, durable spool; ${idle} idle connections; ${os.availableParallelism()} CPUs\n`);
+  process.stdout.write(`${SESSIONS} sessions, ${SIZE}-byte messages, ${seconds}s per run, queue-only, durable spool under ${path.dirname(work)}; ${idle} idle connections; ${os.availableParallelism()} CPUs; load 1m before/after each run\n`);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   for (const r of [header, ...rows]) process.stdout.write(r.map((c, i) => (c ?? '').padEnd(widths[i])).join('  ') + '\n');
 }

@@ -6,16 +6,22 @@
 // for the next one (their entries may postdate the one running), and all
 // requests gathered by then are served by that single fsync. No request is
 // ever answered by an fsync that started before it was made.
+//
+// Opening a directory read-only needs no lock and no disk access (it is in
+// the cache: we just wrote to it) and closing it is as cheap, so only the
+// fsync goes to libuv's thread pool.
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { fsyncFile } from './fs-ops.ts';
 
+/** fsync a file or directory by name. */
 export async function fsyncPath(p: string): Promise<void> {
-  const fh = await fs.promises.open(p, 'r');
+  const fd = fs.openSync(p, fs.constants.O_RDONLY);
   try {
-    await fh.sync();
+    await fsyncFile(fd);
   } finally {
-    await fh.close();
+    fs.closeSync(fd);
   }
 }
 

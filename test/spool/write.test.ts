@@ -65,6 +65,30 @@ test('an id already on the spool is never overwritten', async (t) => {
   assert.ok(fs.existsSync(path.join(spool, 'input', `${m.id}-H`)));
 });
 
+test('a failed write leaves nothing of its own behind and touches nothing of others', async (t) => {
+  const spool = tmpSpool(t);
+  const first = message();
+  await writeMessage(spool, first, Buffer.from('x\n'), { split: false });
+  const dir = path.join(spool, 'input');
+  // -D in use: no hdr.<id> is left behind.
+  await assert.rejects(writeMessage(spool, first, Buffer.from('y\n'), { split: false }), MessageIdInUseError);
+  assert.deepEqual(fs.readdirSync(dir).sort(), [`${first.id}-D`, `${first.id}-H`]);
+  // hdr.<id> in use (a rewrite of that id in progress): it is left alone and no -D is made.
+  const second = message();
+  fs.writeFileSync(path.join(dir, `hdr.${second.id}`), 'someone else\n');
+  await assert.rejects(writeMessage(spool, second, Buffer.from('z\n'), { split: false }), MessageIdInUseError);
+  assert.equal(fs.readFileSync(path.join(dir, `hdr.${second.id}`), 'latin1'), 'someone else\n');
+  assert.ok(!fs.existsSync(path.join(dir, `${second.id}-D`)));
+});
+
+test('a body given as many buffers is written whole, in order', async (t) => {
+  const spool = tmpSpool(t);
+  const m = message();
+  const parts = Array.from({ length: 2000 }, (_, i) => Buffer.from(`line ${i}\n`));
+  await writeMessage(spool, m, parts, { split: false });
+  assert.deepEqual(readDataFile(path.join(spool, 'input', `${m.id}-D`), m.id), Buffer.concat(parts));
+});
+
 test('rewriting the -H file replaces it whole', async (t) => {
   const spool = tmpSpool(t);
   const m = message();
