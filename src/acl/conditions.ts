@@ -3,7 +3,7 @@
 // texts for failures go to st.logMsg / st.userMsg.
 
 import { ExpandError, ForcedFail } from '../expand/index.ts';
-import { matchAddressList, matchDomainList, matchHostList, matchLocalPartList, splitList, type ListMatch } from '../lists/index.ts';
+import { atTraceLevel, matchAddressList, matchDomainList, matchHostList, matchLocalPartList, newListCache, splitList, type ListMatch } from '../lists/index.ts';
 import type { HostSubject } from '../lists/host.ts';
 import { runAclText } from './engine.ts';
 import { applyControl } from './controls.ts';
@@ -61,21 +61,28 @@ export function* evalItem(st: RunState, item: AclItem, arg: string, tainted: boo
       if (!cipher) return 'FAIL';
       return yield* listCondition(st, item.arg, (list) => matchStringList(st, cipher, list));
     }
-    case 'hosts':
-      return yield* listCondition(st, item.arg, (list) => matchHostList(hostSubject(st), list, st.actx.expand), 'host_data', true);
+    // Named-list results are cached as Exim caches them: the host's for the connection, the
+    // sender's for the message, a recipient's domain and local part for that address only.
+    case 'hosts': {
+      const cache = (st.actx.conn.hostListCache ??= newListCache());
+      return yield* listCondition(st, item.arg, (list) => matchHostList(hostSubject(st), list, st.actx.expand, { cache, wantData: true }), 'host_data', true);
+    }
     case 'domains':
-      return yield* listCondition(st, item.arg, (list) => matchDomainList(getVar(st, 'domain') ?? '', list, st.actx.expand), 'domain_data');
+      return yield* listCondition(st, item.arg, (list) => matchDomainList(getVar(st, 'domain') ?? '', list, st.actx.expand, { cache: st.addressListCache, wantData: true }), 'domain_data');
     case 'local_parts':
-      return yield* listCondition(st, item.arg, (list) => matchLocalPartList(getVar(st, 'local_part') ?? '', list, st.actx.expand), 'local_part_data');
+      return yield* listCondition(st, item.arg, (list) => matchLocalPartList(originalLocalPart(st), list, st.actx.expand, { cache: st.addressListCache, wantData: true }), 'local_part_data');
     case 'recipients':
-      return yield* listCondition(st, item.arg, (list) => matchAddressList(recipientAddress(st), list, st.actx.expand), 'recipient_data');
-    case 'senders':
-      return yield* listCondition(st, item.arg, (list) => matchAddressList(getVar(st, 'sender_address') ?? '', list, st.actx.expand), 'sender_data');
+      return yield* listCondition(st, item.arg, (list) => matchAddressList(recipientAddress(st), list, st.actx.expand, { wantData: true }), 'recipient_data');
+    case 'senders': {
+      const cache = (st.actx.msg.senderListCache ??= newListCache());
+      return yield* listCondition(st, item.arg, (list) => matchAddressList(getVar(st, 'sender_address') ?? '', list, st.actx.expand, { cache, wantData: true }), 'sender_data');
+    }
     case 'sender_domains': {
       const sender = getVar(st, 'sender_address') ?? '';
       const at = sender.lastIndexOf('@');
       const domain = at < 0 ? '' : sender.slice(at + 1);
-      return yield* listCondition(st, item.arg, (list) => matchDomainList(domain, list, st.actx.expand));
+      const cache = (st.actx.msg.senderDomainListCache ??= newListCache());
+      return yield* listCondition(st, item.arg, (list) => matchDomainList(domain, list, st.actx.expand, { cache }));
     }
     case 'dnslists':
       return yield* dnslistsCondition(st, arg);
@@ -125,6 +132,14 @@ function hostSubject(st: RunState): HostSubject {
   return conn.host;
 }
 
+/** The local part as the client wrote it (matching is caseless anyway, until +caseful). */
+function originalLocalPart(st: RunState): string {
+  const r = st.actx.recipient;
+  if (r === undefined) return getVar(st, 'local_part') ?? '';
+  const at = r.lastIndexOf('@');
+  return at < 0 ? r : r.slice(0, at);
+}
+
 function recipientAddress(st: RunState): string {
   if (st.actx.recipient !== undefined) return st.actx.recipient;
   const lp = getVar(st, 'local_part') ?? '';
@@ -148,7 +163,7 @@ function* listCondition(st: RunState, listText: string, match: (list: string) =>
     logPanic(st, `failed to expand "${listText}" while checking a list: ${e.message}`);
     return 'DEFER';
   }
-  const m = yield* attempt(st, () => match(list));
+  const m = yield* attempt(st, () => atTraceLevel(st.actx.expand, st.level, () => match(list)));
   if (m.result === 'ok') {
     if (dataVar && m.data !== undefined) setVar(st, dataVar, m.data, true);
     return 'OK';

@@ -18,6 +18,7 @@ import { ExpandError, ForcedFail, expandStringWithTaint } from '../expand/index.
 import type { ExpandContext } from '../expand/context.ts';
 import { runAclText } from './engine.ts';
 import { withAclArgs } from './conditions.ts';
+import { listTracer, newListCache, setListTracer } from '../lists/index.ts';
 import { driveAsync, driveSync, setVar, type Rc, type RunState } from './state.ts';
 import { logPanic } from './logging.ts';
 import { isMessageWhere, WHERE_NAMES } from './tables.ts';
@@ -52,7 +53,7 @@ const VERDICTS: Record<Rc, AclVerdict> = {
 };
 
 function newRun(actx: AclContext, where: AclWhere, sync: boolean, level = 0): RunState {
-  return { actx, where, sync, level, cmdRatelimits: new Map(), logRejectTarget: ['main', 'reject'], tempDetails: false };
+  return { actx, where, sync, level, cmdRatelimits: new Map(), logRejectTarget: ['main', 'reject'], tempDetails: false, addressListCache: newListCache() };
 }
 
 /** Set $domain and $local_part from the address under test (RCPT, VRFY, PRDR). */
@@ -84,6 +85,7 @@ function finish(st: RunState, rc: Rc): AclResult {
 /** Run the ACL `spec` (already expanded) for `where`. */
 export async function runAcl(spec: string, where: AclWhere, actx: AclContext): Promise<AclResult> {
   const st = newRun(actx, where, false);
+  if (actx.trace && !listTracer(actx.expand)) setListTracer(actx.expand, { write: actx.trace, level: 0 });
   installAclHook(actx, where);
   setAddressVars(actx, where);
   setVar(st, 'acl_verify_message', undefined);

@@ -3,6 +3,8 @@
 
 import type { LogTarget, RunState } from './state.ts';
 import { getVar } from './state.ts';
+import { senderFullhost } from '../log/host.ts';
+import type { LogSelector } from '../log/selectors.ts';
 
 /** Exim's string_printing(): control characters become visible escapes. */
 export function printable(s: string): string {
@@ -25,7 +27,7 @@ export function printable(s: string): string {
 
 /** Exim's host_and_ident(): "H=name [ip]" (or "U=ident" without a host), for log lines. */
 export function hostAndIdent(st: RunState, useFlag: boolean): string {
-  const full = getVar(st, 'sender_fullhost');
+  const full = getVar(st, 'sender_fullhost') ?? fullhostFromVars(st);
   const ident = getVar(st, 'sender_ident');
   if (!full) return `${useFlag ? 'U=' : ''}${ident || 'unknown'}`;
   let s = `${useFlag ? 'H=' : ''}${full}`;
@@ -36,6 +38,18 @@ export function hostAndIdent(st: RunState, useFlag: boolean): string {
   return s;
 }
 
+/** $sender_fullhost built from its parts, for sessions that do not set the variable itself. */
+function fullhostFromVars(st: RunState): string | undefined {
+  const address = getVar(st, 'sender_host_address');
+  if (!address) return undefined;
+  const sel = st.actx.logger?.selector ?? { has: () => false };
+  const port = getVar(st, 'sender_host_port');
+  return senderFullhost({
+    address, name: getVar(st, 'sender_host_name') || undefined, heloName: getVar(st, 'sender_helo_name'),
+    port: port === undefined ? undefined : Number(port),
+  }, sel as LogSelector);
+}
+
 /** Write one line to the given logs. */
 export function writeLog(st: RunState, targets: readonly LogTarget[], text: string): void {
   const logger = st.actx.logger;
@@ -43,8 +57,10 @@ export function writeLog(st: RunState, targets: readonly LogTarget[], text: stri
   const id = st.actx.messageId;
   const main = targets.includes('main');
   const reject = targets.includes('reject');
-  if (main) logger.main(text, { id });
-  if (reject) logger.reject(text, { id, headers: main ? undefined : st.actx.headers });
+  // A rejection entry goes to the main log too: one call for both, as Exim writes it once.
+  if (main && reject) logger.reject(text, { id });
+  else if (main) logger.main(text, { id });
+  else if (reject) logger.reject(text, { id, headers: st.actx.headers, mainToo: false });
   if (targets.includes('panic')) logger.panic(text);
 }
 

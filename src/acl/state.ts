@@ -8,6 +8,7 @@
 import { Suspend } from '../util/suspend.ts';
 import { ExpandError, expandStringAsyncWithTaint, expandStringWithTaint, type Expansion } from '../expand/index.ts';
 import type { AclContext, AclWhere } from './types.ts';
+import type { ListCache } from '../lists/walk.ts';
 
 /** Exim's internal results of conditions, statements and ACLs. */
 export type Rc = 'OK' | 'FAIL' | 'DEFER' | 'ERROR' | 'DISCARD' | 'FAIL_DROP';
@@ -39,6 +40,8 @@ export interface RunState {
   /** Set when sender verification failed (for the SMTP reply's extra lines). */
   senderVerifyFailure?: { address: string; message?: string; noDetails: boolean };
   verifyFailed?: string;
+  /** Named domain/local-part list results for the address under test (shared with nested `acl =`). */
+  addressListCache: ListCache;
 }
 
 /** Exim's debug indentation: one column per nesting level, every fourth a "╎" guide. */

@@ -8,6 +8,7 @@
 import type { Config } from '../config/types.ts';
 import type { ExpandContext } from '../expand/context.ts';
 import type { HostSubject } from '../lists/host.ts';
+import type { ListCache } from '../lists/walk.ts';
 
 /** Where an ACL runs: one value per acl_smtp_* / acl_not_smtp* option, plus ${acl} calls. */
 export type AclWhere =
@@ -41,7 +42,8 @@ export interface AclResult {
 /** What the engine writes to the logs (a subset of src/log's Logger). */
 export interface AclLogger {
   main(text: string, opts?: { id?: string }): void;
-  reject(text: string, opts?: { id?: string; headers?: string[] }): void;
+  /** A rejection: to the reject log and, unless mainToo is false, the main log. */
+  reject(text: string, opts?: { id?: string; headers?: string[]; mainToo?: boolean }): void;
   panic(text: string): void;
   selector?: { has(name: string): boolean };
 }
@@ -96,6 +98,8 @@ export interface AclConnectionState {
   ratelimitSeen: Map<string, unknown>;
   /** HELO/EHLO verification result (verify = helo, helo_verify_hosts); undefined until tried. Reset at each HELO. */
   heloVerified?: boolean;
+  /** Named host-list results for the client, kept for the connection (Exim's host cache). */
+  hostListCache?: ListCache;
 }
 
 /** State for one message (reset at MAIL/RSET). */
@@ -110,6 +114,9 @@ export interface AclMessageState {
   ratelimitSeen: Map<string, unknown>;
   /** warn log lines already written for this message (each is written once). */
   warnLogged?: Set<string>;
+  /** Named-list results for the sender's address and domain, kept for the message (Exim's sender caches). */
+  senderListCache?: ListCache;
+  senderDomainListCache?: ListCache;
 }
 
 /** Options of `verify = recipient/...` and `verify = sender/...` passed to the verify hook. */

@@ -34,7 +34,7 @@ export async function main(opts: CliOptions): Promise<number> {
       localAddress: opts.oM.get('i') ?? '127.0.0.1', localPort: 25,
       caller: { login: caller.login, uid: caller.uid, gid: caller.gid, trusted: caller.trusted },
     },
-    { ...base, config, logger, receiver: undefined, trace: (l) => write(l + '\n') },
+    { ...base, config, logger, receiver: undefined, trace: (l) => write(`>>> ${l}\n`) },
   );
   return 0;
 }

@@ -13,12 +13,12 @@ import { runLookup } from '../lookups/helpers.ts';
 import { asciiLower } from '../lookups/lsearch-format.ts';
 import { parseLookupSpec } from '../lookups/spec.ts';
 import { LookupDefer, LookupError } from '../lookups/types.ts';
-import { matchDomainItem, matchDomainList } from './domain.ts';
+import { domainKind, matchDomainItem, matchDomainList } from './domain.ts';
 import { casefulSpecial } from './localpart.ts';
 import { splitList } from './split.ts';
 import { lookupItem, matchStringItem, regexOutcome, splitLookupItem, starOutcome } from './string-item.ts';
 import { FAIL, type ItemOutcome, type ListMatch } from './types.ts';
-import { newWalkState, walkList, type ListKind, type WalkState } from './walk.ts';
+import { newWalkState, walkList, type ListKind, type ListOptions, type WalkState } from './walk.ts';
 
 interface AddressParts {
   address: string;
@@ -102,7 +102,12 @@ function matchLocalPattern(a: AddressParts, pattern: string, caseful: boolean): 
 
 export function matchAddressItem(a: AddressParts, item: string, state: WalkState): ItemOutcome {
   const ctx = state.ctx;
-  if (item === '') return a.address === '' ? { r: 'ok', data: '' } : FAIL;
+  if (item === '') {
+    if (a.address === '') return { r: 'ok', data: '' };
+    // Exim checks the domain against the (empty) domain part, as its trace shows.
+    if (state.tracer && a.at >= 0) walkList('', domainKind(a.domain), { ...state, level: state.level + 1 }, undefined, true);
+    return FAIL;
+  }
   // A whole-address regex sets no $value in Exim.
   if (item[0] === '^') return withData(regexOutcome(subjectText(a, state.caseful), item, !state.caseful), '');
   const semi = item.indexOf(';');
@@ -131,7 +136,11 @@ export function matchAddressItem(a: AddressParts, item: string, state: WalkState
   const dp = patternAt < 0 ? item : item.slice(patternAt + 1);
   if (patternAt >= 0 && !matchLocalPattern(a, localPattern, state.caseful)) return FAIL;
   let out: ItemOutcome;
-  if (dp[0] === '+') {
+  if (state.tracer) {
+    // Exim matches the domain part as a one-item domain list, which shows in the trace.
+    const m = walkList(dp, domainKind(a.domain), { ...state, cache: undefined, wantData: false, depth: state.depth + 1, level: state.level + 1 }, undefined, true);
+    out = { r: m.result, data: m.data, message: m.message, captures: m.captures };
+  } else if (dp[0] === '+') {
     const m = matchDomainList(a.domain, dp, ctx);
     out = { r: m.result, data: m.data, message: m.message, captures: m.captures };
   } else if (patternAt < 0 && item[0] === '*') {
@@ -155,9 +164,10 @@ function addressKind(a: AddressParts): ListKind {
     special: casefulSpecial,
     matchItem: (item, state) => matchAddressItem(a, item, state),
     subjectKey: () => a.address,
+    traceName: a.address,
   };
 }
 
-export function matchAddressList(address: string, listText: string, ctx: ExpandContext): ListMatch {
-  return walkList(listText, addressKind(split(address)), newWalkState(ctx));
+export function matchAddressList(address: string, listText: string, ctx: ExpandContext, opts: ListOptions = {}): ListMatch {
+  return walkList(listText, addressKind(split(address)), newWalkState(ctx, false, opts), opts.label);
 }

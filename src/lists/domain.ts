@@ -11,7 +11,7 @@ import { matchIpList } from './host.ts';
 import { isLocalAddress, primaryHostname } from './local-host.ts';
 import { matchStringItem } from './string-item.ts';
 import { FAIL, type ItemOutcome, type ListMatch } from './types.ts';
-import { newWalkState, walkList, type ListKind, type WalkState } from './walk.ts';
+import { newWalkState, walkList, type ListKind, type ListOptions, type WalkState } from './walk.ts';
 
 function domainLiteralIsLocal(domain: string, ctx: ExpandContext): boolean {
   if (domain[0] !== '[' || domain[domain.length - 1] !== ']') return false;
@@ -82,9 +82,10 @@ export function domainKind(domain: string): ListKind {
     comments: 'anywhere',
     matchItem: (item: string, state: WalkState) => matchDomainItem(domain, item, state.ctx),
     subjectKey: () => domain,
+    traceName: domain,
   };
 }
 
-export function matchDomainList(domain: string, listText: string, ctx: ExpandContext): ListMatch {
-  return walkList(listText, domainKind(domain), newWalkState(ctx));
+export function matchDomainList(domain: string, listText: string, ctx: ExpandContext, opts: ListOptions = {}): ListMatch {
+  return walkList(listText, domainKind(domain), newWalkState(ctx, false, opts), opts.label);
 }

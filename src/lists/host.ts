@@ -18,7 +18,7 @@ import { ipInNet, ipKeyText, maskIp, normaliseMapped, parseIp, parseNet, type Ip
 import { isLocalAddress, primaryHostname } from './local-host.ts';
 import { lookupItem, regexOutcome, splitLookupItem, starOutcome } from './string-item.ts';
 import { FAIL, type ItemOutcome, type ListMatch } from './types.ts';
-import { newWalkState, walkList, type ListKind, type WalkState } from './walk.ts';
+import { newWalkState, walkList, type ListKind, type ListOptions, type WalkState } from './walk.ts';
 
 /** The host being checked. name/aliases are filled in by a reverse lookup when an item needs them. */
 export interface HostSubject {
@@ -96,16 +96,17 @@ function matchNameItem(host: HostSubject, item: string, ctx: ExpandContext, test
 }
 
 export function matchHostItem(host: HostSubject, item: string, ctx: ExpandContext, ipOnly: boolean): ItemOutcome {
-  if (item === '') return host.address ? FAIL : { r: 'ok', data: '' };
-  if (item === '*') return { r: 'ok', data: '*' };
+  // Only lookup items give $host_data (and match_ip's $value) a value, as in Exim.
+  if (item === '') return host.address ? FAIL : { r: 'ok' };
+  if (item === '*') return { r: 'ok' };
   const net = parseNet(item);
   if (net) {
     const ip = subjectIp(host);
-    return ip && ipInNet(ip, net) ? { r: 'ok', data: item } : FAIL;
+    return ip && ipInNet(ip, net) ? { r: 'ok' } : FAIL;
   }
   if (item === '@[]') {
     const ip = subjectIp(host);
-    return ip && isLocalAddress(ip, ctx) ? { r: 'ok', data: item } : FAIL;
+    return ip && isLocalAddress(ip, ctx) ? { r: 'ok' } : FAIL;
   }
   const lk = splitLookupItem(item);
   if (lk) {
@@ -150,15 +151,16 @@ function hostKind(host: HostSubject, ipOnly: boolean): ListKind {
     special,
     matchItem: (item, state) => matchHostItem(host, item, state.ctx, ipOnly),
     subjectKey: () => `${ipOnly ? 'ip' : 'host'} ${host.address ?? ''} ${host.name ?? ''}`,
+    traceName: ipOnly ? host.address ?? '' : 'host',
   };
 }
 
 /** Is the host in the (already expanded) host list? May fill in host.name (reverse lookup). */
-export function matchHostList(host: HostSubject, listText: string, ctx: ExpandContext): ListMatch {
-  return walkList(listText, hostKind(host, false), newWalkState(ctx));
+export function matchHostList(host: HostSubject, listText: string, ctx: ExpandContext, opts: ListOptions = {}): ListMatch {
+  return walkList(listText, hostKind(host, false), newWalkState(ctx, false, opts), opts.label);
 }
 
 /** match_ip: an address against a host list restricted to address items; "" means no host. */
-export function matchIpList(ip: string, listText: string, ctx: ExpandContext): ListMatch {
-  return walkList(listText, hostKind({ address: ip }, true), newWalkState(ctx));
+export function matchIpList(ip: string, listText: string, ctx: ExpandContext, opts: ListOptions = {}): ListMatch {
+  return walkList(listText, hostKind({ address: ip }, true), newWalkState(ctx, false, opts), opts.label);
 }

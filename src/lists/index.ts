@@ -13,3 +13,5 @@ export { splitList, listCount, listSeparator } from './split.ts';
 export { expandListText } from './walk.ts';
 export type { ListMatch } from './types.ts';
 export { ipVersion, parseIp, parseNet, ipInNet, ipToString, ipKeyText, normaliseMapped, type IpAddr, type IpNet } from './ip.ts';
+export { newListCache, type ListCache, type ListOptions } from './walk.ts';
+export { setListTracer, listTracer, atTraceLevel, traceOptionUnset, indentFor, type ListTracer } from './trace.ts';

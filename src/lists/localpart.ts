@@ -4,7 +4,7 @@
 import type { ExpandContext } from '../expand/context.ts';
 import { matchStringItem } from './string-item.ts';
 import type { ListMatch } from './types.ts';
-import { newWalkState, walkList, type ListKind, type WalkState } from './walk.ts';
+import { newWalkState, walkList, type ListKind, type ListOptions, type WalkState } from './walk.ts';
 
 export function casefulSpecial(item: string, state: WalkState): boolean {
   if (item !== '+caseful') return false;
@@ -20,10 +20,11 @@ function localPartKind(localPart: string): ListKind {
     special: casefulSpecial,
     matchItem: (item, state) => matchStringItem(localPart, item, state.ctx, !state.caseful),
     subjectKey: () => localPart,
+    traceName: localPart,
   };
 }
 
 /** opts.caseful: start case-sensitive (a router with caseful_local_part). */
-export function matchLocalPartList(localPart: string, listText: string, ctx: ExpandContext, opts: { caseful?: boolean } = {}): ListMatch {
-  return walkList(listText, localPartKind(localPart), newWalkState(ctx, opts.caseful ?? false));
+export function matchLocalPartList(localPart: string, listText: string, ctx: ExpandContext, opts: ListOptions & { caseful?: boolean } = {}): ListMatch {
+  return walkList(listText, localPartKind(localPart), newWalkState(ctx, opts.caseful ?? false, opts), opts.label);
 }

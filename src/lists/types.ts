@@ -12,6 +12,8 @@ export interface ListMatch {
   captures?: string[];
   /** Why a defer happened (e.g. a lookup's or DNS's error text). */
   message?: string;
+  /** A negated item matched: the data it found, which Exim still caches for a named list (trace only). */
+  cacheData?: string;
 }
 
 /** What one item says about the subject. "unknown": the host name/address it needs cannot be found. */

@@ -1,0 +1,64 @@
+// The list-matching lines of Exim's -bh trace ("host in "10.0.0.0/8"? yes
+// (matched "10.0.0.0/8")"). A tracer is attached to an expansion context,
+// so only a host-checking session pays for it; whoever owns the context
+// moves `level` (the ACL nesting depth) so that list lines indent under the
+// ACL statement that asked.
+
+import type { ExpandContext } from '../expand/context.ts';
+
+export interface ListTracer {
+  /** Receives one line, already indented, without Exim's ">>> " prefix. */
+  write(line: string): void;
+  /** Indentation level of a list check started now (Exim's ACL level). */
+  level: number;
+}
+
+const tracers = new WeakMap<ExpandContext, ListTracer>();
+
+export function setListTracer(ctx: ExpandContext, tracer: ListTracer | undefined): void {
+  if (tracer) tracers.set(ctx, tracer);
+  else tracers.delete(ctx);
+}
+
+export function listTracer(ctx: ExpandContext): ListTracer | undefined {
+  return tracers.get(ctx);
+}
+
+/** Run fn with the tracer's level set to `level` (restored afterwards). */
+export function atTraceLevel<T>(ctx: ExpandContext, level: number, fn: () => T): T {
+  const t = tracers.get(ctx);
+  if (!t) return fn();
+  const saved = t.level;
+  t.level = level;
+  try {
+    return fn();
+  } finally {
+    t.level = saved;
+  }
+}
+
+/** Exim's debug indentation: one column per level, every fourth column a "╎" guide. */
+export function indentFor(level: number): string {
+  let s = '';
+  for (let i = 1; i <= level; i++) s += i % 4 === 0 ? '\u254e' : ' ';
+  return s;
+}
+
+/** A list element as the trace shows it: spaces made visible as "░". */
+export function shownElement(item: string): string {
+  return item.replaceAll(' ', '\u2591');
+}
+
+/** Write a line at an absolute indentation level. */
+export function traceAt(tracer: ListTracer, level: number, text: string): void {
+  tracer.write(indentFor(level) + text);
+}
+
+/**
+ * The line for a list option that is not set: Exim checks it and answers
+ * "no" without a list ("host in hosts_proxy? no (option unset)").
+ */
+export function traceOptionUnset(ctx: ExpandContext, subject: string, optionName: string): void {
+  const t = tracers.get(ctx);
+  if (t) traceAt(t, t.level, `${subject} in ${optionName}? no (option unset)`);
+}
