@@ -111,6 +111,8 @@ export async function checkPreconditions(env: RoutingEnv, r: DriverInstance, a: 
   const stripped: RoutingAddress = { ...a, localPart: lp };
   exposeAddress(env, stripped, r);
 
+  // "verify" sets both verify_sender and verify_recipient.
+  if (env.verify && r.options.has('verify') && !boolOption(r, 'verify')) return { rc: 'skip', why: 'verify is false' };
   if (env.verify === 'sender' && !boolOption(r, 'verify_sender')) return { rc: 'skip', why: 'verify_sender is false' };
   if (env.verify === 'recipient' && !boolOption(r, 'verify_recipient')) return { rc: 'skip', why: 'verify_recipient is false' };
   if (env.addressTest && !boolOption(r, 'address_test')) return { rc: 'skip', why: 'address_test is false' };
