@@ -56,7 +56,7 @@ function defaultCode(where: AclWhere, verdict: AclVerdict): string {
 }
 
 export function aclContextFor(s: SmtpSession, opts: PhaseOptions): AclContext {
-  return {
+  return withSessionHooks(s, {
     config: s.config,
     expand: s.ctx,
     logger: s.logger,
@@ -75,7 +75,35 @@ export function aclContextFor(s: SmtpSession, opts: PhaseOptions): AclContext {
       trace: s.services.trace ? (line: string) => s.trace(line) : undefined,
       log: (line: string) => s.logger.main(line),
     }),
-  };
+  });
+}
+
+/**
+ * The session's side of `delay =` and of callouts: pending replies are
+ * flushed first (unless no_delay_flush / no_callout_flush), so that a
+ * pipelining client is not left waiting for answers it is owed.
+ */
+function withSessionHooks(s: SmtpSession, actx: AclContext): AclContext {
+  actx.delay = (ms, o) => sessionDelay(s, ms, o.flush);
+  const verify = actx.verify;
+  const address = verify?.address;
+  if (verify && address) {
+    actx.verify = {
+      ...verify,
+      address: (addr, kind, options) => {
+        if (options.callout && !s.aclConn.controls.noCalloutFlush) s.flush();
+        return address.call(verify, addr, kind, options);
+      },
+    };
+  }
+  return actx;
+}
+
+/** delay = in an ACL: a client that hangs up ends the wait (its loss is logged when the session reads next). */
+export async function sessionDelay(s: SmtpSession, ms: number, flush: boolean): Promise<void> {
+  if (flush) s.flush();
+  if (s.conn.kind === 'tcp') await s.input.sleepUnlessEnded(ms);
+  else await new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 export async function runPhaseAcl(s: SmtpSession, where: AclWhere, opts: PhaseOptions = {}): Promise<PhaseOutcome> {

@@ -35,8 +35,10 @@ export class SessionInput {
   /** Stop buffering above this many bytes until the session consumes some. */
   private readonly highWater = 256 * 1024;
   private readonly onData = (b: Buffer | string): void => this.push(typeof b === 'string' ? Buffer.from(b, 'latin1') : b);
-  private readonly onEnd = (): void => { this.ended = true; this.wake(); };
-  private readonly onError = (e: Error): void => { this.error = e; this.ended = true; this.wake(); };
+  private readonly onEnd = (): void => { this.ended = true; this.wake(); this.notifyEnd(); };
+  private readonly onError = (e: Error): void => { this.error = e; this.ended = true; this.wake(); this.notifyEnd(); };
+  /** Callers of sleepUnlessEnded waiting for the client to go away. */
+  private endWaiters = new Set<() => void>();
 
   constructor(stream: Readable) {
     this.stream = stream;
@@ -99,6 +101,29 @@ export class SessionInput {
     this.size += b.length;
     if (this.size > this.highWater) this.stream.pause();
     this.wake();
+  }
+
+  private notifyEnd(): void {
+    for (const w of [...this.endWaiters]) w();
+  }
+
+  /**
+   * Wait ms milliseconds, or less when the input ends first (the client
+   * closed: Exim's delay polls for that). Data that arrives meanwhile is
+   * buffered and does not end the wait. Returns true when cut short.
+   */
+  async sleepUnlessEnded(ms: number): Promise<boolean> {
+    if (this.ended) return true;
+    return new Promise<boolean>((resolve) => {
+      const done = (early: boolean): void => {
+        clearTimeout(timer);
+        this.endWaiters.delete(onEnd);
+        resolve(early);
+      };
+      const onEnd = (): void => done(true);
+      const timer = setTimeout(() => done(false), ms);
+      this.endWaiters.add(onEnd);
+    });
   }
 
   private wake(): void {

@@ -2,7 +2,7 @@
 // the way Exim does (221 on QUIT, 421 on lost input or timeout, the drop of
 // an ACL), logging what Exim logs.
 
-import { formatConnectionOpened, formatEarlyInput, formatNoMail, formatSyncError, hostAndIdent, TEXT } from '../../log/index.ts';
+import { formatConnectionClosed, formatConnectionOpened, formatDuration, formatEarlyInput, formatNoMail, formatSyncError, hostAndIdent, TEXT } from '../../log/index.ts';
 import { runPhaseAcl } from './acl-phase.ts';
 import { authCommand } from './auth-command.ts';
 import { setVar } from './context.ts';
@@ -119,7 +119,7 @@ async function commandLoop(s: SmtpSession): Promise<'quit' | 'lost' | 'timeout'>
     }
     if (cmd === null) {
       if (!s.isBatch) s.send(lostInput(s.hostname));
-      if (!s.isLocal) s.logger.main(`${TEXT.unexpectedDisconnect} ${hostAndIdent(s.peer(), s.logger.selector as never, false)}`);
+      logLostConnection(s);
       return 'lost';
     }
     const line = cmd.text;
@@ -153,6 +153,22 @@ async function commandLoop(s: SmtpSession): Promise<'quit' | 'lost' | 'timeout'>
     if (verb && s.checksSync && !m?.[0].startsWith('BDAT') && s.input.pendingInput()) s.pipeliningUsed = true;
     if (s.history.length < 10_000 && verb) s.history.push(verb);
     if (await dispatch(s, verb, line, arg, cmd.truncated) === 'quit') return 'quit';
+  }
+}
+
+/**
+ * The input ended where a command was due. As Exim: in a transaction the
+ * "unexpected disconnection" line (EOF for a local caller), otherwise only
+ * +smtp_connection's "lost" line, since many clients just hang up.
+ */
+function logLostConnection(s: SmtpSession): void {
+  const sel = s.logger.selector as never;
+  const d = formatDuration(s.now() - s.startedAt, sel);
+  if (s.sender !== undefined || s.recipients.length > 0) {
+    const what = s.isLocal ? TEXT.unexpectedDisconnect.replace('disconnection', 'EOF') : TEXT.unexpectedDisconnect;
+    s.logger.main(`${what} ${hostAndIdent(s.peer(), sel, false)} D=${d}`);
+  } else if (s.conn.kind === 'tcp' && s.logger.selector.has('smtp_connection')) {
+    s.logger.main(formatConnectionClosed(s.peer(), sel, s.now() - s.startedAt, { how: 'lost', error: s.input.endError()?.message }));
   }
 }
 
@@ -202,7 +218,10 @@ async function finishSession(s: SmtpSession, end: string): Promise<void> {
   if (s.conn.kind === 'tcp' && s.logger.selector.has('smtp_connection')) {
     const d = s.now() - s.startedAt;
     const head = `${TEXT.connection} from ${hostAndIdent(s.peer(), s.logger.selector as never, false)}`;
-    s.logger.main(end === 'quit' ? `${head} D=${Math.floor(d / 1000)}s closed by QUIT` : end === 'drop' ? `${head} closed by DROP in ACL` : `${head} lost`);
+    // a lost connection was logged where the input ended
+    if (end === 'quit') s.logger.main(formatConnectionClosed(s.peer(), s.logger.selector as never, d, { how: 'quit' }));
+    else if (end === 'drop') s.logger.main(`${head} closed by DROP in ACL`);
+    else if (end !== 'lost') s.logger.main(`${head} lost`);
   }
   s.flush();
   await new Promise<void>((resolve) => {

@@ -37,10 +37,10 @@ acl_smtp_rcpt = accept
 `;
 
 /** Start a listener; `config` is added to BASE_CONFIG (main section), `tail` after it (other sections). */
-export async function startSessionServer(config: string, opts: { tlsOnConnect?: boolean; tail?: string } = {}): Promise<SessionServer> {
+export async function startSessionServer(config: string, opts: { tlsOnConnect?: boolean; tail?: string; base?: string } = {}): Promise<SessionServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tern-smtpd-'));
   const file = path.join(dir, 'configure');
-  fs.writeFileSync(file, `spool_directory = ${dir}\nlog_file_path = ${dir}/log/%slog\n${BASE_CONFIG}\n${config}\n${opts.tail ?? ''}\n`);
+  fs.writeFileSync(file, `spool_directory = ${dir}\nlog_file_path = ${dir}/log/%slog\n${opts.base ?? BASE_CONFIG}\n${config}\n${opts.tail ?? ''}\n`);
   const cfg = loadConfig(file);
   const logger = loggerFromConfig(cfg);
   const services = { ...await sessionServices(cfg, logger), config: cfg };
