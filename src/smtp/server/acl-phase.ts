@@ -106,6 +106,9 @@ export async function sessionDelay(s: SmtpSession, ms: number, flush: boolean): 
   else await new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** Messages whose client has been told the details of a failed sender verification. */
+const senderFailureTold = new WeakSet<object>();
+
 export async function runPhaseAcl(s: SmtpSession, where: AclWhere, opts: PhaseOptions = {}): Promise<PhaseOutcome> {
   const optName = OPTION[where];
   let spec: string | undefined;
@@ -128,7 +131,14 @@ export async function runPhaseAcl(s: SmtpSession, where: AclWhere, opts: PhaseOp
   const dflt = defaultCode(where, verdict);
   const dfltText = verdict === 'defer' || verdict === 'error' ? REPLY.temporaryProblem : REPLY.adminProhibition;
   const { code, text } = splitCode(result.userMessage ?? dfltText, dflt);
-  const lines = replyLines(code, s.aclConn.controls.noMultilineResponses ? text.split('\n')[0] : text);
+  let lines = replyLines(code, s.aclConn.controls.noMultilineResponses ? text.split('\n')[0] : text);
+  const svf = result.senderVerifyFailure;
+  if (svf && verdict === 'deny' && !svf.noDetails && !s.aclConn.controls.noMultilineResponses && !senderFailureTold.has(s.aclMsg)) {
+    // Exim tells the client once per message why the sender failed (section "Sender address verification reporting").
+    senderFailureTold.add(s.aclMsg);
+    const details = [`Verification failed for <${svf.address}>`, ...(svf.message ? [svf.message] : [])].join('\n');
+    lines = [...replyLines(code, details).map((l) => l.replace(/^(\d{3}) /, '$1-')), ...lines];
+  }
   if (!opts.noLog) logRejection(s, where, verdict, result, opts);
   return { verdict, lines, text, result, unset };
 }
