@@ -2,6 +2,7 @@
 // counted chunks) and handing it to finishMessage.
 
 import { runPhaseAcl } from './acl-phase.ts';
+import { formatDuration, hostAndIdent, TEXT } from '../../log/index.ts';
 import { readMessageData } from './data-reader.ts';
 import { messageLines } from './batch.ts';
 import { countProtocolError, countSyntaxError } from './errors.ts';
@@ -45,6 +46,8 @@ export async function dataCommand(s: SmtpSession, line: string, arg: string): Pr
     return;
   }
   if (!await predata(s)) return;
+  // Checked as the message is received (its answer is not acted on yet; the -bh trace shows it).
+  if (!s.isLocal) await s.hostInList('ignore_fromline_hosts');
   s.send(REPLY.enterMessage);
   s.flush();
   const limit = await messageSizeLimit(s);
@@ -56,10 +59,16 @@ export async function dataCommand(s: SmtpSession, line: string, arg: string): Pr
   if (r.end === 'eof') lostDuringData(s, r.chunks);
   if (r.end === 'timeout') {
     s.send(timeoutReply(s.hostname));
-    s.logger.main(`SMTP data timeout (message abandoned) on connection from ${s.peer().address ?? s.peer().ident}`);
+    logDataTimeout(s);
     throw new SessionEnd('timeout');
   }
   await finishMessage(s, { chunks: r.chunks, size: r.size, tooBig: r.tooBig, sizeLimit: limit, chunked: false });
+}
+
+/** "SMTP data timeout (message abandoned) on connection from H=... F=<s> D=1s", as Exim 4.98 logs it. */
+function logDataTimeout(s: SmtpSession): void {
+  const sel = s.logger.selector as never;
+  s.logger.main(`${TEXT.dataTimeout} ${hostAndIdent(s.peer(), sel, false)} F=<${s.sender ?? ''}> D=${formatDuration(s.now() - s.startedAt, sel)}`);
 }
 
 /** The lines of a message as -bS counts them (batch.ts). */
@@ -153,6 +162,7 @@ export async function bdatCommand(s: SmtpSession, line: string, arg: string): Pr
       b = await s.input.take(left, s.receiveTimeoutMs);
     } catch {
       s.send(timeoutReply(s.hostname));
+      logDataTimeout(s);
       throw new SessionEnd('timeout');
     }
     if (b.length === 0) lostDuringData(s, s.bdatChunks);

@@ -51,7 +51,9 @@ export async function computeExtensions(s: SmtpSession): Promise<{ lines: string
   if (!s.aclConn.controls.noPipelining && await advertise(s, 'pipelining_advertise_hosts')) {
     lines.push('PIPELINING');
     adv.pipelining = true;
-    if (!s.isLocal && await advertise(s, 'pipelining_connect_advertise_hosts')) { lines.push('PIPECONNECT'); adv.pipeConnect = true; }
+    // Checked once when the connection started (server.ts).
+    // Exim 4.98 stops offering PIPECONNECT once a message has been received on the connection
+    if (!s.isLocal && s.messagesReceived === 0 && await advertise(s, 'pipelining_connect_advertise_hosts')) { lines.push('PIPECONNECT'); adv.pipeConnect = true; }
   }
   if (!s.authenticatedBy && s.services.authenticators?.length && await advertise(s, 'auth_advertise_hosts')) {
     for (const a of s.services.authenticators) {
@@ -64,6 +66,8 @@ export async function computeExtensions(s: SmtpSession): Promise<{ lines: string
   if (!s.tlsActive && await advertise(s, 'tls_advertise_hosts')) { lines.push('STARTTLS'); adv.starttls = true; }
   if (optBool(s.config, 'prdr_enable')) { lines.push('PRDR'); adv.prdr = true; }
   if (await advertise(s, 'smtputf8_advertise_hosts')) { lines.push('SMTPUTF8'); adv.smtputf8 = true; }
+  // Exim checks it here (its -bh trace shows it); WELLKNOWN is not offered yet.
+  if (!s.isLocal) await advertise(s, 'wellknown_advertise_hosts');
   lines.push('HELP');
   return { lines, adv };
 }
@@ -91,6 +95,8 @@ export async function heloCommand(s: SmtpSession, verb: 'HELO' | 'EHLO', arg: st
     await countSyntaxError(s, `${verb} ${arg}`, `syntactically invalid argument(s): ${arg}`);
     return;
   }
+  // Exim looks the client's name up when the HELO name is one of these; tern only checks the list (-bh trace).
+  if (!s.isLocal) await s.domainInList(name, 'helo_lookup_domains');
   // HELO/EHLO resets any transaction
   s.resetTransaction();
   s.heloName = name;

@@ -2,7 +2,7 @@
 // the way Exim does (221 on QUIT, 421 on lost input or timeout, the drop of
 // an ACL), logging what Exim logs.
 
-import { formatConnectionClosed, formatConnectionOpened, formatDuration, formatEarlyInput, formatNoMail, formatSyncError, hostAndIdent, TEXT } from '../../log/index.ts';
+import { formatCommandTimeout, formatConnectionClosed, formatConnectionOpened, formatDuration, formatEarlyInput, formatNoMail, formatSyncError, hostAndIdent, TEXT } from '../../log/index.ts';
 import { runPhaseAcl } from './acl-phase.ts';
 import { authCommand } from './auth-command.ts';
 import { setVar } from './context.ts';
@@ -12,9 +12,11 @@ import { bannerText, heloCommand } from './helo.ts';
 import { InputTimeout } from './input.ts';
 import { bytesToText } from './log-text.ts';
 import { mailCommand } from './mail.ts';
-import { optBool, optString } from './options.ts';
+import { optBool, optNumber, optString } from './options.ts';
 import { rcptCommand } from './rcpt.ts';
-import { lostInput, REPLY, replyLines, timeoutReply } from './replies.ts';
+import { countNonmail, nonmailTlsStarted } from './nonmail.ts';
+import { loadRateLimits } from './rate-limit.ts';
+import { commandTimeoutReply, lostInput, REPLY, replyLines } from './replies.ts';
 import { SessionEnd, SmtpSession } from './session.ts';
 import { BatchAbort, type BatchState } from './batch.ts';
 import { etrnCommand, expnCommand, helpCommand, noopCommand, quitCommand, rsetCommand, vrfyCommand } from './simple.ts';
@@ -29,6 +31,27 @@ export { SmtpSession, SessionEnd } from './session.ts';
  */
 const ALWAYS_SYNC = new Set(['HELO', 'EHLO', 'VRFY', 'EXPN', 'ETRN', 'HELP', 'NOOP']);
 
+/**
+ * Host-list options Exim checks when a connection starts, in its order (the
+ * -bh trace shows them). Some of them tern does not act on yet (config/implemented.ts).
+ */
+const CONNECTION_HOST_LISTS = [
+  'hosts_connection_nolog', 'host_lookup', 'host_reject_connection', 'sender_unqualified_hosts',
+  'recipient_unqualified_hosts', 'helo_verify_hosts', 'helo_try_verify_hosts', 'helo_accept_junk_hosts', 'hosts_proxy',
+];
+
+/** Commands that count as non-mail commands (smtp_accept_max_nonmail); HELO, EHLO, RSET, STARTTLS only after their first use. */
+const NONMAIL = new Set(['NOOP', 'HELP', 'VRFY', 'EXPN', 'ETRN', 'ATRN']);
+const NONMAIL_AFTER_FIRST = new Set(['HELO', 'EHLO', 'RSET', 'STARTTLS']);
+
+/** Exim checks smtp_accept_max_nonmail_hosts at the first non-mail command. The limit itself is not enforced yet. */
+async function noteNonmail(s: SmtpSession, verb: string): Promise<void> {
+  const earlier = s.history.slice(0, -1);
+  const sameKind = (v: string): boolean => v === verb || ((verb === 'HELO' || verb === 'EHLO') && (v === 'HELO' || v === 'EHLO'));
+  const nonmail = NONMAIL.has(verb) || (NONMAIL_AFTER_FIRST.has(verb) && earlier.some(sameKind));
+  if (nonmail && !s.isLocal && optNumber(s.config, 'smtp_accept_max_nonmail', 10) > 0) await s.checkHostListOnce('smtp_accept_max_nonmail_hosts');
+}
+
 /** How a session went: messages accepted, and for -bS the error that ended the batch. */
 export interface SessionSummary {
   messagesReceived: number;
@@ -41,6 +64,7 @@ export async function runSmtpSession(io: SmtpIo, conn: ConnectionInfo, services:
   try {
     await s.loadTimeout();
     await s.loadHostname();
+    s.rateLimits = await loadRateLimits(s);
     if (!await greet(s)) { end = 'drop'; return summary(s); }
     end = await commandLoop(s);
   } catch (e) {
@@ -74,12 +98,14 @@ async function greet(s: SmtpSession): Promise<boolean> {
     s.notice('**** This is not for real!');
     s.notice('');
   }
+  if (!s.isLocal) for (const option of CONNECTION_HOST_LISTS) await s.checkHostListOnce(option);
   if (s.conn.tlsOnConnect && !await tlsOnConnect(s)) return false;
   const acl = await runPhaseAcl(s, 'connect');
   if (acl.verdict !== 'accept' && acl.verdict !== 'discard') {
     s.sendLines(acl.lines);
     return false;
   }
+  if (!s.isLocal) await s.checkHostListOnce('pipelining_connect_advertise_hosts');
   // Input before the banner: a client that did not wait (allowed only where PIPECONNECT may be used).
   if (s.checksSync && (s.aclConn.controls.enforceSync ?? optBool(s.config, 'smtp_enforce_sync'))) {
     if (s.input.pendingInput() && !await s.hostInList('pipelining_connect_advertise_hosts')) {
@@ -111,8 +137,8 @@ async function commandLoop(s: SmtpSession): Promise<'quit' | 'lost' | 'timeout'>
       cmd = await s.readCommand();
     } catch (e) {
       if (e instanceof InputTimeout) {
-        s.send(timeoutReply(s.hostname));
-        s.logger.main(`${TEXT.commandTimeout} ${hostAndIdent(s.peer(), s.logger.selector as never, false)}`);
+        s.send(commandTimeoutReply(s.hostname));
+        s.logger.main(formatCommandTimeout(s.peer(), s.logger.selector as never, s.now() - s.startedAt));
         return 'timeout';
       }
       throw e;
@@ -152,6 +178,7 @@ async function commandLoop(s: SmtpSession): Promise<'quit' | 'lost' | 'timeout'>
     // Like the synchronisation check, pipelining is only detected on a socket (not -bs).
     if (verb && s.checksSync && !m?.[0].startsWith('BDAT') && s.input.pendingInput()) s.pipeliningUsed = true;
     if (s.history.length < 10_000 && verb) s.history.push(verb);
+    if (!cmd.truncated) await countNonmail(s, verb, line);
     if (await dispatch(s, verb, line, arg, cmd.truncated) === 'quit') return 'quit';
   }
 }
@@ -174,6 +201,7 @@ function logLostConnection(s: SmtpSession): void {
 
 async function dispatch(s: SmtpSession, verb: string, line: string, arg: string, truncated: boolean): Promise<'quit' | void> {
   if (truncated) { countUnknown(s, line); return; }
+  await noteNonmail(s, verb);
   switch (verb) {
     case 'HELO': case 'EHLO':
       // -bS: HELO and EHLO act as RSET (the name is still recorded, as Exim does).
@@ -198,7 +226,13 @@ async function dispatch(s: SmtpSession, verb: string, line: string, arg: string,
     case 'EXPN': if (s.isBatch) return; return expnCommand(s, arg);
     case 'ETRN': if (s.isBatch) return; return etrnCommand(s, arg);
     case 'ATRN': if (s.isBatch) return; break;
-    case 'STARTTLS': if (s.isBatch) break; return starttlsCommand(s, line);
+    case 'STARTTLS': {
+      if (s.isBatch) break;
+      const before = s.tlsActive;
+      await starttlsCommand(s, line);
+      if (!before && s.tlsActive) nonmailTlsStarted(s.nonmail);
+      return;
+    }
     case 'AUTH': if (s.isBatch) break; return authCommand(s, line, arg);
   }
   countUnknown(s, line);
@@ -221,7 +255,7 @@ async function finishSession(s: SmtpSession, end: string): Promise<void> {
     // a lost connection was logged where the input ended
     if (end === 'quit') s.logger.main(formatConnectionClosed(s.peer(), s.logger.selector as never, d, { how: 'quit' }));
     else if (end === 'drop') s.logger.main(`${head} closed by DROP in ACL`);
-    else if (end !== 'lost') s.logger.main(`${head} lost`);
+    else if (end !== 'lost' && end !== 'timeout') s.logger.main(`${head} lost`);
   }
   s.flush();
   await new Promise<void>((resolve) => {

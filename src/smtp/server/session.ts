@@ -11,6 +11,7 @@ import type { Config } from '../../config/types.ts';
 import { expandStringAsync } from '../../expand/index.ts';
 import type { ExpandContext } from '../../expand/context.ts';
 import { matchHostList } from '../../lists/host.ts';
+import { matchDomainList, newListCache, setListTracer, traceOptionUnset } from '../../lists/index.ts';
 import type { LogPeer } from '../../log/host.ts';
 import type { Recipient } from '../../mail/message.ts';
 import { runSuspendable } from '../../util/suspend.ts';
@@ -19,6 +20,8 @@ import { BatchAbort, batchReply, newBatchState, type BatchState } from './batch.
 import { SessionInput, type CommandLine } from './input.ts';
 import { byteStringLogger } from './log-text.ts';
 import { optString, optTimeMs } from './options.ts';
+import { newNonmailState, type NonmailState } from './nonmail.ts';
+import { resetRcptDelay, type SessionRateLimits } from './rate-limit.ts';
 import type { Writable } from 'node:stream';
 import type { TlsInfo } from '../../tls/index.ts';
 import type { ConnectionInfo, SessionLogger, SmtpIo, SmtpServices } from './types.ts';
@@ -103,6 +106,12 @@ export class SmtpSession {
   synprotErrors = 0;
   unknownCommands = 0;
   messagesReceived = 0;
+  /** MAIL commands of the connection (smtp_ratelimit_mail). */
+  mailCount = 0;
+  /** smtp_accept_max_nonmail bookkeeping. */
+  readonly nonmail: NonmailState = newNonmailState();
+  /** smtp_ratelimit_mail / smtp_ratelimit_rcpt, when the client matches smtp_ratelimit_hosts. */
+  rateLimits: SessionRateLimits = {};
   /** The commands of the connection for "C=" of the no-MAIL line. */
   readonly history: string[] = [];
   mailSeen = false;
@@ -135,6 +144,8 @@ export class SmtpSession {
     this.closeTransport = () => io.close?.();
     this.tlsInfo = undefined;
     this.ctx = sessionExpandContext(services.config);
+    // -bh: list checks report themselves in the trace, as Exim's do.
+    if (services.trace) setListTracer(this.ctx, { write: services.trace, level: 0 });
     this.aclConn = newConnectionState(conn.remoteAddress !== undefined ? { address: conn.remoteAddress } : undefined);
     this.aclMsg = newMessageState();
     this.startedAt = this.now();
@@ -283,13 +294,51 @@ export class SmtpSession {
     return expandStringAsync(raw, this.ctx);
   }
 
+  /** Answers of host-list options that Exim checks once per connection (checkHostListOnce). */
+  private readonly hostListAnswers = new Map<string, boolean>();
+
   /** Does the client match a host-list option? Unset lists match nothing. */
   async hostInList(optionName: string): Promise<boolean> {
-    const text = optString(this.config, optionName);
-    if (text === undefined || text === '') return false;
+    const known = this.hostListAnswers.get(optionName);
+    if (known !== undefined) return known;
+    const text = await this.listOptionText(optionName);
+    if (text === undefined) {
+      traceOptionUnset(this.ctx, 'host', optionName);
+      return false;
+    }
     const host = this.aclConn.host ?? {};
-    const r = await runSuspendable(this.ctx.memo, () => matchHostList(host, text, this.ctx));
+    const cache = (this.aclConn.hostListCache ??= newListCache());
+    const r = await runSuspendable(this.ctx.memo, () => matchHostList(host, text, this.ctx, { label: optionName, cache }));
     return r.result === 'ok';
+  }
+
+  /** Check a host-list option now and keep the answer for the rest of the connection. */
+  async checkHostListOnce(optionName: string): Promise<boolean> {
+    const r = await this.hostInList(optionName);
+    this.hostListAnswers.set(optionName, r);
+    return r;
+  }
+
+  /** Is `domain` in a domain-list option? */
+  async domainInList(domain: string, optionName: string): Promise<boolean> {
+    const text = await this.listOptionText(optionName);
+    if (text === undefined) {
+      traceOptionUnset(this.ctx, domain, optionName);
+      return false;
+    }
+    const r = await runSuspendable(this.ctx.memo, () => matchDomainList(domain, text, this.ctx, { label: optionName }));
+    return r.result === 'ok';
+  }
+
+  /** A list option, expanded (lists are expanded when used); undefined when unset or forced to fail. */
+  private async listOptionText(optionName: string): Promise<string | undefined> {
+    const raw = optString(this.config, optionName);
+    if (raw === undefined || !raw.includes('$')) return raw;
+    try {
+      return await expandStringAsync(raw, this.ctx);
+    } catch {
+      return undefined;
+    }
   }
 
   // ---- transaction state ----
@@ -310,6 +359,7 @@ export class SmtpSession {
     this.bdatLines = 0;
     this.mailDiscarded = false;
     this.discardedRecipients = false;
+    resetRcptDelay(this.rateLimits);
     this.aclMsg = newMessageState();
     for (const k of [...this.ctx.vars.keys()]) if (k.startsWith('acl_m')) this.ctx.vars.delete(k);
     for (const n of ['sender_address', 'sender_address_domain', 'sender_address_local_part', 'authenticated_sender', 'message_id', 'message_exim_id']) {
@@ -319,6 +369,13 @@ export class SmtpSession {
     setVar(this.ctx, 'recipients_count', '0');
     this.ctx.headers = undefined;
     this.ctx.body = undefined;
+  }
+
+  /** Wait ms milliseconds (rate limiting); a client that hangs up ends the wait. */
+  async pause(ms: number): Promise<void> {
+    if (ms <= 0) return;
+    if (this.conn.kind === 'tcp') await this.input.sleepUnlessEnded(ms);
+    else await new Promise((resolve) => setTimeout(resolve, ms));
   }
 
   /** The receive timeout: smtp_receive_timeout expanded (0 = none). */
