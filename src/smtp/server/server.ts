@@ -12,7 +12,7 @@ import { bannerText, heloCommand } from './helo.ts';
 import { InputTimeout } from './input.ts';
 import { bytesToText } from './log-text.ts';
 import { mailCommand } from './mail.ts';
-import { optBool, optNumber, optString } from './options.ts';
+import { optBool, optString } from './options.ts';
 import { rcptCommand } from './rcpt.ts';
 import { countNonmail, nonmailTlsStarted } from './nonmail.ts';
 import { loadRateLimits } from './rate-limit.ts';
@@ -39,18 +39,6 @@ const CONNECTION_HOST_LISTS = [
   'hosts_connection_nolog', 'host_lookup', 'host_reject_connection', 'sender_unqualified_hosts',
   'recipient_unqualified_hosts', 'helo_verify_hosts', 'helo_try_verify_hosts', 'helo_accept_junk_hosts', 'hosts_proxy',
 ];
-
-/** Commands that count as non-mail commands (smtp_accept_max_nonmail); HELO, EHLO, RSET, STARTTLS only after their first use. */
-const NONMAIL = new Set(['NOOP', 'HELP', 'VRFY', 'EXPN', 'ETRN', 'ATRN']);
-const NONMAIL_AFTER_FIRST = new Set(['HELO', 'EHLO', 'RSET', 'STARTTLS']);
-
-/** Exim checks smtp_accept_max_nonmail_hosts at the first non-mail command. The limit itself is not enforced yet. */
-async function noteNonmail(s: SmtpSession, verb: string): Promise<void> {
-  const earlier = s.history.slice(0, -1);
-  const sameKind = (v: string): boolean => v === verb || ((verb === 'HELO' || verb === 'EHLO') && (v === 'HELO' || v === 'EHLO'));
-  const nonmail = NONMAIL.has(verb) || (NONMAIL_AFTER_FIRST.has(verb) && earlier.some(sameKind));
-  if (nonmail && !s.isLocal && optNumber(s.config, 'smtp_accept_max_nonmail', 10) > 0) await s.checkHostListOnce('smtp_accept_max_nonmail_hosts');
-}
 
 /** How a session went: messages accepted, and for -bS the error that ended the batch. */
 export interface SessionSummary {
@@ -201,7 +189,6 @@ function logLostConnection(s: SmtpSession): void {
 
 async function dispatch(s: SmtpSession, verb: string, line: string, arg: string, truncated: boolean): Promise<'quit' | void> {
   if (truncated) { countUnknown(s, line); return; }
-  await noteNonmail(s, verb);
   switch (verb) {
     case 'HELO': case 'EHLO':
       // -bS: HELO and EHLO act as RSET (the name is still recorded, as Exim does).
