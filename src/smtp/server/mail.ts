@@ -10,6 +10,8 @@ import { messageSizeLimit } from './helo.ts';
 import { decodeXtext, splitParams } from './params.ts';
 import { REPLY } from './replies.ts';
 import { SessionEnd, type SmtpSession } from './session.ts';
+import { takeDelay } from './rate-limit.ts';
+import { hostAndIdent } from '../../log/index.ts';
 
 /** Split "FROM:<x> params" after the verb; undefined when the keyword is missing. */
 export function afterKeyword(arg: string, keyword: 'FROM:' | 'TO:'): string | undefined {
@@ -32,9 +34,11 @@ function knownMailParams(s: SmtpSession): Set<string> {
 }
 
 export async function mailCommand(s: SmtpSession, line: string, arg: string): Promise<void> {
+  s.mailCount++;
   if (s.heloName === undefined && !s.isBatch && await s.hostInList('hosts_require_helo')) {
+    // Exim logs this refusal as a rejection, not as a protocol error
     s.send(REPLY.heloRequired);
-    await countProtocolError(s, line, 'MAIL before HELO');
+    s.logger.reject(`rejected MAIL from ${hostAndIdent(s.peer(), s.logger.selector as never, false)}: no HELO/EHLO given`);
     return;
   }
   if (s.sender !== undefined) {
@@ -42,6 +46,7 @@ export async function mailCommand(s: SmtpSession, line: string, arg: string): Pr
     await countProtocolError(s, line, 'MAIL command when sender already given');
     return;
   }
+  if (s.rateLimits.mail) await s.pause(takeDelay(s.rateLimits.mail, s.mailCount));
   const rest = afterKeyword(arg, 'FROM:');
   if (rest === undefined || rest === '') {
     s.send(REPLY.unrecognized);

@@ -12,6 +12,7 @@ import { runPhaseAcl } from './acl-phase.ts';
 import { setVar } from './context.ts';
 import { REPLY, replyLines } from './replies.ts';
 import { SessionEnd, type SmtpSession } from './session.ts';
+import { nonmailMessageDone } from './nonmail.ts';
 
 /** Header lines ("Name: value\n", continuations joined) of a message in LF form. */
 export function splitHeaders(raw: Buffer): { headers: string[]; bodyStart: number } {
@@ -74,6 +75,7 @@ export async function finishMessage(s: SmtpSession, data: ReceivedData): Promise
     await finish(s, data);
   } finally {
     s.resetTransaction();
+    nonmailMessageDone(s.nonmail);
   }
 }
 

@@ -9,6 +9,7 @@ import { afterKeyword } from './mail.ts';
 import { splitParams } from './params.ts';
 import { REPLY } from './replies.ts';
 import { SessionEnd, type SmtpSession } from './session.ts';
+import { takeDelay } from './rate-limit.ts';
 
 const NOTIFY_WORDS = new Set(['SUCCESS', 'FAILURE', 'DELAY']);
 
@@ -73,6 +74,7 @@ export async function rcptCommand(s: SmtpSession, line: string, arg: string): Pr
   }
   s.rcptCount++;
   setVar(s.ctx, 'rcpt_count', String(s.rcptCount));
+  if (s.rateLimits.rcpt) await s.pause(takeDelay(s.rateLimits.rcpt, s.rcptCount));
   const max = await recipientsMax(s);
   if (max > 0 && s.recipients.length >= max) {
     s.send(REPLY.tooManyRecipients);

@@ -53,6 +53,12 @@ export function lostInput(host: string): string {
   return `421 ${host} lost input connection`;
 }
 
+/** Waiting for a command (Exim 4.98's wording, with the colon). */
+export function commandTimeoutReply(host: string): string {
+  return `421 ${host}: SMTP command timeout - closing connection`;
+}
+
+/** Waiting for message data (DATA or BDAT). */
 export function timeoutReply(host: string): string {
   return `421 ${host} SMTP incoming data timeout - closing connection.`;
 }
