@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readHeaderFile, readDataFile } from '../../src/spool/read.ts';
+import { decodeBase62 } from '../../src/spool/message-id.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const FIXTURES = path.join(ROOT, 'test/fixtures/smtp/bs');
@@ -100,6 +101,10 @@ test('-bs: the spool reader sees the envelope, the Received: header and the body
     assert.deepEqual(msg.recipients.map((x) => x.address), ['x@test.example', 'y@test.example']);
     assert.equal(msg.heloName, 'client.example');
     assert.equal(msg.receivedProtocol, 'local-esmtp');
+    // the arrival time to the microsecond: the instant the id encodes
+    assert.equal(msg.receivedTimeUsec, decodeBase62(id.slice(-4)));
+    assert.equal(msg.receivedTime, decodeBase62(id.slice(0, 6)));
+    assert.match(fs.readFileSync(path.join(r.spool, 'msglog', id), 'latin1'), /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d Received from a@b\.example U=root P=local-esmtp S=\d+\n$/);
     const received = msg.headers.find((h) => h.text.startsWith('Received:'));
     assert.ok(received && received.flag === 'P');
     assert.match(received.text, new RegExp(`^Received: from root \\(helo=client\\.example\\)\\n\\tby test\\.example with local-esmtp .*\\n\\t\\(envelope-from <a@b\\.example>\\)\\n\\tid ${id}`));
@@ -108,5 +113,20 @@ test('-bs: the spool reader sees the envelope, the Received: header and the body
     assert.match(log, new RegExp(`^\\S+ \\S+ ${id} <= a@b\\.example U=root P=local-esmtp S=\\d+\\n$`));
   } finally {
     fs.rmSync(r.spool, { recursive: true, force: true });
+  }
+});
+
+test('-bs: message_logs = false writes no message log', () => {
+  const spool = fs.mkdtempSync(path.join(os.tmpdir(), 'tern-bs-conf-'));
+  const conf = path.join(spool, 'configure');
+  fs.writeFileSync(conf, fs.readFileSync(path.join(FIXTURES, 'configure'), 'latin1').replace('queue_only', 'queue_only\nmessage_logs = false'));
+  const input = Buffer.from('HELO c.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<x@test.example>\r\nDATA\r\n\r\nbody\r\n.\r\nQUIT\r\n');
+  const r = runBs(input, conf);
+  try {
+    assert.match(r.stdout, /250 OK id=/);
+    assert.deepEqual(fs.existsSync(path.join(r.spool, 'msglog')) ? fs.readdirSync(path.join(r.spool, 'msglog')) : [], []);
+  } finally {
+    fs.rmSync(r.spool, { recursive: true, force: true });
+    fs.rmSync(spool, { recursive: true, force: true });
   }
 });

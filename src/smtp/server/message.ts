@@ -69,6 +69,19 @@ export interface ReceivedData {
   lastChunk?: { size: number; total: number };
 }
 
+/** A new message id (honouring localhost_number) and the instant it encodes, in microseconds. */
+async function allocateId(s: SmtpSession): Promise<{ id: string; timeMicros: bigint }> {
+  const fixed = s.services.newMessageId?.();
+  if (fixed !== undefined) return { id: fixed, timeMicros: BigInt(s.now()) * 1000n };
+  let ln: string | undefined;
+  try {
+    ln = await s.expandOption('localhost_number');
+  } catch {
+    ln = undefined;
+  }
+  return newMessageId({ localhostNumber: ln === undefined ? undefined : Number(ln) });
+}
+
 /** Finish one message; the transaction is reset afterwards whatever happened. */
 export async function finishMessage(s: SmtpSession, data: ReceivedData): Promise<void> {
   try {
@@ -80,7 +93,8 @@ export async function finishMessage(s: SmtpSession, data: ReceivedData): Promise
 }
 
 async function finish(s: SmtpSession, data: ReceivedData): Promise<void> {
-  const id = s.services.newMessageId?.() ?? newMessageId().id;
+  const issued = await allocateId(s);
+  const id = issued.id;
   setVar(s.ctx, 'message_exim_id', id);
   setVar(s.ctx, 'message_id', id);
   const sender = s.sender ?? '';
@@ -97,7 +111,8 @@ async function finish(s: SmtpSession, data: ReceivedData): Promise<void> {
   let body: Buffer;
   if (s.services.receiver) {
     try {
-      built = s.services.receiver.build(raw, envelope, originOf(s), s.config, s.ctx);
+      // the id's instant is the arrival time, to the microsecond (-received_time_usec)
+      built = s.services.receiver.build(raw, envelope, { ...originOf(s), timeMicros: issued.timeMicros }, s.config, s.ctx);
     } catch (e) {
       if (e instanceof ReceiveError) {
         s.send(`${e.code} ${e.text}`);
