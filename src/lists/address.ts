@@ -149,7 +149,10 @@ export function matchAddressItem(a: AddressParts, item: string, state: WalkState
   } else {
     out = matchDomainItem(a.domain, dp, ctx);
   }
-  return out.r === 'ok' ? { ...out, data: `${localPattern}@${out.data ?? ''}` } : out;
+  // Exim's value keeps only as many characters of the local pattern as the subject's local part
+  // has, and is set even when the domain then fails to match: its trace shows that value.
+  const traceData = patternAt < 0 ? undefined : `${localPattern.slice(0, a.local.length)}@${out.r === 'ok' ? out.data ?? '' : ''}`;
+  return out.r === 'ok' ? { ...out, data: `${localPattern}@${out.data ?? ''}`, traceData } : { ...out, traceData };
 }
 
 function withData(out: ItemOutcome, data: string): ItemOutcome {

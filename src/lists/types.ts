@@ -20,6 +20,8 @@ export interface ListMatch {
 export interface ItemOutcome {
   r: 'ok' | 'fail' | 'defer' | 'unknown';
   data?: string;
+  /** What Exim's own match value holds after this item, where it differs from data (trace only; address lists). */
+  traceData?: string;
   captures?: string[];
   message?: string;
 }

@@ -72,7 +72,8 @@ const MAX_DEPTH = 50;
 function decide(out: ItemOutcome, negated: boolean, state: WalkState): ListMatch | 'continue' {
   switch (out.r) {
     case 'ok':
-      return negated ? { result: 'fail', cacheData: out.data } : { result: 'ok', data: out.data, captures: out.captures };
+      return negated ? { result: 'fail', cacheData: out.traceData ?? out.data }
+        : { result: 'ok', data: out.data, captures: out.captures, cacheData: out.traceData };
     case 'fail':
       return 'continue';
     case 'defer':
@@ -108,6 +109,8 @@ export function walkList(listText: string, kind: ListKind, state: WalkState, lab
     return m;
   };
   let lastNegated = false;
+  /** Exim's match value left behind by items that did not match (it shows in the trace of named-list caching). */
+  let stale: string | undefined;
   const items = single ? (listText === '' ? [] : [listText]) : splitList(listText);
   for (const raw of items) {
     if (t) traceAt(t, L + 1, `list element: ${shownElement(raw)}`);
@@ -129,6 +132,7 @@ export function walkList(listText: string, kind: ListKind, state: WalkState, lab
     if (item[0] === '+') ({ out, cached } = matchNamed(item.slice(1), kind, state));
     else out = kind.matchItem(item, state);
     lastNegated = negated;
+    if (out.traceData !== undefined) stale = out.traceData;
     const d = decide(out, negated, state);
     if (d === 'continue') continue;
     if (!t) return d;
@@ -137,7 +141,7 @@ export function walkList(listText: string, kind: ListKind, state: WalkState, lab
     return answer(d, `${d.result === 'ok' ? 'yes' : 'no'} (${out.message ?? 'unknown'})`);
   }
   if (t) traceAt(t, L, `${question} ${lastNegated ? 'yes' : 'no'} (end of list)`);
-  return { result: lastNegated ? 'ok' : 'fail' };
+  return { result: lastNegated ? 'ok' : 'fail', cacheData: stale };
 }
 
 interface FileWalk {
@@ -169,7 +173,7 @@ function walkFile(path: string, fileNegated: boolean, kind: ListKind, state: Wal
 // ---- named lists -------------------------------------------------------
 
 function toOutcome(m: ListMatch): ItemOutcome {
-  return { r: m.result, data: m.data, captures: m.captures, message: m.message };
+  return { r: m.result, data: m.data, captures: m.captures, message: m.message, traceData: m.cacheData };
 }
 
 /** Expand a named list's text: the separator change (if any) stays unexpanded, as Exim does. */
@@ -192,7 +196,7 @@ function matchNamed(name: string, kind: ListKind, state: WalkState): { out: Item
   if (hit) {
     if (t) {
       traceAt(t, L + 1, `cached ${hit.result === 'ok' ? 'yes' : 'no'} match for +${name}`);
-      if (state.wantData) traceAt(t, L + 1, `cached lookup data = ${hit.data ?? hit.cacheData ?? 'NULL'}`);
+      if (state.wantData) traceAt(t, L + 1, `cached lookup data = ${hit.cacheData ?? hit.data ?? 'NULL'}`);
     }
     return { out: toOutcome(hit), cached: true };
   }
@@ -211,7 +215,7 @@ function matchNamed(name: string, kind: ListKind, state: WalkState): { out: Item
   if (!sub.cache) state.cache = undefined;
   else if (m.result !== 'defer') {
     sub.cache.set(id, m);
-    const data = m.data ?? m.cacheData;
+    const data = m.cacheData ?? m.data;
     if (t && state.wantData && data !== undefined) {
       traceAt(t, L + 1, `data from lookup saved for cache for +${name}: key '${kind.subjectKey(state)}' value '${data}'`);
     }
