@@ -180,7 +180,8 @@ export function formatAclRejection(r: AclRejection, sel: LogSelector): string {
   const word = ACL_WHERE_WORD[r.where];
   let what: string;
   if (r.where === 'predata' || r.where === 'data' || r.where === 'prdr' || r.where === 'mime') what = word;
-  else if (r.commandData !== undefined) what = `${word} ${stringPrinting(r.commandData)}`;
+  // Exim 4.98 logs 8-bit bytes of the command's data as they came (recorded: test/fixtures/smtp/bs/*-acl-message)
+  else if (r.commandData !== undefined) what = `${word} ${stringPrinting(r.commandData, { topBitChars: true })}`;
   else what = `${word} in "${r.where}" ACL`;
   let s = hostAndIdent(r.peer, sel, true);
   if (r.sender !== undefined) s += ` F=<${r.sender}>`;

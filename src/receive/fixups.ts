@@ -98,7 +98,8 @@ export function applyFixups(headersIn: HeaderLine[], origin: Origin, s: FixupSet
   // Where Resent- fix-ups go: right after the Received: line we added.
   const topIndex = s.receivedAdded ? 1 : 0;
   const add = (line: string, atTop = false): HeaderLine => {
-    const t = bytes(line);
+    // lines are byte strings: addresses come from the envelope as bytes, the phrase is made bytes below
+    const t = line;
     const h: HeaderLine = { text: t, flag: headerFlag(headerName(t) ?? '', resent) };
     if (atTop) headers.splice(topIndex, 0, h);
     else headers.push(h);
@@ -113,7 +114,7 @@ export function applyFixups(headersIn: HeaderLine[], origin: Origin, s: FixupSet
   } else if (submission?.name) {
     oname = submission.name;
   }
-  const phrase = oname ? fixPhrase(oname, s.headersCharset) : '';
+  const phrase = oname ? bytes(fixPhrase(oname, s.headersCharset)) : '';
   const withName = (addr: string): string => (phrase ? `${phrase} <${addr}>` : addr);
   const loginAddress = `${quoteLocalPart(login)}@${s.qualifyDomain}`;
 

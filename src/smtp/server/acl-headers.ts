@@ -4,6 +4,7 @@
 // runs; lines the DATA ACL adds are put in after it. Removed lines stay in
 // the -H file flagged '*', as Exim keeps them.
 
+import { textToBytes } from './log-text.ts';
 import type { AclMessageState, AddedHeader } from '../../acl/types.ts';
 import { headerFlag, headerName, isResentHeader } from '../../mail/headers.ts';
 import type { HeaderLine, Message } from '../../mail/message.ts';
@@ -65,7 +66,9 @@ export function applyAclHeaders(message: Message, state: AclMessageState): void 
   if (state.headersToAdd.length > 0) {
     const hasResent = message.headers.some((h) => h.flag !== '*' && isResentHeader(h.text));
     for (const added of state.headersToAdd) {
-      const text = added.text.endsWith('\n') ? added.text : added.text + '\n';
+      // added headers are expander text; message headers are byte strings
+      const bytes = textToBytes(added.text);
+      const text = bytes.endsWith('\n') ? bytes : bytes + '\n';
       const line: HeaderLine = { text, flag: headerFlag(headerName(text) ?? '', hasResent) };
       message.headers.splice(insertIndex(message.headers, added.position), 0, line);
     }

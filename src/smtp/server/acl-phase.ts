@@ -7,6 +7,8 @@ import type { AclContext, AclResult, AclVerdict, AclWhere } from '../../acl/type
 import { formatAclRejection } from '../../log/index.ts';
 import { addressVerifyHooks } from '../../verify/index.ts';
 import { REPLY, replyLines } from './replies.ts';
+import { byteStringToText } from '../../expand/operators/bytes.ts';
+import { textToBytes } from './log-text.ts';
 import type { SmtpSession } from './session.ts';
 
 const OPTION: Partial<Record<AclWhere, string>> = {
@@ -42,6 +44,16 @@ export interface PhaseOptions {
   noLog?: boolean;
 }
 
+/** The engine's texts are expander text; replies and log lines are built from byte strings here. */
+function wireTexts(r: AclResult): AclResult {
+  if (r.userMessage === undefined && r.logMessage === undefined) return r;
+  return {
+    ...r,
+    userMessage: r.userMessage === undefined ? undefined : textToBytes(r.userMessage),
+    logMessage: r.logMessage === undefined ? undefined : textToBytes(r.logMessage),
+  };
+}
+
 /** Use a code at the start of `message` when its class matches the default's. */
 export function splitCode(message: string, dflt: string): { code: string; text: string } {
   const m = /^([2-5]\d\d)([ -])(.*)$/s.exec(message);
@@ -62,7 +74,7 @@ export function aclContextFor(s: SmtpSession, opts: PhaseOptions): AclContext {
     logger: s.logger,
     conn: s.aclConn,
     msg: s.aclMsg,
-    recipient: opts.recipient,
+    recipient: opts.recipient === undefined ? undefined : byteStringToText(opts.recipient),
     headers: opts.headers,
     body: opts.body,
     trace: s.services.trace ? (line: string) => s.trace(line) : undefined,
@@ -122,7 +134,7 @@ export async function runPhaseAcl(s: SmtpSession, where: AclWhere, opts: PhaseOp
     result = { verdict: DENY_WHEN_UNSET.has(where) ? 'deny' : 'accept' };
   } else {
     if (!s.services.acl) throw new Error(`the ACL engine (src/acl) is needed for ${optName} and is not available`);
-    result = await s.services.acl(spec, where, aclContextFor(s, opts));
+    result = wireTexts(await s.services.acl(spec, where, aclContextFor(s, opts)));
   }
   const verdict = result.verdict;
   if (verdict === 'accept' || verdict === 'discard') {

@@ -9,6 +9,7 @@ import { optBool, optNumber, optString } from './options.ts';
 import { heloSyntax } from './replies.ts';
 import { NOTHING_ADVERTISED, SessionEnd, type Advertised, type SmtpSession } from './session.ts';
 import { countSyntaxError } from './errors.ts';
+import { textToBytes } from './log-text.ts';
 
 /** RFC 5321 domain or address literal, with helo_allow_chars added to the allowed set. */
 export function heloSyntaxOk(arg: string, allowChars: string): boolean {
@@ -130,5 +131,5 @@ export async function heloCommand(s: SmtpSession, verb: 'HELO' | 'EHLO', arg: st
 /** Expand smtp_banner (a failure falls back to Exim's default wording). */
 export async function bannerText(s: SmtpSession): Promise<string> {
   const raw = optString(s.config, 'smtp_banner') ?? '$smtp_active_hostname ESMTP Exim $version_number $tod_full';
-  return expandStringAsync(raw, s.ctx);
+  return textToBytes(await expandStringAsync(raw, s.ctx));
 }

@@ -13,6 +13,8 @@ import { setVar } from './context.ts';
 import { REPLY, replyLines } from './replies.ts';
 import { SessionEnd, type SmtpSession } from './session.ts';
 import { nonmailMessageDone } from './nonmail.ts';
+import { textToBytes } from './log-text.ts';
+import { byteStringToText } from '../../expand/operators/bytes.ts';
 
 /** Header lines ("Name: value\n", continuations joined) of a message in LF form. */
 export function splitHeaders(raw: Buffer): { headers: string[]; bodyStart: number } {
@@ -131,8 +133,9 @@ async function finish(s: SmtpSession, data: ReceivedData): Promise<void> {
   } else {
     throw new Error('message reception (src/receive) is not available');
   }
-  s.ctx.headers = headers;
-  s.ctx.body = body.toString('latin1');
+  // the expander reads headers and body as text (UTF-8 decoded, other bytes escaped)
+  s.ctx.headers = headers.map(byteStringToText);
+  s.ctx.body = byteStringToText(body.toString('latin1'));
   const acl = await runPhaseAcl(s, s.isBatch ? 'not_smtp' : 'data', { headers, body, messageId: id });
   if (acl.verdict !== 'accept' && acl.verdict !== 'discard') {
     s.sendLines(acl.lines);
@@ -173,8 +176,9 @@ async function finish(s: SmtpSession, data: ReceivedData): Promise<void> {
       // Exim stamps -frozen with the message's arrival time
       if (controls.freeze) m.frozenAt = m.receivedTime || Math.floor(s.now() / 1000);
       for (const [k, v] of s.ctx.vars) {
-        if (k.startsWith('acl_c')) m.aclC.set(k.slice(4), { value: v.value, tainted: v.tainted });
-        else if (k.startsWith('acl_m')) m.aclM.set(k.slice(4), { value: v.value, tainted: v.tainted });
+        // ACL variables hold expander text; the spool model keeps byte strings
+        if (k.startsWith('acl_c')) m.aclC.set(k.slice(5), { value: textToBytes(v.value), tainted: v.tainted });
+        else if (k.startsWith('acl_m')) m.aclM.set(k.slice(5), { value: textToBytes(v.value), tainted: v.tainted });
       }
       const body8 = s.mailParams.body === '8BITMIME' ? 8 : s.mailParams.body === '7BIT' ? 7 : 0;
       await s.services.receiver!.commit(m, built.body, {
@@ -208,7 +212,7 @@ function fakeReply(s: SmtpSession): string[] | undefined {
   const c = s.aclMsg.controls;
   const text = c.fakeReject ?? c.fakeDefer;
   if (text === undefined) return undefined;
-  const lines = splitMessage(text);
+  const lines = textToBytes(splitMessage(text));
   return replyLines(c.fakeReject !== undefined ? '550' : '450', s.aclConn.controls.noMultilineResponses ? lines.split('\n')[0] : lines);
 }
 

@@ -15,10 +15,10 @@ import { matchDomainList, newListCache, setListTracer, traceOptionUnset } from '
 import type { LogPeer } from '../../log/host.ts';
 import type { Recipient } from '../../mail/message.ts';
 import { runSuspendable } from '../../util/suspend.ts';
-import { sessionExpandContext, setVar } from './context.ts';
+import { sessionExpandContext, setTextVar, setVar } from './context.ts';
 import { BatchAbort, batchReply, newBatchState, type BatchState } from './batch.ts';
 import { SessionInput, type CommandLine } from './input.ts';
-import { byteStringLogger } from './log-text.ts';
+import { byteStringLogger, textToBytes } from './log-text.ts';
 import { optString, optTimeMs } from './options.ts';
 import { newNonmailState, type NonmailState } from './nonmail.ts';
 import { resetRcptDelay, type SessionRateLimits } from './rate-limit.ts';
@@ -216,12 +216,13 @@ export class SmtpSession {
     const esmtp = this.esmtp || this.authenticatedBy !== undefined;
     let p = esmtp ? 'esmtp' : 'smtp';
     if (esmtp) {
-      if (this.mailParams.smtputf8) p = 'utf8' + p; // RFC 6531's protocol names, as Exim logs them
       if (this.tlsActive) p += 's';
       if (this.authenticatedBy) p += 'a';
     }
     if (this.isBatch) return 'local-bsmtp';
-    return this.isLocal ? `local-${p}` : p;
+    if (this.isLocal) p = `local-${p}`;
+    // RFC 6531's names; Exim 4.98 puts "utf8" in front of the whole name ("utf8local-esmtp")
+    return esmtp && this.mailParams.smtputf8 ? `utf8${p}` : p;
   }
 
   // ---- output ----
@@ -396,8 +397,9 @@ export class SmtpSession {
       name = undefined;
     }
     const primary = optString(this.config, 'primary_hostname') || os.hostname();
-    this.hostname = name || primary;
-    if (name) setVar(this.ctx, 'smtp_active_hostname', name);
+    // replies are byte strings; the name is expander text
+    this.hostname = textToBytes(name || primary);
+    if (name) setTextVar(this.ctx, 'smtp_active_hostname', name);
   }
 }
 
