@@ -66,20 +66,11 @@ export function loadConfig(file: string, macros: Map<string, string> = new Map()
     }
     return v;
   };
+  const { macros: macroTable, ...sections } = raw;
   return {
+    ...sections,
     configFile: file,
-    main: raw.main,
-    namedLists: raw.namedLists,
-    acls: raw.acls,
-    routers: raw.routers,
-    transports: raw.transports,
-    authenticators: raw.authenticators,
-    retry: raw.retry,
-    rewrite: raw.rewrite,
-    localScan: raw.localScan,
-    macros: raw.macros.list,
-    hiddenDriverOptions: raw.hiddenDriverOptions,
-    listing: raw.listing,
+    macros: macroTable.list,
     getOption,
     whereSet: (name) => raw.main.get(name)?.where,
   };

@@ -3,7 +3,7 @@
 // includes, conditionals, continuations) lives in source.ts; typed values in
 // values.ts. Errors carry Exim's wording with file and line.
 
-import type { NamedList, NamedListKind } from '../expand/context.ts';
+import type { NamedListKind } from '../expand/context.ts';
 import { builtinMacros } from './builtin-macros.ts';
 import { ConfigError, ValueError } from './errors.ts';
 import { MacroTable } from './macros.ts';
@@ -11,23 +11,12 @@ import { findDriverOption, isKnownDriver, mainOptions, type DriverKind } from '.
 import type { OptionDef, OptionValue } from './option-types.ts';
 import { parseRetryRule, parseRewriteRule } from './rules.ts';
 import { LineSource, type LogicalLine } from './source.ts';
-import type { AclDefinition, DriverInstance, RetryRule, RewriteRule } from './types.ts';
+import type { AclDefinition, ConfigSections, DriverInstance } from './types.ts';
 import { parseOptionValue, readStringValue } from './values.ts';
 
-export interface RawConfig {
-  main: Map<string, OptionValue>;
-  namedLists: Map<string, NamedList>;
-  acls: Map<string, AclDefinition>;
-  routers: DriverInstance[];
-  transports: DriverInstance[];
-  authenticators: DriverInstance[];
-  retry: RetryRule[];
-  rewrite: RewriteRule[];
-  localScan: { text: string; file: string; line: number }[];
+/** The sections as read, with the live macro table (loadConfig turns it into Config). */
+export interface RawConfig extends ConfigSections {
   macros: MacroTable;
-  hiddenDriverOptions: Set<string>;
-  /** The configuration as -bP config prints it: logical lines after macro substitution, laid out by section. */
-  listing: string[];
 }
 
 type Section = 'main' | 'acl' | DriverKind | 'retry' | 'rewrite' | 'local_scan';

@@ -55,9 +55,8 @@ export interface RewriteRule {
   line: number;
 }
 
-export interface Config {
-  /** The file read (as named), or "(built-in default)" for tern's own default. */
-  configFile: string;
+/** What reading a configuration fills in, section by section (shared by the reader's raw result and Config). */
+export interface ConfigSections {
   /** Main options that the configuration sets. getOption() fills in defaults. */
   main: Map<string, OptionValue>;
   namedLists: Map<string, NamedList>;
@@ -69,12 +68,17 @@ export interface Config {
   rewrite: RewriteRule[];
   /** Raw lines of `begin local_scan` (tern has no local_scan()). */
   localScan: { text: string; file: string; line: number }[];
-  /** Final macro table, in definition order (-D, builtins, then the file's). */
-  macros: Macro[];
   /** Driver options set with `hide` on any instance hide that option for every instance of the driver. */
   hiddenDriverOptions: Set<string>;
   /** The configuration as `-bP config` prints it (after macro substitution, without comments). */
   listing: string[];
+}
+
+export interface Config extends ConfigSections {
+  /** The file read (as named), or "(built-in default)" for tern's own default. */
+  configFile: string;
+  /** Final macro table, in definition order (-D, builtins, then the file's). */
+  macros: Macro[];
   /** A main option's value: as set, else its default. Throws for an unknown name. */
   getOption(name: string): TypedValue;
   /** Where a main option was set, if it was. */
