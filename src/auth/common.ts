@@ -1,12 +1,14 @@
 // What every server authenticator shares: reading its options, the
 // $auth1.. variables, and the yes/no/other reading of server_condition,
-// server_advertise_condition, server_set_id and server_mail_auth_condition.
+// server_advertise_condition, server_set_id and server_mail_auth_condition,
+// and GenericServer, the base class each driver's server extends.
 
 import type { DriverInstance } from '../config/index.ts';
 import type { ExpandContext } from '../expand/context.ts';
+import { decodeAuthBase64, encodeAuthBase64 } from './base64.ts';
 import { ExpandError, ForcedFail } from '../expand/errors.ts';
 import { expandStringAsyncWithTaint } from '../expand/index.ts';
-import type { AuthOutcome } from './types.ts';
+import type { AuthIo, AuthOutcome, ServerAuthenticator } from './types.ts';
 
 /** How many $authN variables Exim keeps. */
 export const AUTH_VAR_COUNT = 4;
@@ -118,4 +120,35 @@ export function genericServerOptions(inst: DriverInstance): GenericServerOptions
     setId: driverOption(inst, 'server_set_id'),
     mailAuthCondition: driverOption(inst, 'server_mail_auth_condition'),
   };
+}
+
+/** Send "334 <text in base64>" and read the answer: its bytes, or how the exchange ends (cancelled, bad base64). */
+export async function askClient(io: AuthIo, text: string): Promise<Buffer | AuthOutcome> {
+  const reply = await io.challenge(encodeAuthBase64(text));
+  if (reply === null) return { result: 'cancelled' };
+  return decodeAuthBase64(reply) ?? { result: 'bad64' };
+}
+
+/** What every driver's server holds: its names, generic options and advertising rule; the driver adds serve(). */
+export abstract class GenericServer implements ServerAuthenticator {
+  readonly driverName: string;
+  readonly instanceName: string;
+  readonly publicName: string;
+  abstract readonly implemented: boolean;
+  readonly mailAuthCondition: string | undefined;
+  protected readonly generic: GenericServerOptions;
+
+  constructor(inst: DriverInstance) {
+    this.generic = genericServerOptions(inst);
+    this.driverName = this.generic.driverName;
+    this.instanceName = this.generic.instanceName;
+    this.publicName = this.generic.publicName;
+    this.mailAuthCondition = this.generic.mailAuthCondition;
+  }
+
+  advertise(ctx: ExpandContext, log?: (text: string) => void): Promise<boolean> {
+    return checkAdvertise(this.generic.advertiseCondition, this.instanceName, ctx, log);
+  }
+
+  abstract serve(io: AuthIo, initialResponse: string | undefined, ctx: ExpandContext): Promise<AuthOutcome>;
 }

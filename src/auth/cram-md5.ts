@@ -8,12 +8,8 @@ import type { Config, DriverInstance } from '../config/index.ts';
 import { optionString } from '../config/index.ts';
 import type { ExpandContext } from '../expand/context.ts';
 import { decodeBytes, encodeBytes } from '../expand/operators/bytes.ts';
-import { decodeAuthBase64, encodeAuthBase64 } from './base64.ts';
-import {
-  checkAdvertise, checkServerCondition, driverOption, genericServerOptions, setAuthVars, tryExpand, withSetId,
-  type GenericServerOptions,
-} from './common.ts';
-import type { AuthIo, AuthOutcome, ServerAuthenticator } from './types.ts';
+import { askClient, checkServerCondition, driverOption, GenericServer, setAuthVars, tryExpand, withSetId } from './common.ts';
+import type { AuthIo, AuthOutcome } from './types.ts';
 
 /** HMAC-MD5 of challenge keyed by secret, as the client must send it (lower-case hex). */
 export function cramDigest(secret: string, challenge: string): string {
@@ -22,22 +18,13 @@ export function cramDigest(secret: string, challenge: string): string {
 
 const isSpaceByte = (b: number): boolean => b === 0x20 || (b >= 0x09 && b <= 0x0d);
 
-export class CramMd5Server implements ServerAuthenticator {
-  readonly driverName: string;
-  readonly instanceName: string;
-  readonly publicName: string;
+export class CramMd5Server extends GenericServer {
   readonly implemented = true;
-  readonly mailAuthCondition: string | undefined;
-  private readonly generic: GenericServerOptions;
   private readonly secret: string;
   private readonly hostname: () => string;
 
   constructor(inst: DriverInstance, config: Config) {
-    this.generic = genericServerOptions(inst);
-    this.driverName = this.generic.driverName;
-    this.instanceName = this.generic.instanceName;
-    this.publicName = this.generic.publicName;
-    this.mailAuthCondition = this.generic.mailAuthCondition;
+    super(inst);
     this.secret = driverOption(inst, 'server_secret') ?? '';
     this.hostname = () => optionString(config, 'primary_hostname');
   }
@@ -55,18 +42,12 @@ export class CramMd5Server implements ServerAuthenticator {
     return `<${crypto.randomInt(1, 2 ** 31 - 1)}.${Math.floor(Date.now() / 1000)}@${this.hostname()}>`;
   }
 
-  advertise(ctx: ExpandContext, log?: (text: string) => void): Promise<boolean> {
-    return checkAdvertise(this.generic.advertiseCondition, this.instanceName, ctx, log);
-  }
-
   async serve(io: AuthIo, initialResponse: string | undefined, ctx: ExpandContext): Promise<AuthOutcome> {
     setAuthVars(ctx, []);
     if (initialResponse !== undefined && initialResponse !== '') return { result: 'unexpected' };
     const challenge = this.makeChallenge();
-    const reply = await io.challenge(encodeAuthBase64(challenge));
-    if (reply === null) return { result: 'cancelled' };
-    const data = decodeAuthBase64(reply);
-    if (!data) return { result: 'bad64' };
+    const data = await askClient(io, challenge);
+    if (!Buffer.isBuffer(data)) return data;
     const outcome = await this.check(data, challenge, ctx);
     return withSetId(outcome, this.generic.setId, ctx);
   }

@@ -6,38 +6,24 @@
 import type { DriverInstance } from '../config/index.ts';
 import type { ExpandContext } from '../expand/context.ts';
 import { splitList } from '../lists/split.ts';
-import { decodeAuthBase64, encodeAuthBase64, splitAtNuls } from './base64.ts';
+import { decodeAuthBase64, splitAtNuls } from './base64.ts';
 import {
-  AUTH_VAR_COUNT, checkAdvertise, checkServerCondition, driverOption, genericServerOptions, setAuthVars, tryExpand,
-  withSetId, type GenericServerOptions,
+  askClient, AUTH_VAR_COUNT, checkServerCondition, driverOption, GenericServer, setAuthVars, tryExpand, withSetId,
 } from './common.ts';
-import type { AuthIo, AuthOutcome, ServerAuthenticator } from './types.ts';
+import type { AuthIo, AuthOutcome } from './types.ts';
 
-export class PlaintextServer implements ServerAuthenticator {
-  readonly driverName: string;
-  readonly instanceName: string;
-  readonly publicName: string;
+export class PlaintextServer extends GenericServer {
   readonly implemented = true;
-  readonly mailAuthCondition: string | undefined;
-  private readonly generic: GenericServerOptions;
   private readonly prompts: string | undefined;
 
   constructor(inst: DriverInstance) {
-    this.generic = genericServerOptions(inst);
-    this.driverName = this.generic.driverName;
-    this.instanceName = this.generic.instanceName;
-    this.publicName = this.generic.publicName;
-    this.mailAuthCondition = this.generic.mailAuthCondition;
+    super(inst);
     this.prompts = driverOption(inst, 'server_prompts');
   }
 
   /** A plaintext instance is a server when server_condition is set. */
   static isServer(inst: DriverInstance): boolean {
     return driverOption(inst, 'server_condition') !== undefined;
-  }
-
-  advertise(ctx: ExpandContext, log?: (text: string) => void): Promise<boolean> {
-    return checkAdvertise(this.generic.advertiseCondition, this.instanceName, ctx, log);
   }
 
   async serve(io: AuthIo, initialResponse: string | undefined, ctx: ExpandContext): Promise<AuthOutcome> {
@@ -57,10 +43,8 @@ export class PlaintextServer implements ServerAuthenticator {
       strings.push(...splitAtNuls(data));
     }
     while (strings.length < prompts.length) {
-      const reply = await io.challenge(encodeAuthBase64(prompts[strings.length]));
-      if (reply === null) return { result: 'cancelled' };
-      const data = decodeAuthBase64(reply);
-      if (!data) return { result: 'bad64' };
+      const data = await askClient(io, prompts[strings.length]);
+      if (!Buffer.isBuffer(data)) return data;
       strings.push(...splitAtNuls(data));
     }
     setAuthVars(ctx, strings.slice(0, AUTH_VAR_COUNT));
