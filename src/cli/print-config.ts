@@ -14,13 +14,13 @@
 // is an admin (root or the Exim user), as Exim does.
 
 import type { CliOptions } from './args.ts';
-import { findConfigFile, loadConfig, ConfigError, type Config, type DriverInstance } from '../config/index.ts';
+import { loadConfigOrReport, type Config, type DriverInstance } from '../config/index.ts';
 import { formatOption } from '../config/format.ts';
 import { mainOptions, optionsOf } from '../config/options.ts';
 import type { OptionDef, TypedValue } from '../config/option-types.ts';
 import { parseOptionValue } from '../config/values.ts';
-import { lookupUid } from '../config/users.ts';
 import { TERN_VERSION } from '../config/defaults.ts';
+import { isAdminCaller } from '../receive/caller.ts';
 
 const SINGULAR = { routers: 'router', transports: 'transport', authenticators: 'authenticator' } as const;
 const KIND_OF: Record<string, keyof typeof SINGULAR> = { router: 'routers', transport: 'transports', authenticator: 'authenticators' };
@@ -116,26 +116,12 @@ export function printConfig(cfg: Config, args: string[], admin: boolean): PrintR
   return { out, status };
 }
 
-/** Admins see hidden values: root, or the configured Exim user. */
-function isAdmin(cfg: Config): boolean {
-  const uid = process.getuid?.() ?? 0;
-  if (uid === 0) return true;
-  const u = cfg.getOption('exim_user');
-  return u.kind === 'ids' ? u.ids?.includes(uid) ?? false : lookupUid(String(u.kind === 'string' ? u.value : '')) === uid;
-}
-
 export async function main(opts: CliOptions): Promise<number> {
-  let cfg: Config;
-  try {
-    cfg = loadConfig(findConfigFile(opts), opts.macros);
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      process.stderr.write(`LOG: PANIC DIE\n  ${e.message.replace(/\n {2}/, '\n  ')}\n`);
-      return 1;
-    }
-    throw e;
-  }
-  const r = printConfig(cfg, opts.args, isAdmin(cfg));
+  const cfg = loadConfigOrReport(opts, (e) => {
+    process.stderr.write(`LOG: PANIC DIE\n  ${e.message.replace(/\n {2}/, '\n  ')}\n`);
+  });
+  if (!cfg) return 1;
+  const r = printConfig(cfg, opts.args, isAdminCaller(cfg));
   if (r.out.length > 0) process.stdout.write(r.out.join('\n') + '\n');
   return r.status;
 }

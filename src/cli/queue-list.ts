@@ -3,8 +3,8 @@
 // after -bp restrict the listing to those message ids.
 
 import type { CliOptions } from './args.ts';
-import { findConfigFile, loadConfig, ConfigError, optionString, type Config } from '../config/index.ts';
-import { lookupUid } from '../config/users.ts';
+import { loadConfigOrReport, optionString, type Config } from '../config/index.ts';
+import { isAdminCaller } from '../receive/caller.ts';
 import { countQueue, listQueue, type ListVariant } from '../queue/list.ts';
 import { formatLogTime } from './log-time.ts';
 
@@ -17,13 +17,6 @@ export async function spoolDirectoryOf(cfg: Config): Promise<string> {
   return expandString(raw, newContext());
 }
 
-function isAdmin(cfg: Config): boolean {
-  const uid = process.getuid?.() ?? 0;
-  if (uid === 0) return true;
-  const exim = optionString(cfg, 'exim_user');
-  return exim !== '' && (lookupUid(exim) ?? (/^\d+$/.test(exim) ? Number(exim) : -1)) === uid;
-}
-
 function variantOf(flag: string): { variant: ListVariant; unsorted: boolean } {
   const letters = flag.startsWith('-bp') ? flag.slice(3) : '';
   const variant: ListVariant = letters.includes('i') ? 'ids' : letters.includes('a') ? 'plus-generated' : letters.includes('u') ? 'undelivered' : 'all';
@@ -31,17 +24,9 @@ function variantOf(flag: string): { variant: ListVariant; unsorted: boolean } {
 }
 
 export async function main(opts: CliOptions): Promise<number> {
-  let cfg: Config;
-  try {
-    cfg = loadConfig(findConfigFile(opts), opts.macros);
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      process.stderr.write(`${formatLogTime(new Date())} ${e.message}\n`);
-      return 1;
-    }
-    throw e;
-  }
-  if (cfg.getOption('queue_list_requires_admin').kind === 'bool' && optionString(cfg, 'queue_list_requires_admin') === 'true' && !isAdmin(cfg)) {
+  const cfg = loadConfigOrReport(opts, (e) => process.stderr.write(`${formatLogTime(new Date())} ${e.message}\n`));
+  if (!cfg) return 1;
+  if (cfg.getOption('queue_list_requires_admin').kind === 'bool' && optionString(cfg, 'queue_list_requires_admin') === 'true' && !isAdminCaller(cfg)) {
     process.stderr.write('exim: permission denied; not admin\n');
     return 1;
   }

@@ -4,6 +4,7 @@
 //                              -bV and sendmail run per message and should not
 //                              pay for promises; the name keeps the brief's API)
 //   findConfigFile(opts)       which file to read (-C, system paths, built-in)
+//   loadConfigOrReport(opts, report)   both, for a command-line mode
 //
 // Errors are ConfigError with Exim's wording ("Exim configuration error in
 // line N of FILE:\n  ...").
@@ -35,6 +36,24 @@ export function findConfigFile(opts: { configFile?: string }): string {
   if (opts.configFile !== undefined) return opts.configFile;
   for (const f of SYSTEM_CONFIG_FILES) if (fs.existsSync(f)) return f;
   return DEFAULT_CONFIG_NAME;
+}
+
+/**
+ * loadConfig for a command-line mode: the file findConfigFile picks, with the
+ * -D macros. A ConfigError goes to `report`, which writes it the way the mode
+ * does, and the result is undefined; any other error is thrown.
+ */
+export function loadConfigOrReport(
+  opts: { configFile?: string; macros: Map<string, string> },
+  report: (e: ConfigError) => void,
+): Config | undefined {
+  try {
+    return loadConfig(findConfigFile(opts), opts.macros);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    report(e);
+    return undefined;
+  }
 }
 
 /** Read and check a configuration. `file` may be DEFAULT_CONFIG_NAME for the built-in one. */

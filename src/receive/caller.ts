@@ -40,6 +40,17 @@ function idsOf(config: Config, name: string): number[] {
   return v.kind === 'ids' && v.ids ? v.ids : [];
 }
 
+/** Is uid the Exim user (exim_user as resolved when the configuration was read)? */
+export function isEximUser(config: Config, uid: number): boolean {
+  return idsOf(config, 'exim_user').includes(uid);
+}
+
+/** An admin caller as -bP and -bp see one: root or the Exim user. */
+export function isAdminCaller(config: Config): boolean {
+  const uid = process.getuid?.() ?? 0;
+  return uid === 0 || isEximUser(config, uid);
+}
+
 /** The calling user of this process; `fullName` is -F when given. */
 export function localCaller(config: Config, fullName?: string): Caller {
   const uid = process.getuid?.() ?? 0;
@@ -47,10 +58,8 @@ export function localCaller(config: Config, fullName?: string): Caller {
   const entry = passwdEntry(uid);
   const login = entry?.login ?? (optionString(config, 'unknown_login') || String(uid));
   const name = fullName ?? (entry ? gecosName(entry.gecos, login) : optionString(config, 'unknown_username'));
-  const eximUser = config.getOption('exim_user');
-  const eximUid = eximUser.kind === 'ids' && eximUser.ids ? eximUser.ids[0] : undefined;
   const groups = new Set([gid, ...(process.getgroups?.() ?? [])]);
-  const trusted = uid === 0 || uid === eximUid || idsOf(config, 'trusted_users').includes(uid)
+  const trusted = uid === 0 || isEximUser(config, uid) || idsOf(config, 'trusted_users').includes(uid)
     || idsOf(config, 'trusted_groups').some((g) => groups.has(g));
   return { login, uid, gid, trusted, fullName: name };
 }
