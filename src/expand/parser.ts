@@ -17,8 +17,9 @@ import { decodeBytes, encodeBytes } from './operators/bytes.ts';
 const byteChar = (v: number): string => String.fromCharCode(v < 0x80 ? v : 0xdc00 + v);
 /** Escaped bytes that form valid UTF-8 become the characters they encode. */
 function normaliseBytes(s: string): string {
-  return /[\udc80-\udcff]/.test(s) ? decodeBytes(encodeBytes(s)) : s;
+  return RAW_BYTE.test(s) ? decodeBytes(encodeBytes(s)) : s;
 }
+const RAW_BYTE = /[\udc80-\udcff]/;
 
 /**
  * Deepest nesting of items/arguments accepted. Exim has no fixed limit; the
@@ -30,17 +31,28 @@ export const NESTING_MESSAGE = 'expansion nested too deeply';
 
 class SyntaxError_ extends Error {}
 
-const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v';
-const isAlnum = (c: string | undefined): boolean =>
-  c !== undefined && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'));
-const isNameChar = (c: string | undefined): boolean => isAlnum(c) || c === '_';
-const isDigits = (s: string): boolean => /^\d+$/.test(s);
+// The scanner works on character codes: no one-character strings, no regexes.
+const BACKSLASH = 92, DOLLAR = 36, LBRACE = 123, RBRACE = 125, COLON = 58, UNDERSCORE = 95;
+/** C's isspace() in the C locale (NaN, past the end, is not). */
+const isSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13);
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+const isAlnum = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
+const isNameChar = (c: number): boolean => isAlnum(c) || c === UNDERSCORE;
+const isHex = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+function isDigits(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let k = 0; k < s.length; k++) if (!isDigit(s.charCodeAt(k))) return false;
+  return true;
+}
 
 const HEADER_PREFIXES: [string, HeaderKind][] = [
   ['bheader_', 'bh'], ['bh_', 'bh'], ['rheader_', 'rh'], ['rh_', 'rh'], ['lheader_', 'lh'], ['lh_', 'lh'],
   ['header_', 'h'], ['h_', 'h'],
 ];
 function headerPrefix(name: string): [number, HeaderKind] | null {
+  // only names starting b, h, l or r can be header references
+  const c = name.charCodeAt(0);
+  if (c !== 98 && c !== 104 && c !== 108 && c !== 114) return null;
   for (const [p, k] of HEADER_PREFIXES) if (name.startsWith(p)) return [p.length, k];
   return null;
 }
@@ -67,15 +79,36 @@ const NESTED_CONDS = new Set(['saslauthd', 'acl']);
 const ITER_CONDS = new Set(['forall', 'forany', 'forall_json', 'forany_json', 'forall_jsons', 'forany_jsons']);
 const ORD = ['1st', '2nd', '3rd', '4th'];
 
+/** isKnownOperator's answers by name: operator names repeat, their answers do not change. */
+const operatorCache = new Map<string, ReturnType<typeof isKnownOperator>>();
+function knownOperator(name: string): ReturnType<typeof isKnownOperator> {
+  let r = operatorCache.get(name);
+  if (r === undefined) {
+    r = isKnownOperator(name);
+    if (operatorCache.size < 1000) operatorCache.set(name, r);
+  }
+  return r;
+}
+
 export class Parser {
   private i = 0;
   private depth = 0;
   private headerNoColon = false;
+  /**
+   * Whether a literal may hold raw-byte characters that need normalising:
+   * the text itself has some, or an escape such as \xe9 made one.
+   */
+  private rawBytes: boolean;
   /** Static errors met so far (in text order), used when a later syntax error swallows an item. */
   private staticErrors: string[] = [];
   private readonly s: string;
   constructor(s: string) {
     this.s = s;
+    this.rawBytes = RAW_BYTE.test(s);
+  }
+
+  private litNode(lit: string): Node {
+    return { k: 'lit', s: this.rawBytes ? normaliseBytes(lit) : lit };
   }
 
   parseAll(): Seq {
@@ -93,7 +126,15 @@ export class Parser {
   }
 
   private ws(): void {
-    while (isSpace(this.s[this.i])) this.i++;
+    const s = this.s;
+    let i = this.i;
+    while (isSpace(s.charCodeAt(i))) i++;
+    this.i = i;
+  }
+
+  /** The character code at the index (NaN past the end). */
+  private at(): number {
+    return this.s.charCodeAt(this.i);
   }
 
   private enter(): void {
@@ -104,12 +145,13 @@ export class Parser {
   seq(inBraces: boolean): Seq {
     const out: Seq = [];
     const s = this.s;
+    const n = s.length;
     let lit = '';
-    while (this.i < s.length) {
-      const c = s[this.i];
-      if (c === '}' && inBraces) break;
-      if (c === '\\') {
-        if (s[this.i + 1] === 'N') {
+    while (this.i < n) {
+      const c = s.charCodeAt(this.i);
+      if (c === RBRACE && inBraces) break;
+      if (c === BACKSLASH) {
+        if (s.charCodeAt(this.i + 1) === 78 /* N */) {
           const end = s.indexOf('\\N', this.i + 2);
           const stop = end < 0 ? s.length : end;
           lit += s.slice(this.i + 2, stop);
@@ -119,8 +161,8 @@ export class Parser {
         }
         continue;
       }
-      if (c === '$') {
-        if (lit) { out.push({ k: 'lit', s: normaliseBytes(lit) }); lit = ''; }
+      if (c === DOLLAR) {
+        if (lit) { out.push(this.litNode(lit)); lit = ''; }
         if (!inBraces && this.depth === 0) {
           // At top level a syntax error in one item leaves the earlier nodes to run first.
           const mark = this.staticErrors.length;
@@ -141,15 +183,15 @@ export class Parser {
       }
       // copy a run of plain characters at once
       let j = this.i + 1;
-      while (j < s.length) {
-        const d = s[j];
-        if (d === '\\' || d === '$' || (d === '}' && inBraces)) break;
+      while (j < n) {
+        const d = s.charCodeAt(j);
+        if (d === BACKSLASH || d === DOLLAR || (d === RBRACE && inBraces)) break;
         j++;
       }
       lit += s.slice(this.i, j);
       this.i = j;
     }
-    if (lit) out.push({ k: 'lit', s: normaliseBytes(lit) });
+    if (lit) out.push(this.litNode(lit));
     return out;
   }
 
@@ -168,29 +210,38 @@ export class Parser {
       case 'v': return '\v';
       case 'x': {
         let v = 0, n = 0;
-        while (n < 2 && /[0-9a-fA-F]/.test(s[this.i] ?? '')) { v = v * 16 + parseInt(s[this.i], 16); this.i++; n++; }
-        return n === 0 ? '' : byteChar(v);
+        while (n < 2 && isHex(s.charCodeAt(this.i))) { v = v * 16 + parseInt(s[this.i], 16); this.i++; n++; }
+        return n === 0 ? '' : this.byte(v);
       }
     }
     if (c >= '0' && c <= '7') {
       let v = c.charCodeAt(0) - 48, n = 1;
       while (n < 3 && s[this.i] >= '0' && s[this.i] <= '7') { v = v * 8 + s.charCodeAt(this.i) - 48; this.i++; n++; }
-      return byteChar(v & 255);
+      return this.byte(v & 255);
     }
     return c;
   }
 
+  /** The character for an escaped byte; a non-ASCII one means literals need normalising. */
+  private byte(v: number): string {
+    if (v >= 0x80) this.rawBytes = true;
+    return byteChar(v);
+  }
+
   private readName(): string {
+    const s = this.s;
     const start = this.i;
-    while (isNameChar(this.s[this.i])) this.i++;
-    return this.s.slice(start, this.i);
+    let i = start;
+    while (isNameChar(s.charCodeAt(i))) i++;
+    this.i = i;
+    return s.slice(start, i);
   }
 
   /** Header name after $h_ etc.: printing characters up to a colon (consumed) or white space. */
   private headerName(): string {
     const s = this.s;
     const start = this.i;
-    while (this.i < s.length && s[this.i] !== ':' && !isSpace(s[this.i])) this.i++;
+    while (this.i < s.length && s.charCodeAt(this.i) !== COLON && !isSpace(s.charCodeAt(this.i))) this.i++;
     const name = s.slice(start, this.i);
     if (s[this.i] === ':') this.i++;
     else this.headerNoColon = true;
@@ -198,7 +249,7 @@ export class Parser {
   }
 
   private variable(name: string, braced: boolean): Node {
-    if (/^\d+$/.test(name)) return { k: 'var', name, braced };
+    if (isDigits(name)) return { k: 'var', name, braced };
     if (name === 'value' || name === 'item') return { k: 'var', name, braced };
     const r = resolveVariable(name);
     if (typeof r !== 'function') {
@@ -211,12 +262,12 @@ export class Parser {
   private dollar(): Node {
     const s = this.s;
     this.i++;
-    const c = s[this.i];
-    if (c !== '{') {
+    const c = s.charCodeAt(this.i);
+    if (c !== LBRACE) {
       if (!isAlnum(c)) this.fail('$ not followed by letter, digit, or {');
-      if (c >= '0' && c <= '9') {
+      if (isDigit(c)) {
         const start = this.i;
-        while (s[this.i] >= '0' && s[this.i] <= '9') this.i++;
+        while (isDigit(s.charCodeAt(this.i))) this.i++;
         return { k: 'var', name: s.slice(start, this.i), braced: false };
       }
       const name = this.readName();
@@ -228,24 +279,25 @@ export class Parser {
       return this.variable(name, false);
     }
     this.i++;
-    if (!isAlnum(s[this.i])) this.fail('letter or digit expected after ${');
+    if (!isAlnum(this.at())) this.fail('letter or digit expected after ${');
     let name = this.readName();
     // substr_-1 style: a minus sign may follow the underscore of an operator name
-    while (name.endsWith('_') && s[this.i] === '-') { this.i++; name += '-' + this.readName(); }
-    if (s[this.i] === '}' && !ITEM_NAMES.has(name)) {
+    while (name.charCodeAt(name.length - 1) === UNDERSCORE && this.at() === 45 /* - */) { this.i++; name += '-' + this.readName(); }
+    const isItem = ITEM_NAMES.has(name);
+    if (!isItem && this.at() === RBRACE) {
       this.i++;
       if (headerPrefix(name)) return this.staticError(`unknown variable in "\${${name}}"`);
       return this.variable(name, true);
     }
     this.enter();
     try {
-      if (ITEM_NAMES.has(name)) return this.item(name);
-      if (s[this.i] === ':') {
+      if (isItem) return this.item(name);
+      if (this.at() === COLON) {
         this.i++;
         const sub = this.seq(true);
-        if (s[this.i] !== '}') this.fail('missing } at end of string');
+        if (this.at() !== RBRACE) this.fail('missing } at end of string');
         this.i++;
-        const known = isKnownOperator(name);
+        const known = knownOperator(name);
         if (!known) return this.staticError(`unknown expansion operator "${name}"`);
         return { k: 'op', name, base: known.base, arg: known.arg, sub };
       }
@@ -261,7 +313,7 @@ export class Parser {
     this.enter();
     const seq = this.seq(true);
     this.depth--;
-    if (this.s[this.i] !== '}') this.fail('missing } at end of string');
+    if (this.at() !== RBRACE) this.fail('missing } at end of string');
     this.i++;
     return seq;
   }
@@ -271,7 +323,7 @@ export class Parser {
     const out: Seq[] = [];
     while (out.length < max) {
       this.ws();
-      if (this.s[this.i] !== '{') break;
+      if (this.at() !== LBRACE) break;
       out.push(this.braced());
     }
     return out;
@@ -311,7 +363,7 @@ export class Parser {
     let no: Seq | undefined;
     let fail = false;
     if (s[this.i] === '{') no = this.braced();
-    else if (s.startsWith('fail', this.i) && !isNameChar(s[this.i + 4])) { fail = true; this.i += 4; }
+    else if (s.startsWith('fail', this.i) && !isNameChar(s.charCodeAt(this.i + 4))) { fail = true; this.i += 4; }
     else if (s[this.i] !== '}') this.fail(`syntax error in "${itemName}" item - "fail" expected`);
     this.ws();
     if (s[this.i] !== '}') {
@@ -336,8 +388,11 @@ export class Parser {
     }
     if (name === 'extract') {
       this.ws();
-      const m = /^jsons?(?=[\s{])/.exec(s.slice(this.i, this.i + 6));
-      if (m) { word = m[0]; this.i += m[0].length; }
+      if (s.startsWith('json', this.i)) {
+        const len = s.charCodeAt(this.i + 4) === 115 /* s */ ? 5 : 4;
+        const next = s.charCodeAt(this.i + len);
+        if (isSpace(next) || next === LBRACE) { word = s.slice(this.i, this.i + len); this.i += len; }
+      }
       const args = this.args(4);
       if (args.length < 2) this.fail(`missing '{' for arg ${args.length + 1} of extract`);
       // The numbered form has a separator argument (non-json); which form it is is known after expansion.
@@ -423,7 +478,7 @@ export class Parser {
     if (s[this.i] === '{') key = this.braced();
     this.ws();
     const start = this.i;
-    if (s[this.i] !== '}') while (this.i < s.length && s[this.i] !== '{' && !isSpace(s[this.i])) this.i++;
+    if (this.at() !== RBRACE) while (this.i < s.length && this.at() !== LBRACE && !isSpace(this.at())) this.i++;
     const spec = s.slice(start, this.i);
     if (spec === '') this.fail('missing lookup type');
     const problem = checkLookupSpec(spec, key !== undefined);
@@ -572,7 +627,17 @@ export function compileExpansion(text: string): Expansion {
     remember(text, older);
     return older;
   }
-  const literal = !text.includes('$') && !text.includes('\\');
+  const exp = parseExpansion(text);
+  if (text.length <= 65536) remember(text, exp);
+  return exp;
+}
+
+/**
+ * Compile without caching: for text evaluated once (each -be line), whose
+ * tree then dies young instead of being promoted with the cache.
+ */
+export function parseExpansion(text: string): Expansion {
+  const literal = text.indexOf('$') < 0 && text.indexOf('\\') < 0;
   let seq: Seq;
   try {
     seq = literal ? (text ? [{ k: 'lit', s: text }] : []) : new Parser(text).parseAll();
@@ -580,9 +645,7 @@ export function compileExpansion(text: string): Expansion {
     if (!(e instanceof RangeError)) throw e;
     seq = [{ k: 'error', msg: NESTING_MESSAGE }];
   }
-  const exp: Expansion = { text, seq, literal };
-  if (text.length <= 65536) remember(text, exp);
-  return exp;
+  return { text, seq, literal };
 }
 
 export { isDigits };
