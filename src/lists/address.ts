@@ -14,7 +14,7 @@ import { asciiLower } from '../lookups/lsearch-format.ts';
 import { parseLookupSpec } from '../lookups/spec.ts';
 import { LookupDefer, LookupError } from '../lookups/types.ts';
 import { domainKind, matchDomainItem, matchDomainList } from './domain.ts';
-import { casefulSpecial } from './localpart.ts';
+import { textSubjectKind } from './localpart.ts';
 import { splitList } from './split.ts';
 import { lookupItem, matchStringItem, regexOutcome, splitLookupItem, starOutcome } from './string-item.ts';
 import { FAIL, type ItemOutcome, type ListMatch } from './types.ts';
@@ -160,15 +160,7 @@ function withData(out: ItemOutcome, data: string): ItemOutcome {
 }
 
 function addressKind(a: AddressParts): ListKind {
-  return {
-    kind: 'address',
-    word: 'address',
-    comments: 'after-space',
-    special: casefulSpecial,
-    matchItem: (item, state) => matchAddressItem(a, item, state),
-    subjectKey: () => a.address,
-    traceName: a.address,
-  };
+  return textSubjectKind('address', 'address', a.address, (item, state) => matchAddressItem(a, item, state));
 }
 
 export function matchAddressList(address: string, listText: string, ctx: ExpandContext, opts: ListOptions = {}): ListMatch {

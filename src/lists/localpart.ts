@@ -12,16 +12,19 @@ export function casefulSpecial(item: string, state: WalkState): boolean {
   return true;
 }
 
+/**
+ * The kind of a list whose subject is one text (a local part or a whole
+ * address): comments only after white space, caseless until "+caseful".
+ */
+export function textSubjectKind(
+  kind: 'localpart' | 'address', word: string, subject: string, matchItem: ListKind['matchItem'],
+): ListKind {
+  return { kind, word, comments: 'after-space', special: casefulSpecial, matchItem, subjectKey: () => subject, traceName: subject };
+}
+
 function localPartKind(localPart: string): ListKind {
-  return {
-    kind: 'localpart',
-    word: 'local part',
-    comments: 'after-space',
-    special: casefulSpecial,
-    matchItem: (item, state) => matchStringItem(localPart, item, state.ctx, !state.caseful),
-    subjectKey: () => localPart,
-    traceName: localPart,
-  };
+  return textSubjectKind('localpart', 'local part', localPart,
+    (item, state) => matchStringItem(localPart, item, state.ctx, !state.caseful));
 }
 
 /** opts.caseful: start case-sensitive (a router with caseful_local_part). */
