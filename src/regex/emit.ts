@@ -68,6 +68,39 @@ function needsEmptyIteration(n: Node & { type: 'repeat' }): boolean {
   return n.max === Infinity && n.mode !== 'lazy' && nullable(n.body) && containsCapture(n.body);
 }
 
+/** The engine group numbers given so far; atomic groups in JavaScript take numbers too. */
+interface GroupNumbering {
+  groupMap: number[][];
+  next: number;
+}
+
+function newNumbering(pcreGroups: number, first: number): GroupNumbering {
+  return { groupMap: Array.from({ length: pcreGroups + 1 }, () => []), next: first };
+}
+
+/** A greedy or lazy repeat (possessive ones are each emitter's own business). */
+function repeatText(n: Node & { type: 'repeat' }, emit: (n: Node) => string): string {
+  const loop = `(?:${emit(n.body)})${quantText(n.min, n.max, n.mode === 'lazy')}`;
+  return needsEmptyIteration(n) ? `${loop}(?:${emit(n.body)}|)` : loop;
+}
+
+/** The nodes both engines write alike, or undefined for those each writes its own way. */
+function emitShared(n: Node, emit: (n: Node) => string, dialect: Dialect, numbering: GroupNumbering): string | undefined {
+  switch (n.type) {
+    case 'empty': return '(?:)';
+    case 'set': return setText(n.set, dialect);
+    case 'seq': return n.items.map((i) => (i.type === 'alt' ? `(?:${emit(i)})` : emit(i))).join('');
+    case 'alt': return n.alts.map(emit).join('|');
+    case 'group': {
+      if (n.index === null) return `(?:${emit(n.body)})`;
+      numbering.groupMap[n.index]!.push(++numbering.next);
+      return `(${emit(n.body)})`;
+    }
+    case 'repeat': return n.mode === 'possessive' ? undefined : repeatText(n, emit);
+    default: return undefined;
+  }
+}
+
 export function emitRe2(root: Node, groups: number, dollar: FinalNewlineMode): Program {
   return emitLinear(root, groups, dollar, 're2');
 }
@@ -90,25 +123,13 @@ export function emitNative(root: Node, groups: number): Program | null {
 class NoNativeForm extends Error {}
 
 function emitLinear(root: Node, groups: number, dollar: FinalNewlineMode, dialect: Dialect): Program {
-  const groupMap: number[][] = Array.from({ length: groups + 1 }, () => []);
-  let next = 0;
+  const numbering = newNumbering(groups, 0);
   const js = dialect === 'js';
   const emit = (n: Node): string => {
+    const shared = emitShared(n, emit, dialect, numbering);
+    if (shared !== undefined) return shared;
     switch (n.type) {
-      case 'empty': return '(?:)';
-      case 'set': return setText(n.set, dialect);
-      case 'seq': return n.items.map((i) => (i.type === 'alt' ? `(?:${emit(i)})` : emit(i))).join('');
-      case 'alt': return n.alts.map(emit).join('|');
-      case 'group': {
-        if (n.index === null) return `(?:${emit(n.body)})`;
-        groupMap[n.index]!.push(++next);
-        return `(${emit(n.body)})`;
-      }
-      case 'repeat': {
-        if (n.mode === 'possessive') throw new Error('RE2 cannot express a possessive quantifier');
-        const loop = `(?:${emit(n.body)})${quantText(n.min, n.max, n.mode === 'lazy')}`;
-        return needsEmptyIteration(n) ? `${loop}(?:${emit(n.body)}|)` : loop;
-      }
+      case 'repeat': throw new Error('RE2 cannot express a possessive quantifier');
       case 'assert':
         // without the m flag, JavaScript's ^ and $ are the ends of the subject
         switch (n.kind) {
@@ -133,7 +154,7 @@ function emitLinear(root: Node, groups: number, dollar: FinalNewlineMode, dialec
     throw new Error('unreachable');
   };
   const source = emit(root);
-  return { source, groupMap };
+  return { source, groupMap: numbering.groupMap };
 }
 
 /**
@@ -142,31 +163,17 @@ function emitLinear(root: Node, groups: number, dollar: FinalNewlineMode, dialec
  * started (PCRE2's NOTEMPTY_ATSTART). Its own groups then start at 2.
  */
 export function emitJs(root: Node, pcreGroups: number, nonEmpty: boolean): Program {
-  const groupMap: number[][] = Array.from({ length: pcreGroups + 1 }, () => []);
-  let next = nonEmpty ? 1 : 0;
+  const numbering = newNumbering(pcreGroups, nonEmpty ? 1 : 0);
   const atomic = (inner: () => string): string => {
     // A lookahead is never re-entered by backtracking; consuming what it captured makes it atomic.
-    const k = ++next;
+    const k = ++numbering.next;
     return `(?=(${inner()}))\\${k}`;
   };
   const emit = (n: Node): string => {
+    const shared = emitShared(n, emit, 'js', numbering);
+    if (shared !== undefined) return shared;
     switch (n.type) {
-      case 'empty': return '(?:)';
-      case 'set': return setText(n.set, 'js');
-      case 'seq': return n.items.map((i) => (i.type === 'alt' ? `(?:${emit(i)})` : emit(i))).join('');
-      case 'alt': return n.alts.map(emit).join('|');
-      case 'group': {
-        if (n.index === null) return `(?:${emit(n.body)})`;
-        groupMap[n.index]!.push(++next);
-        return `(${emit(n.body)})`;
-      }
-      case 'repeat': {
-        const plain = (): string => {
-          const loop = `(?:${emit(n.body)})${quantText(n.min, n.max, n.mode === 'lazy')}`;
-          return needsEmptyIteration(n) ? `${loop}(?:${emit(n.body)}|)` : loop;
-        };
-        return n.mode === 'possessive' ? atomic(plain) : plain();
-      }
+      case 'repeat': return atomic(() => repeatText(n, emit));
       case 'assert':
         switch (n.kind) {
           case 'start': return '(?<![\\s\\S])';
@@ -182,7 +189,7 @@ export function emitJs(root: Node, pcreGroups: number, nonEmpty: boolean): Progr
       case 'atomic': return atomic(() => emit(n.body));
       case 'backref': {
         // The divergence check (analyze.ts) lets through only groups emitted once.
-        const ref = `\\${groupMap[n.index]![0]}`;
+        const ref = `\\${numbering.groupMap[n.index]![0]}`;
         return n.caseless ? `(?i:${ref})` : `(?:${ref})`;
       }
     }
@@ -190,5 +197,5 @@ export function emitJs(root: Node, pcreGroups: number, nonEmpty: boolean): Progr
   };
   const body = emit(root);
   const source = nonEmpty ? `(?<=^([\\s\\S]*))(?:${body})(?<!^\\1)` : body;
-  return { source, groupMap };
+  return { source, groupMap: numbering.groupMap };
 }

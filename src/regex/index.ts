@@ -62,6 +62,9 @@ export interface RegexOptions {
   caseless?: boolean;
 }
 
+/** A linear engine's next match at or after p, with its engine groups' texts; null when there is none. */
+type FindFrom = (p: number) => { index: number; end: number; groups: (string | undefined)[] } | null;
+
 /** One match in byte-string coordinates, with captures [whole, $1...]. */
 interface RawMatch {
   index: number;
@@ -220,39 +223,41 @@ class PcreRegex implements CompiledRegex {
   private matchesRe2(compiled: { re: RE2JS; program: Program }, s: string, op: 'first' | 'all'): RawMatch[] | null {
     const m = compiled.re.matcher(s);
     const engineGroups = compiled.re.groupCount();
-    const out: RawMatch[] = [];
-    let p = 0;
-    while (p <= s.length && m.find(p)) {
-      const index = m.start();
-      const end = m.end();
-      const raw: (string | undefined)[] = [];
-      for (let g = 1; g <= engineGroups; g++) raw.push(m.group(g) ?? undefined);
-      out.push({ index, end, captures: mapCaptures(s.slice(index, end), raw, compiled.program) });
-      if (op === 'first') break;
-      if (end === index) {
-        // PCRE2 now looks for a non-empty match at the same place; when the
-        // pattern never prefers empty to non-empty, there is none to find.
-        if (this.features.mayPreferEmpty) return null;
-        p = end + 1;
-      } else p = end;
-    }
-    return out;
+    return this.scanLinear(s, op, compiled.program, (p) => {
+      if (!m.find(p)) return null;
+      const groups: (string | undefined)[] = [];
+      for (let g = 1; g <= engineGroups; g++) groups.push(m.group(g) ?? undefined);
+      return { index: m.start(), end: m.end(), groups };
+    });
   }
 
   /** As matchesRe2, on the native program. */
   private matchesNative(compiled: { re: RegExp; program: Program }, s: string, op: 'first' | 'all'): RawMatch[] | null {
     const re = compiled.re;
+    return this.scanLinear(s, op, compiled.program, (p) => {
+      re.lastIndex = p;
+      const m = re.exec(s);
+      return m === null ? null : { index: m.index, end: m.index + m[0].length, groups: m.slice(1) };
+    });
+  }
+
+  /**
+   * The matches of a linear engine's program, searched for from 0 and after
+   * each match as PCRE2 steps; null where only the JavaScript engine can step
+   * over an empty match exactly.
+   */
+  private scanLinear(s: string, op: 'first' | 'all', program: Program, findFrom: FindFrom): RawMatch[] | null {
     const out: RawMatch[] = [];
     let p = 0;
     while (p <= s.length) {
-      re.lastIndex = p;
-      const m = re.exec(s);
+      const m = findFrom(p);
       if (m === null) break;
-      const index = m.index;
-      const end = index + m[0].length;
-      out.push({ index, end, captures: mapCaptures(m[0], m.slice(1), compiled.program) });
+      const { index, end } = m;
+      out.push({ index, end, captures: mapCaptures(s.slice(index, end), m.groups, program) });
       if (op === 'first') break;
       if (end === index) {
+        // PCRE2 now looks for a non-empty match at the same place; when the
+        // pattern never prefers empty to non-empty, there is none to find.
         if (this.features.mayPreferEmpty) return null;
         p = end + 1;
       } else p = end;
