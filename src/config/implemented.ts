@@ -54,7 +54,7 @@ export const IMPLEMENTED_OPTIONS: ReadonlySet<string> = new Set([
   // routing for verification and -bt/-bv (src/routers, src/verify); delivery is not built yet,
   // so transport assignments are still reported as not implemented
   'routers/address_data', 'routers/address_test', 'routers/cannot_route_message', 'routers/check_local_user',
-  'routers/condition', 'routers/domains', 'routers/errors_to', 'routers/fail_verify', 'routers/fail_verify_recipient',
+  'routers/condition', 'routers/domains', 'routers/errors_to', 'routers/expn', 'routers/fail_verify', 'routers/fail_verify_recipient',
   'routers/fail_verify_sender', 'routers/headers_add', 'routers/headers_remove', 'routers/ignore_target_hosts',
   'routers/local_part_prefix', 'routers/local_part_prefix_optional', 'routers/local_part_suffix',
   'routers/local_part_suffix_optional', 'routers/local_parts', 'routers/more', 'routers/pass_router',

@@ -116,6 +116,7 @@ export async function checkPreconditions(env: RoutingEnv, r: DriverInstance, a: 
   if (env.verify === 'sender' && !boolOption(r, 'verify_sender')) return { rc: 'skip', why: 'verify_sender is false' };
   if (env.verify === 'recipient' && !boolOption(r, 'verify_recipient')) return { rc: 'skip', why: 'verify_recipient is false' };
   if (env.addressTest && !boolOption(r, 'address_test')) return { rc: 'skip', why: 'address_test is false' };
+  if (env.expn && !boolOption(r, 'expn')) return { rc: 'skip', why: 'expn is false' };
   if (!env.verify && boolOption(r, 'verify_only')) return { rc: 'skip', why: 'verify_only set' };
 
   try {

@@ -125,15 +125,19 @@ async function routeOne(env: RoutingEnv, a: RoutingAddress, start: number): Prom
     switch (answer.rc) {
       case 'accept': {
         env.trace?.(`routed by ${r.name} router`);
-        const failVerify = env.verify === 'sender' ? boolOption(r, 'fail_verify_sender') : env.verify === 'recipient' ? boolOption(r, 'fail_verify_recipient') : false;
+        // fail_verify sets both of its halves
+        const both = r.options.has('fail_verify') && boolOption(r, 'fail_verify');
+        const failVerify = env.verify === 'sender' ? both || boolOption(r, 'fail_verify_sender') : env.verify === 'recipient' ? both || boolOption(r, 'fail_verify_recipient') : false;
         return { address: a, result: 'accept', router: r.name, transport: answer.transport, hosts: answer.hosts, failVerify };
       }
-      case 'fail':
+      case 'fail': {
         env.trace?.(`${r.name} router forced address failure`);
-        return { address: a, result: 'fail', router: r.name, message: answer.message || (await noRouterMessage(env, a)) };
+        const message = answer.message || (await noRouterMessage(env, a));
+        return { address: a, result: 'fail', router: r.name, message, userMessage: message };
+      }
       case 'defer':
         env.trace?.(`${r.name} router: defer for ${a.address}`);
-        return { address: a, result: 'defer', router: r.name, message: answer.message, logged: answer.logged };
+        return { address: a, result: 'defer', router: r.name, message: answer.message, logged: answer.logged, userMessage: answer.userMessage ? answer.message : undefined };
       case 'discard':
         return { address: a, result: 'discard', router: r.name };
       case 'pass': {
@@ -150,7 +154,8 @@ async function routeOne(env: RoutingEnv, a: RoutingAddress, start: number): Prom
         env.trace?.(`${r.name} router declined for ${a.address}`);
         if (!(await moreAfter(env, r, a))) {
           env.trace?.('"more" is false: skipping remaining routers');
-          return { address: a, result: 'fail', router: r.name, message: await noRouterMessage(env, a) };
+          const message = await noRouterMessage(env, a);
+          return { address: a, result: 'fail', router: r.name, message, userMessage: message };
         }
         i++;
         continue;
@@ -180,7 +185,8 @@ async function routeOne(env: RoutingEnv, a: RoutingAddress, start: number): Prom
     }
   }
   env.trace?.('no more routers');
-  return { address: a, result: 'fail', message: await noRouterMessage(env, a) };
+  const message = await noRouterMessage(env, a);
+  return { address: a, result: 'fail', message, userMessage: message };
 }
 
 async function moreAfter(env: RoutingEnv, r: DriverInstance, _a: RoutingAddress): Promise<boolean> {
@@ -211,6 +217,8 @@ export async function routeAddress(env: RoutingEnv, address: string | RoutingAdd
         : { address: a, result: 'accept', router: a.parent?.routedBy, fileOrPipe: what, transport: fp.transport });
       continue;
     }
+    // Verification marks each further address it routes, as Exim's verify loop does.
+    if (env.verify && a !== top) env.trace?.('>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>');
     exposeAddress(env, a, undefined);
     const one = await routeOne(env, a, start);
     if (!('redirect' in one)) {
@@ -219,7 +227,7 @@ export async function routeAddress(env: RoutingEnv, address: string | RoutingAdd
     }
     const n = one.redirect.length;
     if (env.stopAtRedirect === 'always' || (env.stopAtRedirect === 'multiple' && n > 1)) {
-      outcomes.push({ address: a, result: 'accept', router: one.router.name, redirected: n });
+      outcomes.push({ address: a, result: 'accept', router: one.router.name, redirected: n, children: one.redirect });
       continue;
     }
     generated += n;

@@ -164,7 +164,7 @@ export async function redirectRouter(env: RoutingEnv, r: DriverInstance, a: Rout
   }
   if (list.kind === 'defer') {
     if (!boolOption(r, 'allow_defer')) return { rc: 'defer', message: `${r.name} router: :defer: is not permitted (allow_defer is not set)` };
-    return { rc: 'defer', message: list.message };
+    return { rc: 'defer', message: list.message, userMessage: true };
   }
   if (list.blackhole) {
     if (boolOption(r, 'forbid_blackhole')) return { rc: 'defer', message: `${r.name} router: :blackhole: is forbidden` };

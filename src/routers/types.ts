@@ -63,6 +63,10 @@ export interface RouteOutcome {
   logged?: string;
   /** Routing stopped at a redirection that made this many children (verification's rules). */
   redirected?: number;
+  /** The children of that redirection (EXPN lists them). */
+  children?: RoutingAddress[];
+  /** The part of `message` meant for the client (Exim's user_message: :fail:/:defer: texts, cannot_route_message). */
+  userMessage?: string;
 }
 
 export interface RoutingEnv {
@@ -77,6 +81,8 @@ export interface RoutingEnv {
   trace?(line: string): void;
   /** Main log lines (Exim writes "remote host address is the local host" etc.). */
   log?(line: string): void;
+  /** SMTP EXPN: routers with no_expn are skipped. */
+  expn?: boolean;
   /** Verification stops at the first redirection (success_on_redirect) or at one that makes several children. */
   stopAtRedirect?: 'always' | 'multiple';
 }
@@ -87,7 +93,7 @@ export type DriverAnswer =
   | { rc: 'decline' }
   | { rc: 'pass' }
   | { rc: 'fail'; message?: string }
-  | { rc: 'defer'; message: string; logged?: string }
+  | { rc: 'defer'; message: string; logged?: string; userMessage?: boolean }
   | { rc: 'discard' }
   | { rc: 'redirect'; children: GeneratedItem[] };
 

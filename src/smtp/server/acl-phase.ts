@@ -54,11 +54,16 @@ function wireTexts(r: AclResult): AclResult {
   };
 }
 
-/** Use a code at the start of `message` when its class matches the default's. */
-export function splitCode(message: string, dflt: string): { code: string; text: string } {
+/**
+ * A code at the start of `message` replaces the default. Its first digit must
+ * be the default's (else Exim panic-logs it and uses the default), except for
+ * VRFY, where any code is taken (`checkClass` false).
+ */
+export function splitCode(message: string, dflt: string, checkClass = true): { code: string; text: string; wrongClass?: boolean } {
   const m = /^([2-5]\d\d)([ -])(.*)$/s.exec(message);
-  if (m && m[1][0] === dflt[0]) return { code: m[1], text: m[3] };
-  return { code: dflt, text: message };
+  if (!m) return { code: dflt, text: message };
+  if (!checkClass || m[1][0] === dflt[0]) return { code: m[1], text: m[3] };
+  return { code: dflt, text: m[3], wrongClass: true };
 }
 
 function defaultCode(where: AclWhere, verdict: AclVerdict): string {
@@ -142,7 +147,10 @@ export async function runPhaseAcl(s: SmtpSession, where: AclWhere, opts: PhaseOp
   }
   const dflt = defaultCode(where, verdict);
   const dfltText = verdict === 'defer' || verdict === 'error' ? REPLY.temporaryProblem : REPLY.adminProhibition;
-  const { code, text } = splitCode(result.userMessage ?? dfltText, dflt);
+  const { code, text, wrongClass } = splitCode(result.userMessage ?? dfltText, dflt, where !== 'vrfy');
+  // Exim rewrites the message with the default code, and the log shows that too.
+  if (wrongClass && (result.logMessage ?? result.userMessage) === result.userMessage) result = { ...result, logMessage: `${dflt} ${text}` };
+  if (wrongClass) s.logger.panic(`configured error code starts with incorrect digit (expected ${dflt[0]}) in "${result.userMessage}"`, { mainToo: true });
   let lines = replyLines(code, s.aclConn.controls.noMultilineResponses ? text.split('\n')[0] : text);
   const svf = result.senderVerifyFailure;
   if (svf && verdict === 'deny' && !svf.noDetails && !s.aclConn.controls.noMultilineResponses && !senderFailureTold.has(s.aclMsg)) {

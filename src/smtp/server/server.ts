@@ -19,7 +19,8 @@ import { loadRateLimits } from './rate-limit.ts';
 import { commandTimeoutReply, lostInput, REPLY, replyLines } from './replies.ts';
 import { SessionEnd, SmtpSession } from './session.ts';
 import { BatchAbort, type BatchState } from './batch.ts';
-import { etrnCommand, expnCommand, helpCommand, noopCommand, quitCommand, rsetCommand, vrfyCommand } from './simple.ts';
+import { etrnCommand, helpCommand, noopCommand, quitCommand, rsetCommand } from './simple.ts';
+import { expnCommand, vrfyCommand } from './vrfy-expn.ts';
 import { starttlsCommand, tlsOnConnect } from './starttls.ts';
 import type { ConnectionInfo, SmtpIo, SmtpServices } from './types.ts';
 

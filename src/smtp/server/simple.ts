@@ -1,7 +1,6 @@
-// The commands without a transaction: RSET, NOOP, HELP, QUIT, VRFY, EXPN,
-// ETRN (STARTTLS is in starttls.ts).
+// The commands without a transaction: RSET, NOOP, HELP, QUIT, ETRN
+// (VRFY and EXPN are in vrfy-expn.ts, STARTTLS in starttls.ts).
 
-import { extractAddress } from '../../expand/operators/address.ts';
 import { hostAndIdent } from '../../log/index.ts';
 import { runPhaseAcl } from './acl-phase.ts';
 import { setVar } from './context.ts';
@@ -36,34 +35,6 @@ export async function quitCommand(s: SmtpSession, line: string, arg: string): Pr
   const acl = await runPhaseAcl(s, 'quit', { noLog: true });
   s.sendLines(acl.lines.length && acl.verdict === 'accept' ? acl.lines.map((l) => '221' + l.slice(3)) : [closing(s.hostname)]);
   throw new SessionEnd('quit');
-}
-
-export async function vrfyCommand(s: SmtpSession, arg: string): Promise<void> {
-  setVar(s.ctx, 'smtp_command_argument', arg, true);
-  const parsed = extractAddress(arg, false);
-  if ('error' in parsed) { s.send(`501 ${arg}: ${parsed.error}`); return; }
-  if (parsed.domainStart === 0) { s.send(`501 ${arg}: recipient address must contain a domain`); return; }
-  const acl = await runPhaseAcl(s, 'vrfy', { commandData: arg, recipient: arg, noLog: true });
-  if (acl.verdict !== 'accept') {
-    s.logger.reject(`${hostAndIdent(s.peer(), s.logger.selector as never, true)} rejected VRFY ${arg}`);
-    s.sendLines(acl.unset ? [REPLY.vrfyNoAcl] : acl.lines);
-    if (acl.verdict === 'drop') throw new SessionEnd('drop');
-    return;
-  }
-  // Verification through the routers belongs to "Delivering mail"; until then a VRFY the ACL allows cannot be answered.
-  s.send(`252 VRFY not available`);
-}
-
-export async function expnCommand(s: SmtpSession, arg: string): Promise<void> {
-  setVar(s.ctx, 'smtp_command_argument', arg, true);
-  const acl = await runPhaseAcl(s, 'expn', { commandData: arg, recipient: arg, noLog: true });
-  if (acl.verdict !== 'accept') {
-    s.logger.reject(`${hostAndIdent(s.peer(), s.logger.selector as never, true)} rejected EXPN ${arg}`);
-    s.sendLines(acl.unset ? [REPLY.expnNoAcl] : acl.lines);
-    if (acl.verdict === 'drop') throw new SessionEnd('drop');
-    return;
-  }
-  s.send('550 EXPN not available');
 }
 
 export async function etrnCommand(s: SmtpSession, arg: string): Promise<void> {
