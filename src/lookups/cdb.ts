@@ -4,7 +4,7 @@
 
 import { readFileSync, statSync } from 'node:fs';
 import { cdbFind } from './cdb-format.ts';
-import { cachedFile } from './file-cache.ts';
+import { lookupFile } from './file-cache.ts';
 import { openFailed, strerror } from './file-errors.ts';
 import { registerLookup } from './registry.ts';
 import { LookupError, type LookupRequest } from './types.ts';
@@ -25,14 +25,14 @@ function load(file: string): Buffer {
   return db;
 }
 
+const databases = lookupFile('cdb', load);
+
 registerLookup({
   name: 'cdb',
   style: 'single-key',
-  check(req: LookupRequest): void {
-    cachedFile('cdb', req.file!, load);
-  },
+  check: databases.check,
   find(req: LookupRequest): string | null {
-    const data = cdbFind(cachedFile('cdb', req.file!, load).value, Buffer.from(req.key, 'utf8'));
+    const data = cdbFind(databases.of(req), Buffer.from(req.key, 'utf8'));
     return data === null ? null : data.toString('utf8');
   },
 });

@@ -4,7 +4,7 @@
 // key may hold several path components, but never a ".." component).
 
 import { lstatSync, statSync } from 'node:fs';
-import { cachedFile } from './file-cache.ts';
+import { lookupFile } from './file-cache.ts';
 import { openFailed } from './file-errors.ts';
 import { registerLookup } from './registry.ts';
 import { LookupDefer, LookupError, type LookupRequest } from './types.ts';
@@ -19,12 +19,12 @@ function checkDirectory(dir: string): true {
   return true;
 }
 
+const directories = lookupFile('dsearch-dir', checkDirectory);
+
 registerLookup({
   name: 'dsearch',
   style: 'single-key',
-  check(req: LookupRequest): void {
-    cachedFile('dsearch-dir', req.file!, checkDirectory);
-  },
+  check: directories.check,
   find(req: LookupRequest): string | null {
     const dir = req.file!;
     const key = req.key;
@@ -37,7 +37,7 @@ registerLookup({
     } else if (key.includes('/')) {
       throw new LookupDefer(`key for dsearch lookup contains a slash: ${key}`);
     }
-    cachedFile('dsearch-dir', dir, checkDirectory);
+    directories.check(req);
     const path = `${dir}/${key}`;
     let st;
     try {

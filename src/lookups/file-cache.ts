@@ -49,6 +49,20 @@ export function cachedFile<T>(kind: string, path: string, load: (path: string) =
   return entry;
 }
 
+/** One lookup type's parsed files, for its find() and check(). */
+export interface LookupFile<T> {
+  /** The request's file as load() parsed it (cached). */
+  of(req: { file?: string }): T;
+  /** Load the request's file, so that a bad one is reported (a lookup's check()). */
+  check(req: { file?: string }): void;
+}
+
+/** The cached parse of a single-key lookup's file (req.file), by kind. */
+export function lookupFile<T>(kind: string, load: (path: string) => T): LookupFile<T> {
+  const of = (req: { file?: string }): T => cachedFile(kind, req.file!, load).value;
+  return { of, check: (req) => { of(req); } };
+}
+
 /** Only the stat part: a generation that changes when the file changes (for result caches). */
 export function fileGeneration(path: string, now = Date.now()): number {
   return cachedFile('stat', path, () => null, now).generation;

@@ -5,8 +5,8 @@
 // costs one probe per distinct mask length rather than a scan.
 
 import { ipVersion, maskIp, normaliseMapped, parseIp, parseNet, type IpAddr } from '../lists/ip.ts';
-import { cachedFile } from './file-cache.ts';
-import { readLsearchFile, type LsearchRecord } from './lsearch-format.ts';
+import { lookupFile } from './file-cache.ts';
+import { readLsearchFile, recordAnswer, type LsearchRecord } from './lsearch-format.ts';
 import { registerLookup } from './registry.ts';
 import { LookupDefer, type LookupRequest } from './types.ts';
 
@@ -57,12 +57,12 @@ function findRecord(index: IpIndex, key: string): LsearchRecord | null {
   return best < 0 ? null : index.records[best];
 }
 
+const indexes = lookupFile('iplsearch', loadIndex);
+
 registerLookup({
   name: 'iplsearch',
   style: 'single-key',
-  check(req: LookupRequest): void {
-    cachedFile('iplsearch', req.file!, loadIndex);
-  },
+  check: indexes.check,
   find(req: LookupRequest): string | null {
     if (req.key !== '*' && ipVersion(req.key) === 0) {
       throw new LookupDefer(
@@ -70,8 +70,7 @@ registerLookup({
           'in a host list, use net-iplsearch as the search type',
       );
     }
-    const rec = findRecord(cachedFile('iplsearch', req.file!, loadIndex).value, req.key);
-    if (!rec) return null;
-    return req.options.get('ret') === 'full' ? rec.full : rec.data;
+    const rec = findRecord(indexes.of(req), req.key);
+    return rec ? recordAnswer(rec, req.options) : null;
   },
 });

@@ -7,7 +7,7 @@
 
 import { readFileSync, statSync } from 'node:fs';
 import { splitList } from '../lists/split.ts';
-import { cachedFile } from './file-cache.ts';
+import { lookupFile } from './file-cache.ts';
 import { openFailed } from './file-errors.ts';
 import { registerLookup } from './registry.ts';
 import { LookupError, type LookupRequest } from './types.ts';
@@ -89,11 +89,13 @@ function select(root: Json, key: string): Json | undefined {
   return j;
 }
 
+const documents = lookupFile('json', load);
+
 registerLookup({
   name: 'json',
   style: 'single-key',
   find(req: LookupRequest): string | null {
-    const loaded = cachedFile('json', req.file!, load).value;
+    const loaded = documents.of(req);
     if (!loaded.ok) return null;
     const j = select(loaded.value, req.key);
     if (j === undefined) return null;

@@ -68,6 +68,11 @@ export function readKey(line: string): [string, number] {
   return [line.slice(0, i), i];
 }
 
+/** A record's answer: with ret=full the de-quoted key and the rest of its line, else the data. */
+export function recordAnswer(rec: LsearchRecord, options: Map<string, string>): string {
+  return options.get('ret') === 'full' ? rec.full : rec.data;
+}
+
 export function parseLsearchText(text: string): LsearchRecord[] {
   const lines = text.split('\n');
   const records: LsearchRecord[] = [];

@@ -2,8 +2,8 @@
 // once into a Map (first occurrence of a key wins) and re-parsed only when it
 // changes (file-cache.ts), so a lookup is one Map probe.
 
-import { cachedFile } from './file-cache.ts';
-import { asciiLower, readLsearchFile, type LsearchRecord } from './lsearch-format.ts';
+import { lookupFile } from './file-cache.ts';
+import { asciiLower, readLsearchFile, recordAnswer, type LsearchRecord } from './lsearch-format.ts';
 import { registerLookup } from './registry.ts';
 import type { LookupRequest } from './types.ts';
 
@@ -16,16 +16,14 @@ function loadIndex(file: string): Map<string, LsearchRecord> {
   return index;
 }
 
+const indexes = lookupFile('lsearch', loadIndex);
+
 registerLookup({
   name: 'lsearch',
   style: 'single-key',
-  check(req: LookupRequest): void {
-    cachedFile('lsearch', req.file!, loadIndex);
-  },
+  check: indexes.check,
   find(req: LookupRequest): string | null {
-    const rec = cachedFile('lsearch', req.file!, loadIndex).value.get(asciiLower(req.key));
-    if (!rec) return null;
-    // ret=full: the de-quoted key with the rest of its (joined) line.
-    return req.options.get('ret') === 'full' ? rec.full : rec.data;
+    const rec = indexes.of(req).get(asciiLower(req.key));
+    return rec ? recordAnswer(rec, req.options) : null;
   },
 });

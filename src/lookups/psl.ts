@@ -8,7 +8,7 @@
 
 import { readFileSync, statSync } from 'node:fs';
 import { domainToASCII } from 'node:url';
-import { cachedFile } from './file-cache.ts';
+import { lookupFile } from './file-cache.ts';
 import { openFailed } from './file-errors.ts';
 import { registerLookup } from './registry.ts';
 import { LookupError, type LookupRequest } from './types.ts';
@@ -95,16 +95,14 @@ function lastLabels(key: string, n: number): string | null {
   return seen + 1 === n ? name : null;
 }
 
+const lists = lookupFile('psl', load);
+
 function finder(extra: number) {
   return (req: LookupRequest): string | null => {
-    const n = suffixLabels(cachedFile('psl', req.file!, load).value, req.key);
+    const n = suffixLabels(lists.of(req), req.key);
     return n === 0 ? null : lastLabels(req.key, n + extra);
   };
 }
 
-const check = (req: LookupRequest): void => {
-  cachedFile('psl', req.file!, load);
-};
-
-registerLookup({ name: 'psl', style: 'single-key', check, find: finder(0) });
-registerLookup({ name: 'regdom', style: 'single-key', check, find: finder(1) });
+registerLookup({ name: 'psl', style: 'single-key', check: lists.check, find: finder(0) });
+registerLookup({ name: 'regdom', style: 'single-key', check: lists.check, find: finder(1) });

@@ -9,8 +9,8 @@ import type { ExpandContext } from '../expand/context.ts';
 import { ForcedFail } from '../expand/errors.ts';
 import { matchStringItem } from '../lists/string-item.ts';
 import { expandWithHook, needsExpansion } from './expander-hook.ts';
-import { cachedFile } from './file-cache.ts';
-import { asciiLower, readLsearchFile, type LsearchRecord } from './lsearch-format.ts';
+import { lookupFile, type LookupFile } from './file-cache.ts';
+import { asciiLower, readLsearchFile, recordAnswer, type LsearchRecord } from './lsearch-format.ts';
 import { registerLookup } from './registry.ts';
 import { LookupDefer, type LookupRequest } from './types.ts';
 
@@ -61,11 +61,10 @@ function expandKey(key: string, ctx: ExpandContext): string | null {
   }
 }
 
-function makeFind(kind: string, expanded: boolean) {
-  const load = loadIndex(kind, expanded);
+function makeFind(indexes: LookupFile<WildIndex>, expanded: boolean) {
   return (req: LookupRequest): string | null => {
-    const index = cachedFile(kind, req.file!, load).value;
-    const pick = req.options.get('ret') === 'full' ? (i: number) => index.records[i].full : (i: number) => index.records[i].data;
+    const index = indexes.of(req);
+    const pick = (i: number): string => recordAnswer(index.records[i], req.options);
     const literalHit = index.literals.get(asciiLower(req.key)) ?? Infinity;
     for (const i of index.patterns) {
       if (i > literalHit) break;
@@ -77,12 +76,10 @@ function makeFind(kind: string, expanded: boolean) {
   };
 }
 
-function makeCheck(kind: string, expanded: boolean) {
-  const load = loadIndex(kind, expanded);
-  return (req: LookupRequest): void => {
-    cachedFile(kind, req.file!, load);
-  };
+function register(kind: string, expanded: boolean): void {
+  const indexes = lookupFile(kind, loadIndex(kind, expanded));
+  registerLookup({ name: kind, style: 'single-key', check: indexes.check, find: makeFind(indexes, expanded) });
 }
 
-registerLookup({ name: 'wildlsearch', style: 'single-key', check: makeCheck('wildlsearch', true), find: makeFind('wildlsearch', true) });
-registerLookup({ name: 'nwildlsearch', style: 'single-key', check: makeCheck('nwildlsearch', false), find: makeFind('nwildlsearch', false) });
+register('wildlsearch', true);
+register('nwildlsearch', false);
