@@ -19,7 +19,6 @@ const GOLDEN = path.join(ROOT, 'test/acl/fixtures/golden');
 /** Sessions whose output still differs from Exim's for reasons outside list/ACL tracing (reported, not hidden). */
 const KNOWN_GAPS: Record<string, string> = {
   'acl-verbs': 'the <= log line of an accepted message is not printed under -bh',
-  noacl: '"ACL is NULL: implicit DENY", HELP\'s tls/wellknown checks and HELO syntax-error log lines',
   'verify-helo-and-misc.json': 'verify = helo does not trace "verifying EHLO/HELO argument" / "matched host address"',
 };
 

@@ -137,6 +137,8 @@ export async function runPhaseAcl(s: SmtpSession, where: AclWhere, opts: PhaseOp
   if (spec === undefined) {
     unset = true;
     result = { verdict: DENY_WHEN_UNSET.has(where) ? 'deny' : 'accept' };
+    // Exim consults these ACLs even when unset, and says so in the -bh trace.
+    if (result.verdict === 'deny') s.trace('ACL is NULL: implicit DENY');
   } else {
     if (!s.services.acl) throw new Error(`the ACL engine (src/acl) is needed for ${optName} and is not available`);
     result = wireTexts(await s.services.acl(spec, where, aclContextFor(s, opts)));

@@ -7,6 +7,7 @@ import { runPhaseAcl } from './acl-phase.ts';
 import { setVar } from './context.ts';
 import { optBool, optNumber, optString } from './options.ts';
 import { heloSyntax } from './replies.ts';
+import { hostAndIdent } from '../../log/index.ts';
 import { NOTHING_ADVERTISED, SessionEnd, type Advertised, type SmtpSession } from './session.ts';
 import { countSyntaxError } from './errors.ts';
 import { textToBytes } from './log-text.ts';
@@ -93,6 +94,8 @@ export async function heloCommand(s: SmtpSession, verb: 'HELO' | 'EHLO', arg: st
   const allow = optString(s.config, 'helo_allow_chars') ?? '';
   if (!heloSyntaxOk(name, allow) && !(name !== '' && await s.hostInList('helo_accept_junk_hosts'))) {
     s.send(heloSyntax(verb));
+    // Exim logs every HELO syntax error as a rejection, whatever log_selector says.
+    s.logger.reject(`rejected ${verb} from ${hostAndIdent(s.peer(), s.logger.selector as never, false)}: syntactically invalid argument(s): ${name === '' ? '(no argument given)' : arg}`);
     await countSyntaxError(s, `${verb} ${arg}`, `syntactically invalid argument(s): ${arg}`);
     return;
   }

@@ -201,7 +201,7 @@ async function dispatch(s: SmtpSession, verb: string, line: string, arg: string,
     case 'BDAT': if (s.isBatch) break; return bdatCommand(s, line, arg);
     case 'RSET': rsetCommand(s); return;
     case 'NOOP': noopCommand(s); return;
-    case 'HELP': if (s.isBatch) return; helpCommand(s); return;
+    case 'HELP': if (s.isBatch) return; return helpCommand(s);
     case 'QUIT':
       try {
         await quitCommand(s, line, arg);

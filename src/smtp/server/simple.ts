@@ -18,11 +18,14 @@ export function noopCommand(s: SmtpSession): void {
   s.send(REPLY.noop);
 }
 
-export function helpCommand(s: SmtpSession): void {
+export async function helpCommand(s: SmtpSession): Promise<void> {
   let last: string = REPLY.help[1];
+  // Exim checks the host lists again for HELP (and they show in the -bh trace).
+  if (!(await s.hostInList('tls_advertise_hosts'))) last = last.replace(' STARTTLS', '');
   if (optString(s.config, 'acl_smtp_etrn')) last += ' ETRN';
   if (optString(s.config, 'acl_smtp_expn')) last += ' EXPN';
   if (optString(s.config, 'acl_smtp_vrfy')) last += ' VRFY';
+  if (await s.hostInList('wellknown_advertise_hosts')) last += ' WELLKNOWN';
   s.sendLines([REPLY.help[0], last]);
 }
 
