@@ -2,35 +2,12 @@
 // by the expander, named lists, and the session's variables.
 
 import type { Config } from '../../config/types.ts';
-import { optionString } from '../../config/index.ts';
-import { newContext, type ExpandContext } from '../../expand/context.ts';
+import { configExpandContext } from '../../config/expand-context.ts';
+import type { ExpandContext } from '../../expand/context.ts';
 import { byteStringToText } from '../../expand/operators/bytes.ts';
 
-/** Main options, read from the configuration when the expander asks. */
-class ConfigOptionView extends Map<string, string> {
-  private readonly cfg: Config;
-  constructor(cfg: Config) {
-    super();
-    this.cfg = cfg;
-  }
-  override get(name: string): string | undefined {
-    const own = super.get(name);
-    if (own !== undefined) return own;
-    try {
-      const v = optionString(this.cfg, name);
-      return v === '' && !this.cfg.main.has(name) ? undefined : v;
-    } catch {
-      return undefined;
-    }
-  }
-}
-
 export function sessionExpandContext(config: Config): ExpandContext {
-  const ctx = newContext();
-  ctx.namedLists = config.namedLists;
-  ctx.options = new ConfigOptionView(config);
-  ctx.options.set('config_file', config.configFile);
-  return ctx;
+  return configExpandContext(config);
 }
 
 /**
