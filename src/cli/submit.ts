@@ -8,9 +8,11 @@
 import fs from 'node:fs';
 import type { CliOptions } from './args.ts';
 import { ConfigError, findConfigFile, loadConfig, optionString, type Config } from '../config/index.ts';
-import { newContext, type ExpandContext } from '../expand/context.ts';
+import type { ExpandContext } from '../expand/context.ts';
 import { expandString } from '../expand/index.ts';
 import { extractAddress, findAddressEnd } from '../expand/operators/address.ts';
+import { textToByteString } from '../expand/operators/bytes.ts';
+import { configExpandContext } from '../config/expand-context.ts';
 import { matchAddressList } from '../lists/index.ts';
 import { loggerFromConfig, type Logger } from '../log/index.ts';
 import type { Recipient } from '../mail/message.ts';
@@ -63,15 +65,7 @@ function argumentAddresses(arg: string, qualify: string): string[] {
 }
 
 function expansionContext(config: Config): ExpandContext {
-  const ctx = newContext();
-  ctx.namedLists = config.namedLists as unknown as ExpandContext['namedLists'];
-  const options = new Map<string, string>();
-  for (const name of ['primary_hostname', 'qualify_domain', 'qualify_recipient', 'spool_directory', 'headers_charset', 'message_body_visible']) {
-    options.set(name, optionString(config, name));
-  }
-  options.set('config_file', config.configFile);
-  ctx.options = options;
-  return ctx;
+  return configExpandContext(config);
 }
 
 interface AclModule {
@@ -219,6 +213,10 @@ async function submit(opts: CliOptions, config: Config, logger: Logger): Promise
   message.dontDeliver = opts.dontDeliver;
 
   await runNotSmtpAcl('acl_not_smtp', config, ectx, logger, ectx.headers);
+  for (const [k, v] of ectx.vars) {
+    if (k.startsWith('acl_c')) message.aclC.set(k.slice(5), { value: textToByteString(v.value), tainted: v.tainted });
+    else if (k.startsWith('acl_m')) message.aclM.set(k.slice(5), { value: textToByteString(v.value), tainted: v.tainted });
+  }
 
   await commitMessage(message, body, { config, logger });
   return 0;

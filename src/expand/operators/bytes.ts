@@ -95,3 +95,8 @@ export function byteStringToText(s: string): string {
   if (isAscii(s) || /[^\x00-\xff]/.test(s)) return s;
   return decodeBytes(Buffer.from(s, 'latin1'));
 }
+
+/** Text (an ACL message, an expanded option) as a byte string: characters as UTF-8, escaped bytes as themselves. */
+export function textToByteString(text: string): string {
+  return isAscii(text) ? text : encodeBytes(text).toString('latin1');
+}
