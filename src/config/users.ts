@@ -1,7 +1,8 @@
-// User and group names → ids, read from /etc/passwd and /etc/group.
-// Node has no getpwnam(); the files are small and read once per process.
+// User and group names → ids: users from the shared passwd reader
+// (src/util/passwd.ts), groups from /etc/group, read once per process.
 
 import fs from 'node:fs';
+import { passwdTable } from '../util/passwd.ts';
 
 interface IdTable {
   byName: Map<string, number>;
@@ -31,7 +32,12 @@ function readTable(file: string): IdTable {
 }
 
 function userTable(): IdTable {
-  return (users ??= readTable(process.env.TERN_PASSWD_FILE ?? '/etc/passwd'));
+  if (users) return users;
+  const { byName, byUid } = passwdTable();
+  users = { byName: new Map(), byId: new Map() };
+  for (const [name, e] of byName) users.byName.set(name, e.uid);
+  for (const [uid, e] of byUid) users.byId.set(uid, e.name);
+  return users;
 }
 function groupTable(): IdTable {
   return (groups ??= readTable(process.env.TERN_GROUP_FILE ?? '/etc/group'));

@@ -2,7 +2,7 @@
 // submits a local message (spec: trusted_users, trusted_groups, -F, the
 // gecos field, unknown_login / unknown_username).
 
-import fs from 'node:fs';
+import { getpwuid } from '../util/passwd.ts';
 import type { Config } from '../config/index.ts';
 import { optionString } from '../config/index.ts';
 
@@ -14,20 +14,9 @@ export interface Caller {
   fullName?: string;
 }
 
-interface PasswdEntry { login: string; gid: number; gecos: string }
-
-function passwdEntry(uid: number): PasswdEntry | undefined {
-  let text: string;
-  try {
-    text = fs.readFileSync(process.env.TERN_PASSWD_FILE ?? '/etc/passwd', 'utf8');
-  } catch {
-    return undefined;
-  }
-  for (const line of text.split('\n')) {
-    const f = line.split(':');
-    if (f.length >= 5 && Number(f[2]) === uid && f[2] !== '') return { login: f[0], gid: Number(f[3]), gecos: f[4] };
-  }
-  return undefined;
+function passwdEntry(uid: number): { login: string; gid: number; gecos: string } | undefined {
+  const e = getpwuid(uid);
+  return e && { login: e.name, gid: e.gid, gecos: e.gecos };
 }
 
 /** The gecos field as a name: "&" stands for the login with its first letter upper-cased. */
