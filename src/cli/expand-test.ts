@@ -11,7 +11,7 @@ import os from 'node:os';
 import { isAscii as isAsciiBuffer } from 'node:buffer';
 import type { CliOptions } from './args.ts';
 import { newContext, type ExpandContext } from '../expand/context.ts';
-import { compileOnce, expandStringOrWait, ExpandError } from '../expand/index.ts';
+import { expandStringOrWait, ExpandError } from '../expand/index.ts';
 import { primaryHostname } from '../expand/variables.ts';
 import { encodeBytes, decodeBytes, isAscii } from '../expand/operators/bytes.ts';
 import { findConfigFile, loadConfig, optionString, type Config } from '../config/index.ts';
@@ -114,7 +114,7 @@ const failed = (e: unknown): string => {
 /** The -be answer for one expression; a Promise only when an item had to wait. */
 function expandLine(text: string, ctx: ExpandContext): string | Promise<string> {
   try {
-    const r = expandStringOrWait(compileOnce(text), ctx);
+    const r = expandStringOrWait(text, ctx);
     return typeof r === 'string' ? r : r.catch(failed);
   } catch (e) {
     return failed(e);

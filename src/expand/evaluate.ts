@@ -237,7 +237,14 @@ const clean = new WeakSet<object>();
 
 /** Exim parses skipped branches too: raise the first static error inside one, if any. */
 export function skipCheck(seq: Seq): void {
-  if (clean.has(seq)) return;
+  // Text, variables and headers cannot hold a static error: the usual skipped
+  // branch ({no} of an ${if}) is checked without touching the WeakSet.
+  let plain = true;
+  for (let i = 0; i < seq.length; i++) {
+    const k = seq[i].k;
+    if (k !== 'lit' && k !== 'var' && k !== 'hdr') { plain = false; break; }
+  }
+  if (plain || clean.has(seq)) return;
   for (const n of seq) skipNode(n);
   clean.add(seq);
 }

@@ -8,7 +8,7 @@
 import type { ExpandContext } from './context.ts';
 import { ExpandError } from './errors.ts';
 import type { Expansion } from './ast.ts';
-import { compileExpansion, NESTING_MESSAGE, parseExpansion, Parser } from './parser.ts';
+import { compileExpansion, NESTING_MESSAGE, Parser } from './parser.ts';
 import { evalSeq, newState } from './evaluate.ts';
 import { evalCond } from './conditions.ts';
 import { runSuspendable, Suspend } from '../util/suspend.ts';
@@ -41,15 +41,6 @@ function compile(text: string | Expansion): Expansion {
   if (typeof text !== 'string') return text;
   if (text.length > MAX_EXPANSION_LENGTH) throw new ExpandError('string too long for expansion');
   return compileExpansion(text);
-}
-
-/**
- * Compile text that will be expanded once (a -be input line): not cached, so
- * that its tree is reclaimed by the young-generation collector.
- */
-export function compileOnce(text: string): Expansion {
-  if (text.length > MAX_EXPANSION_LENGTH) throw new ExpandError('string too long for expansion');
-  return parseExpansion(text);
 }
 
 /** Expand synchronously. Throws ExpandError (ForcedFail for forced failure). */

@@ -331,8 +331,8 @@ export class Parser {
 
   private closeItem(name: string, max: number): void {
     this.ws();
-    if (this.s[this.i] === '}') { this.i++; return; }
-    if (this.s[this.i] === '{') this.fail(`Too many arguments for '${name}' (max is ${max})`);
+    if (this.at() === RBRACE) { this.i++; return; }
+    if (this.at() === LBRACE) this.fail(`Too many arguments for '${name}' (max is ${max})`);
     this.fail(`missing '}' after '${name}'`);
   }
 
@@ -353,8 +353,8 @@ export class Parser {
   private yesNoInner(itemName: string): { yes?: Seq; no?: Seq; fail: boolean } {
     const s = this.s;
     this.ws();
-    if (s[this.i] === '}') { this.i++; return { fail: false }; }
-    if (s[this.i] !== '{') {
+    if (this.at() === RBRACE) { this.i++; return { fail: false }; }
+    if (this.at() !== LBRACE) {
       if (this.headerNoColon) throw new SyntaxError_('missing or misplaced { or } - could be header name not terminated by colon');
       this.fail(`curly-bracket problem in conditional yes/no parsing: 'yes' part did not start with '{'\n remaining string is '${s.slice(this.i)}'`);
     }
@@ -362,11 +362,11 @@ export class Parser {
     this.ws();
     let no: Seq | undefined;
     let fail = false;
-    if (s[this.i] === '{') no = this.braced();
+    if (this.at() === LBRACE) no = this.braced();
     else if (s.startsWith('fail', this.i) && !isNameChar(s.charCodeAt(this.i + 4))) { fail = true; this.i += 4; }
-    else if (s[this.i] !== '}') this.fail(`syntax error in "${itemName}" item - "fail" expected`);
+    else if (this.at() !== RBRACE) this.fail(`syntax error in "${itemName}" item - "fail" expected`);
     this.ws();
-    if (s[this.i] !== '}') {
+    if (this.at() !== RBRACE) {
       this.fail(`curly-bracket problem in conditional yes/no parsing: did not close with '}'\n remaining string is '${s.slice(this.i)}'`);
     }
     this.i++;
@@ -398,14 +398,14 @@ export class Parser {
       // The numbered form has a separator argument (non-json); which form it is is known after expansion.
       let extra: string | undefined;
       this.ws();
-      if (s[this.i] === '{') {
+      if (this.at() === LBRACE) {
         extra = s.slice(this.i);
         args.push(...this.args(1));
       }
       this.ws();
       let fail = false;
       if (s.startsWith('fail', this.i)) { fail = true; this.i += 4; this.ws(); }
-      if (s[this.i] !== '}') {
+      if (this.at() !== RBRACE) {
         const msg = `curly-bracket problem in conditional yes/no parsing: did not close with '}'\n remaining string is '${s.slice(this.i)}'`;
         if (this.depth !== 1) this.fail(msg);
         this.i = s.length;
@@ -416,19 +416,19 @@ export class Parser {
     }
     if (name === 'filter') {
       this.ws();
-      if (s[this.i] !== '{') this.fail(`Not enough arguments for 'filter' (min is 2)`);
+      if (this.at() !== LBRACE) this.fail(`Not enough arguments for 'filter' (min is 2)`);
       const list = this.braced();
       this.ws();
-      if (s[this.i] !== '{') this.fail(`missing '{' for last arg of filter`);
+      if (this.at() !== LBRACE) this.fail(`missing '{' for last arg of filter`);
       this.i++;
       this.enter();
       const cond = this.cond();
       this.depth--;
       this.ws();
-      if (s[this.i] !== '}') this.fail(`missing } at end of condition inside "filter"`);
+      if (this.at() !== RBRACE) this.fail(`missing } at end of condition inside "filter"`);
       this.i++;
       this.ws();
-      if (s[this.i] !== '}') this.fail(`missing } at end of "filter"`);
+      if (this.at() !== RBRACE) this.fail(`missing } at end of "filter"`);
       this.i++;
       return { k: 'item', name, args: [list], cond, fail: false };
     }
@@ -457,13 +457,13 @@ export class Parser {
     }
     if (name === 'map' || name === 'filter' || name === 'reduce' || name === 'sort') {
       this.ws();
-      if (s[this.i] !== '}') this.fail(`missing } at end of "${name}"`);
+      if (this.at() !== RBRACE) this.fail(`missing } at end of "${name}"`);
       this.i++;
       return { k: 'item', name, args, fail: false };
     }
     if (name === 'readsocket') {
       this.ws();
-      if (s[this.i] !== '}') this.fail("missing '}' closing readsocket");
+      if (this.at() !== RBRACE) this.fail("missing '}' closing readsocket");
       this.i++;
       return { k: 'item', name, word, args, fail: false };
     }
@@ -475,7 +475,7 @@ export class Parser {
     const s = this.s;
     this.ws();
     let key: Seq | undefined;
-    if (s[this.i] === '{') key = this.braced();
+    if (this.at() === LBRACE) key = this.braced();
     this.ws();
     const start = this.i;
     if (this.at() !== RBRACE) while (this.i < s.length && this.at() !== LBRACE && !isSpace(this.at())) this.i++;
@@ -483,7 +483,7 @@ export class Parser {
     if (spec === '') this.fail('missing lookup type');
     const problem = checkLookupSpec(spec, key !== undefined);
     this.ws();
-    if (s[this.i] !== '{') {
+    if (this.at() !== LBRACE) {
       if (problem) this.fail(problem);
       this.fail(key ? `missing {file} for single-key "${spec}" lookup` : `missing {query} for "${spec}" lookup`);
     }
@@ -497,10 +497,10 @@ export class Parser {
   cond(): Cond {
     const s = this.s;
     this.ws();
-    if (s[this.i] === '!') {
+    if (this.at() === 33 /* ! */) {
       // a run of negations, counted rather than recursed into
       let neg = false;
-      while (s[this.i] === '!') {
+      while (this.at() === 33) {
         neg = !neg;
         this.i++;
         this.ws();
@@ -509,16 +509,16 @@ export class Parser {
       return neg ? { c: '!', sub } : sub;
     }
     let name: string;
-    const c = s[this.i];
-    if (c === '=' || c === '<' || c === '>') {
-      name = c;
+    const c = this.at();
+    if (c === 61 || c === 60 || c === 62) { // = < >
+      name = s[this.i];
       this.i++;
-      if (s[this.i] === '=') { name += '='; this.i++; }
+      if (this.at() === 61) { name += '='; this.i++; }
     } else {
       name = this.readName();
     }
     if (name === '') this.fail(`condition name expected, but found "${s.slice(this.i, this.i + 16)}"`);
-    if (name === 'def' && s[this.i] === ':') {
+    if (name === 'def' && this.at() === COLON) {
       this.i++;
       const vname = this.readName();
       if (vname === '') this.fail('variable name omitted after "def:"');
@@ -536,46 +536,46 @@ export class Parser {
     if (name === 'first_delivery' || name === 'queue_running') return { c: name };
     if (name === 'and' || name === 'or') {
       this.ws();
-      if (s[this.i] !== '{') this.fail(`missing { after "${name}"`);
+      if (this.at() !== LBRACE) this.fail(`missing { after "${name}"`);
       this.i++;
       const subs: Cond[] = [];
       for (;;) {
         this.ws();
-        if (s[this.i] === '}') { this.i++; break; }
-        if (s[this.i] !== '{') this.fail(`each subcondition inside an "${name}{...}" condition must be in its own {}`);
+        if (this.at() === RBRACE) { this.i++; break; }
+        if (this.at() !== LBRACE) this.fail(`each subcondition inside an "${name}{...}" condition must be in its own {}`);
         this.i++;
         this.enter();
         const sub = this.cond();
         this.depth--;
         subs.push(sub);
         this.ws();
-        if (s[this.i] !== '}') this.fail(`missing } at end of condition inside "${name}" group`);
+        if (this.at() !== RBRACE) this.fail(`missing } at end of condition inside "${name}" group`);
         this.i++;
       }
       return { c: name, subs };
     }
     if (ITER_CONDS.has(name)) {
       this.ws();
-      if (s[this.i] !== '{') this.fail(`missing { after "${name}"`);
+      if (this.at() !== LBRACE) this.fail(`missing { after "${name}"`);
       const list = this.braced();
       this.ws();
-      if (s[this.i] !== '{') this.fail(`missing { after "${name}"`);
+      if (this.at() !== LBRACE) this.fail(`missing { after "${name}"`);
       this.i++;
       this.enter();
       const sub = this.cond();
       this.depth--;
       this.ws();
-      if (s[this.i] !== '}') this.fail(`missing } at end of condition inside "${name}"`);
+      if (this.at() !== RBRACE) this.fail(`missing } at end of condition inside "${name}"`);
       this.i++;
       return { c: name as 'forall', list, sub };
     }
     if (NESTED_CONDS.has(name)) {
       this.ws();
-      if (s[this.i] !== '{') this.fail(`missing { after "${name}"`);
+      if (this.at() !== LBRACE) this.fail(`missing { after "${name}"`);
       this.i++;
       const args = this.args(name === 'acl' ? 10 : 4);
       this.ws();
-      if (s[this.i] !== '}' || args.length < (name === 'acl' ? 1 : 2)) this.fail(`too few arguments or bracketing error for ${name}`);
+      if (this.at() !== RBRACE || args.length < (name === 'acl' ? 1 : 2)) this.fail(`too few arguments or bracketing error for ${name}`);
       this.i++;
       return { c: 'nested', name, args };
     }
@@ -584,7 +584,7 @@ export class Parser {
     const args: Seq[] = [];
     for (let k = 0; k < n; k++) {
       this.ws();
-      if (s[this.i] !== '{') this.fail(k === 0 ? `missing { after "${name}"` : `missing ${ORD[k]} string in {} after "${name}"`);
+      if (this.at() !== LBRACE) this.fail(k === 0 ? `missing { after "${name}"` : `missing ${ORD[k]} string in {} after "${name}"`);
       args.push(this.braced());
     }
     return { c: 'args', name, args };
@@ -606,8 +606,14 @@ export class Parser {
 // Two-generation cache (an approximate LRU without per-hit reordering): new
 // and recently used texts live in `young`; when it fills up it becomes `old`
 // and whatever is not used again before the next turnover is dropped.
+// A tree is cached only when its text comes a second time (the first time
+// only the text is noted in `seen`): texts expanded once, such as most -be
+// input lines, then leave no tree behind to be promoted to the old
+// generation of the JavaScript heap, and die young.
 let young = new Map<string, Expansion>();
 let old = new Map<string, Expansion>();
+let seenYoung = new Set<string>();
+let seenOld = new Set<string>();
 const GENERATION_SIZE = 4096;
 
 function remember(text: string, exp: Expansion): void {
@@ -616,6 +622,17 @@ function remember(text: string, exp: Expansion): void {
     young = new Map();
   }
   young.set(text, exp);
+}
+
+/** True when the text was met before (and not long ago); notes it otherwise. */
+function seenBefore(text: string): boolean {
+  if (seenYoung.has(text) || seenOld.has(text)) return true;
+  if (seenYoung.size >= GENERATION_SIZE) {
+    seenOld = seenYoung;
+    seenYoung = new Set();
+  }
+  seenYoung.add(text);
+  return false;
 }
 
 /** Compile an expansion string, cached by text. */
@@ -628,14 +645,11 @@ export function compileExpansion(text: string): Expansion {
     return older;
   }
   const exp = parseExpansion(text);
-  if (text.length <= 65536) remember(text, exp);
+  if (text.length <= 65536 && seenBefore(text)) remember(text, exp);
   return exp;
 }
 
-/**
- * Compile without caching: for text evaluated once (each -be line), whose
- * tree then dies young instead of being promoted with the cache.
- */
+/** Compile without the cache. */
 export function parseExpansion(text: string): Expansion {
   const literal = text.indexOf('$') < 0 && text.indexOf('\\') < 0;
   let seq: Seq;

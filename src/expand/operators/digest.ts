@@ -1,14 +1,13 @@
 // Message digests of a string's bytes: md5 (lower-case hex), sha1, sha2 and
 // sha3 families (upper-case hex), as Exim prints them.
 
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { ExpandError } from '../errors.ts';
 import { encodeBytes, isAscii } from './bytes.ts';
 
+// crypto.hash() is a one-shot digest: no Hash object per call.
 function digestHex(algorithm: string, subject: string): string {
-  const h = createHash(algorithm);
-  h.update(isAscii(subject) ? subject : encodeBytes(subject));
-  return h.digest('hex');
+  return hash(algorithm, isAscii(subject) ? subject : encodeBytes(subject), 'hex');
 }
 
 export function md5Hex(subject: string): string {
