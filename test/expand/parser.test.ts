@@ -14,14 +14,20 @@ const fail = (s: string): string => {
   assert.fail(`expected ${s} to fail`);
 };
 
-test('literal text compiles to itself and is cached', () => {
+test('literal text compiles to itself; a tree is cached once its text comes again', () => {
   const a = compileExpansion('plain text');
   assert.equal(a.literal, true);
   assert.deepEqual(a.seq, [{ k: 'lit', s: 'plain text' }]);
-  assert.equal(compileExpansion('plain text'), a);
+  // the first compile of a text leaves no tree behind; the second is kept
+  const a2 = compileExpansion('plain text');
+  assert.notEqual(a2, a);
+  assert.deepEqual(a2, a);
+  assert.equal(compileExpansion('plain text'), a2);
   const b = compileExpansion('x$primary_hostname');
   assert.equal(b.literal, false);
-  assert.equal(compileExpansion('x$primary_hostname'), b);
+  const b2 = compileExpansion('x$primary_hostname');
+  assert.notEqual(b2, b);
+  assert.equal(compileExpansion('x$primary_hostname'), b2);
 });
 
 test('AST shapes', () => {
