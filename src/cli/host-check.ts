@@ -19,6 +19,7 @@ function hostCheckLogger(selector: SessionLogger['selector'], write: (s: string)
   };
 }
 
+// Exim's debug prefix starts every line: a multi-line expansion result is traced as several ">>> " lines.
 export async function main(opts: CliOptions): Promise<number> {
   const address = opts.hostCheckAddress ?? '';
   const port = opts.args[0] !== undefined && /^\d+$/.test(opts.args[0]) ? Number(opts.args[0]) : 0;
@@ -34,7 +35,7 @@ export async function main(opts: CliOptions): Promise<number> {
       localAddress: opts.oM.get('i') ?? '127.0.0.1', localPort: 25,
       caller: { login: caller.login, uid: caller.uid, gid: caller.gid, trusted: caller.trusted },
     },
-    { ...base, config, logger, receiver: undefined, trace: (l) => write(`>>> ${l}\n`) },
+    { ...base, config, logger, trace: (l) => write(l.split('\n').map((x) => `>>> ${x}\n`).join('')) },
   );
   return 0;
 }

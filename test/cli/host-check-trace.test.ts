@@ -11,14 +11,26 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { EXIM_VERSION } from '../../src/expand/variables.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
+/**
+ * The fixtures come from Exim 4.98.2, whose Received: header names its
+ * version; tern names EXIM_VERSION, so the S= of an arrival line differs by
+ * the difference in length.
+ */
+const RECORDED_VERSION = '4.98.2';
+
+function withOurVersionSize(text: string): string {
+  const delta = RECORDED_VERSION.length - EXIM_VERSION.length;
+  return text.replace(/^(LOG: \S+ <= .* S=)(\d+)/gm, (_m, head: string, n: string) => `${head}${Number(n) - delta}`);
+}
+
 const FIXTURES = path.join(ROOT, 'test/fixtures/smtp/bh');
 const GOLDEN = path.join(ROOT, 'test/acl/fixtures/golden');
 
 /** Sessions whose output still differs from Exim's for reasons outside list/ACL tracing (reported, not hidden). */
 const KNOWN_GAPS: Record<string, string> = {
-  'acl-verbs': 'the <= log line of an accepted message is not printed under -bh',
   'verify-helo-and-misc.json': 'verify = helo does not trace "verifying EHLO/HELO argument" / "matched host address"',
 };
 
@@ -44,7 +56,7 @@ for (const name of fs.readdirSync(FIXTURES)) {
     const configFile = path.join(dir, 'configure');
     const got = runTern(configFile, '10.0.0.1', fs.readFileSync(path.join(dir, 'input')));
     const want = (f: string): string => normalise(fs.readFileSync(path.join(dir, f), 'utf8'), configFile);
-    assert.equal(normalise(got.stderr, configFile), want('expected-stderr'), 'stderr');
+    assert.equal(normalise(got.stderr, configFile), withOurVersionSize(want('expected-stderr')), 'stderr');
     assert.equal(normalise(got.stdout, configFile), want('expected-stdout'), 'stdout');
   });
 }

@@ -55,15 +55,19 @@ function wireTexts(r: AclResult): AclResult {
 }
 
 /**
- * A code at the start of `message` replaces the default. Its first digit must
- * be the default's (else Exim panic-logs it and uses the default), except for
- * VRFY, where any code is taken (`checkClass` false).
+ * A code at the start of `message` ("550 ", or with an enhanced status code
+ * "550 5.7.1 ") replaces the default; only whitespace may follow the digits,
+ * so "550-text" is text. The first digit must be the default's (else Exim
+ * panic-logs it and uses the default without the enhanced code), except for
+ * VRFY, where any code is taken (`checkClass` false). An enhanced code is
+ * repeated on every line of the reply (`esc`).
  */
-export function splitCode(message: string, dflt: string, checkClass = true): { code: string; text: string; wrongClass?: boolean } {
-  const m = /^([2-5]\d\d)([ -])(.*)$/s.exec(message);
-  if (!m) return { code: dflt, text: message };
-  if (!checkClass || m[1][0] === dflt[0]) return { code: m[1], text: m[3] };
-  return { code: dflt, text: m[3], wrongClass: true };
+export function splitCode(message: string, dflt: string, checkClass = true): { code: string; esc: string; text: string; wrongClass?: boolean } {
+  const m = /^(\d\d\d)[ \t\n\v\f\r](\d\.\d\d?\d?\.\d\d?\d?[ \t\n\v\f\r])?/.exec(message);
+  if (!m) return { code: dflt, esc: '', text: message };
+  const text = message.slice(m[0].length);
+  if (!checkClass || m[1][0] === dflt[0]) return { code: m[1], esc: m[2] ?? '', text };
+  return { code: dflt, esc: '', text, wrongClass: true };
 }
 
 function defaultCode(where: AclWhere, verdict: AclVerdict): string {
@@ -144,22 +148,28 @@ export async function runPhaseAcl(s: SmtpSession, where: AclWhere, opts: PhaseOp
     result = wireTexts(await s.services.acl(spec, where, aclContextFor(s, opts)));
   }
   const verdict = result.verdict;
+  // QUIT and not-QUIT cannot refuse: the caller uses the message as it is
+  if (where === 'quit' || where === 'notquit') return { verdict, lines: [], text: '', result, unset };
   if (verdict === 'accept' || verdict === 'discard') {
-    return { verdict, lines: result.userMessage ? replyLines('250', result.userMessage) : [], text: result.userMessage ?? '', result, unset };
+    if (!result.userMessage) return { verdict, lines: [], text: '', result, unset };
+    // an accepting message may carry its own 2xx code, checked as a rejection's is
+    const ok = splitCode(result.userMessage, where === 'vrfy' ? '252' : '250', where !== 'vrfy');
+    if (ok.wrongClass) s.logger.panic(`configured error code starts with incorrect digit (expected 2) in "${result.userMessage}"`, { mainToo: true });
+    return { verdict, lines: replyLines(ok.code, ok.text, ok.esc), text: ok.text, result, unset };
   }
   const dflt = defaultCode(where, verdict);
   const dfltText = verdict === 'defer' || verdict === 'error' ? REPLY.temporaryProblem : REPLY.adminProhibition;
-  const { code, text, wrongClass } = splitCode(result.userMessage ?? dfltText, dflt, where !== 'vrfy');
+  const { code, esc, text, wrongClass } = splitCode(result.userMessage ?? dfltText, dflt, where !== 'vrfy');
   // Exim rewrites the message with the default code, and the log shows that too.
   if (wrongClass && (result.logMessage ?? result.userMessage) === result.userMessage) result = { ...result, logMessage: `${dflt} ${text}` };
   if (wrongClass) s.logger.panic(`configured error code starts with incorrect digit (expected ${dflt[0]}) in "${result.userMessage}"`, { mainToo: true });
-  let lines = replyLines(code, s.aclConn.controls.noMultilineResponses ? text.split('\n')[0] : text);
+  let lines = replyLines(code, s.aclConn.controls.noMultilineResponses ? text.split('\n')[0] : text, esc);
   const svf = result.senderVerifyFailure;
   if (svf && verdict === 'deny' && !svf.noDetails && !s.aclConn.controls.noMultilineResponses && !senderFailureTold.has(s.aclMsg)) {
     // Exim tells the client once per message why the sender failed (section "Sender address verification reporting").
     senderFailureTold.add(s.aclMsg);
     const details = [`Verification failed for <${svf.address}>`, ...(svf.message ? [svf.message] : [])].join('\n');
-    lines = [...replyLines(code, details).map((l) => l.replace(/^(\d{3}) /, '$1-')), ...lines];
+    lines = [...replyLines(code, details, esc).map((l) => l.replace(/^(\d{3}) /, '$1-')), ...lines];
   }
   if (!opts.noLog) logRejection(s, where, verdict, result, opts);
   return { verdict, lines, text, result, unset };
@@ -176,7 +186,7 @@ export function logRejection(s: SmtpSession, where: AclWhere, verdict: AclVerdic
     line = formatAclRejection({
       peer: s.peer(), where: where as never, commandData: opts.commandData,
       sender: where === 'mail' || where === 'connect' ? undefined : s.sender,
-      temporary: verdict === 'defer', logMessage: reason,
+      temporary: verdict === 'defer' || verdict === 'error', logMessage: reason,
     }, sel as never);
   }
   const targets = result.logTargets;

@@ -114,6 +114,7 @@ export async function heloCommand(s: SmtpSession, verb: 'HELO' | 'EHLO', arg: st
     return;
   }
   s.esmtp = verb === 'EHLO';
+  s.heloSeen = true;
   setVar(s.ctx, 'received_protocol', s.protocolName());
   // Exim names the ident first when it has one: the local caller, or an RFC 1413 answer.
   const ident = s.peer().ident;

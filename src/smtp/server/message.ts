@@ -4,6 +4,7 @@
 
 import { newMessageId } from '../../spool/message-id.ts';
 import { ReceiveError, type Origin } from '../../receive/types.ts';
+import { formatArrival } from '../../receive/arrival-log.ts';
 import type { Message } from '../../mail/message.ts';
 import { hostAndIdent } from '../../log/index.ts';
 import { splitMessage } from '../../acl/index.ts';
@@ -97,6 +98,7 @@ export async function finishMessage(s: SmtpSession, data: ReceivedData): Promise
 async function finish(s: SmtpSession, data: ReceivedData): Promise<void> {
   const issued = await allocateId(s);
   const id = issued.id;
+  s.hostCheckMessageId = undefined;
   setVar(s.ctx, 'message_exim_id', id);
   setVar(s.ctx, 'message_id', id);
   const sender = s.sender ?? '';
@@ -144,11 +146,17 @@ async function finish(s: SmtpSession, data: ReceivedData): Promise<void> {
   }
   const discarded = acl.verdict === 'discard' || s.recipients.length === 0;
   if (s.isHostCheck) {
+    // Exim builds the message under -bh too, and prints its "<=" line (S= counts what it added)
+    if (built) {
+      s.logger.main(arrivalText(s, built.message, built.body, data), { id });
+      if (discarded) logBlackhole(s, id, acl.verdict);
+    }
     s.sendLines(acl.lines.length ? acl.lines : [`250 OK id=${id}`]);
     s.notice('');
     s.notice('**** SMTP testing: that is not a real message id!');
     s.notice('');
     s.messagesReceived++;
+    s.hostCheckMessageId = id;
     return;
   }
   if (!discarded && built) {
@@ -193,14 +201,31 @@ async function finish(s: SmtpSession, data: ReceivedData): Promise<void> {
       return;
     }
   } else {
-    s.logger.main(`<= ${sender || '<>'} ${peerText(s)} P=${s.protocolName()} S=${raw.length}`, { id });
-    s.logger.main(`=> blackhole (${acl.verdict === 'discard' ? 'DATA' : s.mailDiscarded ? 'MAIL' : 'RCPT'} ACL discarded recipients)`, { id });
-    s.logger.main('Completed', { id });
+    // S= counts the message as built (Received: included), as for a kept one
+    s.logger.main(built ? arrivalText(s, built.message, built.body, data) : `<= ${sender || '<>'} ${peerText(s)} P=${s.protocolName()} S=${raw.length}`, { id });
+    logBlackhole(s, id, acl.verdict);
   }
   s.messagesReceived++;
   // BDAT LAST: Exim acknowledges the last chunk on a continuation line before the message's reply.
   if (data.lastChunk) s.send(`250- ${data.lastChunk.size} byte chunk, total ${data.lastChunk.total}`);
   s.sendLines(fakeReply(s) ?? (acl.lines.length ? acl.lines : [`250 OK id=${id}`]));
+}
+
+/** A discarded message's lines after its "<=" line. */
+function logBlackhole(s: SmtpSession, id: string, verdict: string): void {
+  s.logger.main(`=> blackhole (${verdict === 'discard' ? 'DATA' : s.mailDiscarded ? 'MAIL' : 'RCPT'} ACL discarded recipients)`, { id });
+  s.logger.main('Completed', { id });
+}
+
+/** The "<=" line of a message that is not spooled through src/receive (-bh, discarded). */
+function arrivalText(s: SmtpSession, m: Message, body: Buffer, data: ReceivedData): string {
+  applyAclHeaders(m, s.aclMsg);
+  const created = m.headers.some((h) => h.flag === 'I' && h.text.includes(`<E${m.id}`));
+  const body8 = s.mailParams.body === '8BITMIME' ? 8 : s.mailParams.body === '7BIT' ? 7 : 0;
+  return formatArrival(m, s.logger.selector as never, {
+    bodyLength: body.length, messageIdCreated: created, chunking: data.chunked, body8bitmime: body8,
+    pipelining: { advertised: s.advertised.pipelining, used: s.pipeliningUsed, earlyAdvertised: s.advertised.pipeConnect },
+  });
 }
 
 /**

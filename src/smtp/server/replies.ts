@@ -69,9 +69,10 @@ export function chunkReceived(n: number): string {
 
 /**
  * Split a reply text into SMTP lines: "550 a\nb" → ["550-a", "550 b"].
- * `code` is the three-digit code, `text` may hold newlines.
+ * `code` is the three-digit code, `text` may hold newlines; an enhanced
+ * status code (`esc`, "5.7.1 ") starts every line.
  */
-export function replyLines(code: string, text: string): string[] {
+export function replyLines(code: string, text: string, esc = ''): string[] {
   const parts = text.split('\n');
-  return parts.map((p, i) => `${code}${i === parts.length - 1 ? ' ' : '-'}${p}`);
+  return parts.map((p, i) => `${code}${i === parts.length - 1 ? ' ' : '-'}${esc}${p}`);
 }

@@ -57,6 +57,17 @@ export const NOTHING_ADVERTISED: Advertised = {
   starttls: false, auth: [],
 };
 
+/** Rejection lines without an id of their own get the -bh session's current message id. */
+function withHostCheckId(logger: SessionLogger, currentId: () => string | undefined): SessionLogger {
+  return {
+    get selector() { return logger.selector; },
+    main: logger.main,
+    reject: (text, opts) => logger.reject(text, opts?.id === undefined ? { ...opts, id: currentId() } : opts),
+    panic: logger.panic,
+    messageLog: logger.messageLog,
+  };
+}
+
 /** Thrown by a command to end the session (QUIT, drop, too many errors). */
 export class SessionEnd extends Error {
   override name = 'SessionEnd';
@@ -84,6 +95,8 @@ export class SmtpSession {
 
   // HELO/EHLO
   heloName: string | undefined;
+  /** A HELO/EHLO was accepted; a later rejected one clears the name but not this (as Exim). */
+  heloSeen = false;
   esmtp = false;
   advertised: Advertised = NOTHING_ADVERTISED;
   // transaction
@@ -132,13 +145,19 @@ export class SmtpSession {
   readonly batch: BatchState = newBatchState();
 
   private out: string[] = [];
+  /**
+   * -bh: the id of the last accepted (not really queued) message. Exim keeps
+   * it until the next message starts, and its rejection lines show it.
+   */
+  hostCheckMessageId: string | undefined;
 
   constructor(io: SmtpIo, conn: ConnectionInfo, services: SmtpServices) {
     this.io = io;
     this.conn = conn;
     this.services = services;
     this.config = services.config;
-    this.logger = byteStringLogger(services.logger);
+    const logger = byteStringLogger(services.logger);
+    this.logger = conn.kind === 'host-check' ? withHostCheckId(logger, () => this.hostCheckMessageId) : logger;
     this.input = new SessionInput(io.input);
     this.output = io.output;
     this.closeTransport = () => io.close?.();

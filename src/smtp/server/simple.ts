@@ -6,7 +6,7 @@ import { runPhaseAcl } from './acl-phase.ts';
 import { setVar } from './context.ts';
 import { countSyntaxError } from './errors.ts';
 import { optString } from './options.ts';
-import { closing, REPLY } from './replies.ts';
+import { closing, REPLY, replyLines } from './replies.ts';
 import { SessionEnd, type SmtpSession } from './session.ts';
 
 export function rsetCommand(s: SmtpSession): void {
@@ -36,7 +36,10 @@ export async function quitCommand(s: SmtpSession, line: string, arg: string): Pr
     return;
   }
   const acl = await runPhaseAcl(s, 'quit', { noLog: true });
-  s.sendLines(acl.lines.length && acl.verdict === 'accept' ? acl.lines.map((l) => '221' + l.slice(3)) : [closing(s.hostname)]);
+  // The QUIT ACL cannot refuse (a refusing verb is an error); its message, code and all, follows "221".
+  if (acl.verdict === 'error') s.logger.panic(`ACL for QUIT returned ERROR: ${acl.result?.logMessage ?? ''}`, { mainToo: true });
+  const message = acl.result?.userMessage;
+  s.sendLines(message ? replyLines('221', message) : [closing(s.hostname)]);
   throw new SessionEnd('quit');
 }
 

@@ -114,6 +114,7 @@ export async function starttlsCommand(s: SmtpSession, line: string): Promise<voi
   useTls(s, up);
   if (!optBool(s.config, 'tls_remember_esmtp')) {
     s.heloName = undefined;
+    s.heloSeen = false;
     s.esmtp = false;
     s.advertised = NOTHING_ADVERTISED;
     s.ctx.vars.delete('sender_helo_name');
