@@ -26,8 +26,10 @@ export interface LogPeer {
 
 /**
  * $sender_fullhost: the verified name, then the HELO name in parentheses
- * when it differs from that name (and is not just the address as a
- * literal), then the address in brackets, with ":port" under +incoming_port.
+ * when it differs from that name (and, after a name, is not just the
+ * address as a literal), then the address in brackets, with ":port" under
+ * +incoming_port. Without a name an address-literal HELO is shown:
+ * "([192.0.2.1]) [192.0.2.1]" (Exim 4.98 -bh).
  */
 export function senderFullhost(p: LogPeer, sel: LogSelector): string | undefined {
   if (p.address === undefined) return undefined;
@@ -37,7 +39,7 @@ export function senderFullhost(p: LogPeer, sel: LogSelector): string | undefined
   if (p.name !== undefined) {
     s = p.name;
     if (helo !== undefined && helo.toLowerCase() !== p.name.toLowerCase() && !heloIsAddress) s += ` (${helo})`;
-  } else if (helo !== undefined && !heloIsAddress) {
+  } else if (helo !== undefined) {
     s = `(${helo})`;
   }
   s += (s ? ' ' : '') + `[${p.address}]`;
