@@ -13,7 +13,8 @@ import type { Origin } from './types.ts';
  * $sender_rcvhost as Exim builds it for Received: lines:
  *   name ([ip] ident=u)                 the HELO name equals the host name
  *   name\n\t([ip] helo=h ident=u)       it differs (folded)
- *   [ip] (helo=h ident=u)               no verified host name
+ *   [ip] (helo=h ident=u)               no verified host name (no helo= when
+ *                                       the HELO name is [ip])
  * Undefined for a message without a remote host.
  */
 export function senderRcvhost(origin: Origin): string | undefined {
@@ -26,7 +27,9 @@ export function senderRcvhost(origin: Origin): string | undefined {
     const inner = `[${h.address}]` + (heloDiffers ? ` helo=${helo}` : '') + (ident !== undefined ? ` ident=${ident}` : '');
     return heloDiffers ? `${h.name}\n\t(${inner})` : `${h.name} (${inner})`;
   }
-  const extra = [helo !== undefined ? `helo=${helo}` : '', ident !== undefined ? `ident=${ident}` : ''].filter(Boolean).join(' ');
+  // a HELO that is just the address as a literal is not repeated (Exim 4.98: "from [192.0.2.1]")
+  const heloShown = helo !== undefined && helo.toLowerCase() !== `[${h.address.toLowerCase()}]`;
+  const extra = [heloShown ? `helo=${helo}` : '', ident !== undefined ? `ident=${ident}` : ''].filter(Boolean).join(' ');
   return `[${h.address}]` + (extra ? ` (${extra})` : '');
 }
 
