@@ -41,13 +41,18 @@ const AFTER_CR = 2; // a CR not yet known to be part of CRLF
 const AFTER_DOT = 3; // "." at a line start
 const AFTER_DOT_CR = 4; // "." CR at a line start
 
+// Where readers put the bytes they produce (one at a time: feedBuffer copies
+// them out before it returns, and sessions only interleave between calls).
+const scratch = Buffer.allocUnsafe(65536);
+
 export class DataReader {
   private state = LINE_START;
   /** undefined until the first line end; then whether CRLF is the line end. */
   private crlf: boolean | undefined;
   private inHeader = true;
   private lineEmpty = true;
-  private out: number[] = [];
+  /** Bytes produced by the current feedBuffer call (copied out before it returns: the scratch is shared). */
+  private out = 0;
   private readonly chunks: Buffer[] = [];
   size = 0;
   tooBig = false;
@@ -61,16 +66,38 @@ export class DataReader {
     this.size++;
     if (this.limit > 0 && this.size > this.limit) {
       this.tooBig = true;
-      this.out = [];
+      this.out = 0;
       this.chunks.length = 0;
       return;
     }
-    this.out.push(c);
-    if (this.out.length >= 65536) this.flush();
+    scratch[this.out++] = c;
+    if (this.out === scratch.length) this.flush();
   }
 
   private flush(): void {
-    if (this.out.length > 0) { this.chunks.push(Buffer.from(this.out)); this.out = []; }
+    if (this.out > 0) { this.chunks.push(Buffer.from(scratch.subarray(0, this.out))); this.out = 0; }
+  }
+
+  /** Inside a line, a run of bytes that are neither CR nor LF is copied as it is (what ordinary() does byte by byte). */
+  private copyRun(b: Buffer, from: number): number {
+    let to = b.length;
+    const cr = b.indexOf(CR, from);
+    if (cr >= 0) to = cr;
+    const lf = b.indexOf(LF, from);
+    if (lf >= 0 && lf < to) to = lf;
+    let n = to - from;
+    if (this.limit > 0 && this.size + n > this.limit) return from; // byte by byte: the limit handling is there
+    this.size += n;
+    this.lineEmpty = false;
+    while (n > 0) {
+      const take = Math.min(n, scratch.length - this.out);
+      b.copy(scratch, this.out, from, from + take);
+      this.out += take;
+      from += take;
+      n -= take;
+      if (this.out === scratch.length) this.flush();
+    }
+    return from;
   }
 
   /** A real line end (CRLF, or LF in LF mode). */
@@ -110,7 +137,11 @@ export class DataReader {
     this.state = MID;
   }
 
-  /** Feed one byte; true when the terminating dot line is complete. */
+  /**
+   * Feed one byte; true when the terminating dot line is complete. (What it
+   * produces waits in the shared scratch until result() or feedBuffer():
+   * readers fed byte by byte must not interleave.)
+   */
   feed(c: number): boolean {
     switch (this.state) {
       case LINE_START:
@@ -150,8 +181,19 @@ export class DataReader {
 
   /** Feed a buffer; returns the index just past the end of data, or -1 if not reached. */
   feedBuffer(b: Buffer): number {
-    for (let i = 0; i < b.length; i++) if (this.feed(b[i])) return i + 1;
-    return -1;
+    let end = -1;
+    for (let i = 0; i < b.length; i++) {
+      if (this.state === MID && !this.tooBig) {
+        i = this.copyRun(b, i);
+        if (i === b.length) break;
+      }
+      if (this.feed(b[i])) {
+        end = i + 1;
+        break;
+      }
+    }
+    this.flush();
+    return end;
   }
 
   result(end: DataResult['end']): DataResult {
