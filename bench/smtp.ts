@@ -110,21 +110,23 @@ function memoryOf(pids: number[]): { rssKb: number; pssKb: number; processes: nu
   return { rssKb, pssKb, processes };
 }
 
-/** CPU seconds (user + system, reaped children included) of a process tree. */
-function cpuSecondsOf(pids: number[]): number {
+/** CPU seconds in user and system mode (reaped children included) of a process tree. */
+function cpuSecondsOf(pids: number[]): { user: number; system: number } {
   const ticks = 100; // USER_HZ on Linux
-  let total = 0;
+  let user = 0;
+  let system = 0;
   for (const p of pids) {
     try {
       const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
       // Fields after the command name (which may hold spaces) start at "state".
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      total += (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / ticks;
+      user += (Number(f[11]) + Number(f[13])) / ticks;
+      system += (Number(f[12]) + Number(f[14])) / ticks;
     } catch {
       // gone in between
     }
   }
-  return total;
+  return { user, system };
 }
 
 function loadAverage(): string {
@@ -306,13 +308,15 @@ async function measure(s: Server, seconds: number, idle: number): Promise<string
   const t = await throughput(s.port, seconds);
   // Let the server reap its per-connection processes (Exim) before counting.
   await new Promise((r) => setTimeout(r, 500));
-  const cpuMsPerMessage = ((cpuSecondsOf(descendants(s.pid)) - cpuBefore) * 1000) / Math.max(1, t.messages);
+  const cpuAfter = cpuSecondsOf(descendants(s.pid));
+  const perMessage = (seconds: number) => fmt((seconds * 1000) / Math.max(1, t.messages), 2);
+  const cpu = `${perMessage(cpuAfter.user - cpuBefore.user)}+${perMessage(cpuAfter.system - cpuBefore.system)}`;
   const loadAfter = loadAverage();
   const m = await holdIdle(s.port, idle, s.pid);
   const perConnKb = (m.during.pssKb - m.before.pssKb) / Math.max(1, m.opened);
   const perConnRssKb = (m.during.rssKb - m.before.rssKb) / Math.max(1, m.opened);
   return [
-    s.name, fmt(t.perSecond), fmt(t.p50ms, 2), fmt(t.p99ms, 2), String(t.errors), fmt(cpuMsPerMessage, 2), `${loadBefore.split(' ')[0]}/${loadAfter.split(' ')[0]}`,
+    s.name, fmt(t.perSecond), fmt(t.p50ms, 2), fmt(t.p99ms, 2), String(t.errors), cpu, `${loadBefore.split(' ')[0]}/${loadAfter.split(' ')[0]}`,
     `${m.opened}`, fmt(m.before.pssKb / 1024, 1), fmt(m.during.pssKb / 1024, 1), fmt(perConnKb, 1), fmt(perConnRssKb, 1), String(m.during.processes),
   ];
 }
@@ -325,7 +329,7 @@ async function main(): Promise<void> {
   const runs = Number(option('runs') ?? 2);
   const wanted = (option('servers') ?? 'sink,tern,exim').split(',');
   const work = fs.mkdtempSync(path.join(option('spool-parent') ?? os.tmpdir(), 'tern-bench-smtp-'));
-  const header = ['server', 'msgs/s', 'p50 ms', 'p99 ms', 'errors', 'CPU ms/msg', 'load 1m', 'idle conns', 'PSS MB before', 'PSS MB idle', 'KB/conn (PSS)', 'KB/conn (RSS)', 'processes'];
+  const header = ['server', 'msgs/s', 'p50 ms', 'p99 ms', 'errors', 'CPU ms/msg usr+sys', 'load 1m', 'idle conns', 'PSS MB before', 'PSS MB idle', 'KB/conn (PSS)', 'KB/conn (RSS)', 'processes'];
   const rows: string[][] = [];
   const all: Record<string, (run: number) => Promise<Server | undefined>> = {
     sink: startSink,
