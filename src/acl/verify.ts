@@ -153,27 +153,63 @@ function* verifyReverse(st: RunState): Step<Rc> {
   return 'OK';
 }
 
-/** HELO/EHLO verification (Exim's smtp_verify_helo); the result is kept for the connection. */
+/**
+ * HELO/EHLO verification (Exim's smtp_verify_helo); the result is kept for
+ * the connection, so only the first check traces (in Exim's words).
+ */
 export function* verifyHelo(st: RunState): Step<Rc> {
   const conn = st.actx.conn;
   if (conn.heloVerified === undefined) {
     const helo = getVar(st, 'sender_helo_name');
     const address = getVar(st, 'sender_host_address');
-    let ok: boolean;
-    if (!helo) ok = false;
-    else if (!address) ok = true;
-    else if (helo.startsWith('[')) {
+    const note = (line: string): void => trace(st, line, false);
+    note(`verifying EHLO/HELO argument "${helo}"`);
+    let ok = false;
+    if (!helo) {
+      note('no EHLO/HELO command was issued');
+    } else if (!address) {
+      note('no client IP address: assume success');
+      ok = true;
+    } else if (helo.startsWith('[')) {
       ok = helo.slice(1).startsWith(address) || (/^::ffff:/i.test(address) && helo.slice(1).startsWith(address.slice(7)));
+      if (ok) note('matched host address');
     } else {
       const host = conn.host ?? (conn.host = { address, name: getVar(st, 'sender_host_name') || undefined });
       if (!host.name && !host.nameLookupFailed) yield* attempt(st, () => hostNameLookup(st.actx.expand.memo, host));
-      const names = host.name ? [host.name, ...(host.aliases ?? [])] : [];
-      ok = names.some((n) => n.toLowerCase() === helo.toLowerCase());
-      if (!ok) ok = (yield* attempt(st, () => nameHasAddress(st.actx.expand.memo, helo, address))) === true;
+      if (host.name && host.name.toLowerCase() === helo.toLowerCase()) {
+        ok = true;
+        note('matched host name');
+      } else if (host.name) {
+        const alias = (host.aliases ?? []).find((n) => n.toLowerCase() === helo.toLowerCase());
+        if (alias !== undefined) {
+          ok = true;
+          note(`matched alias ${alias}`);
+        }
+      }
+      if (!ok) {
+        note(`getting IP address for ${helo}`);
+        traceForwardDnssecLists(note, helo);
+        ok = (yield* attempt(st, () => nameHasAddress(st.actx.expand.memo, helo, address))) === true;
+        if (ok) {
+          note(`IP address for ${helo} matches calling address`);
+          note('Forward DNS security status: unverified');
+        }
+      }
     }
     conn.heloVerified = ok;
   }
   return conn.heloVerified ? 'OK' : 'FAIL';
+}
+
+/** Exim's forward lookup of the HELO name requests DNSSEC for any domain and requires it for none; -bh shows both checks. */
+function traceForwardDnssecLists(note: (line: string) => void, name: string): void {
+  note('check dnssec require list');
+  note(` ${name} in ""?`);
+  note(` ${name} in ""? no (end of list)`);
+  note('check dnssec request list');
+  note(` ${name} in "*"?`);
+  note('  list element: *');
+  note(`  ${name} in "*"? yes (matched "*")`);
 }
 
 const CSA_REASONS = {

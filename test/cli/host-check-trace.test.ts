@@ -31,7 +31,6 @@ const GOLDEN = path.join(ROOT, 'test/acl/fixtures/golden');
 
 /** Sessions whose output still differs from Exim's for reasons outside list/ACL tracing (reported, not hidden). */
 const KNOWN_GAPS: Record<string, string> = {
-  'verify-helo-and-misc.json': 'verify = helo does not trace "verifying EHLO/HELO argument" / "matched host address"',
 };
 
 function runTern(configFile: string, ip: string, input: string | Buffer): { stdout: string; stderr: string } {

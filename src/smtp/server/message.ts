@@ -9,7 +9,7 @@ import type { Message } from '../../mail/message.ts';
 import { hostAndIdent } from '../../log/index.ts';
 import { splitMessage } from '../../acl/index.ts';
 import { applyAclHeaders, visibleHeaders } from './acl-headers.ts';
-import { runPhaseAcl } from './acl-phase.ts';
+import { runPhaseAcl, type PhaseOutcome } from './acl-phase.ts';
 import { setVar } from './context.ts';
 import { REPLY, replyLines } from './replies.ts';
 import { SessionEnd, type SmtpSession } from './session.ts';
@@ -138,7 +138,11 @@ async function finish(s: SmtpSession, data: ReceivedData): Promise<void> {
   // the expander reads headers and body as text (UTF-8 decoded, other bytes escaped)
   s.ctx.headers = headers.map(byteStringToText);
   s.ctx.body = byteStringToText(body.toString('latin1'));
-  const acl = await runPhaseAcl(s, s.isBatch ? 'not_smtp' : 'data', { headers, body, messageId: id });
+  // Exim runs the DATA ACL only for a message that still has recipients (none: all discarded).
+  const skipDataAcl = !s.isBatch && s.recipients.length === 0;
+  const acl: PhaseOutcome = skipDataAcl
+    ? { verdict: 'accept', lines: [], text: '', unset: true }
+    : await runPhaseAcl(s, s.isBatch ? 'not_smtp' : 'data', { headers, body, messageId: id });
   if (acl.verdict !== 'accept' && acl.verdict !== 'discard') {
     s.sendLines(acl.lines);
     if (acl.verdict === 'drop') throw new SessionEnd('drop');

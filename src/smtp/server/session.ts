@@ -57,13 +57,15 @@ export const NOTHING_ADVERTISED: Advertised = {
   starttls: false, auth: [],
 };
 
-/** Rejection lines without an id of their own get the -bh session's current message id. */
+/** Lines without an id of their own get the -bh session's current message id, as Exim's do. */
 function withHostCheckId(logger: SessionLogger, currentId: () => string | undefined): SessionLogger {
+  const withId = <T extends { id?: string }>(opts: T | undefined): T | undefined =>
+    opts?.id === undefined && currentId() !== undefined ? { ...opts, id: currentId() } as T : opts;
   return {
     get selector() { return logger.selector; },
-    main: logger.main,
-    reject: (text, opts) => logger.reject(text, opts?.id === undefined ? { ...opts, id: currentId() } : opts),
-    panic: logger.panic,
+    main: (text, opts) => logger.main(text, withId(opts)),
+    reject: (text, opts) => logger.reject(text, withId(opts)),
+    panic: (text, opts) => logger.panic(text, withId(opts)),
     messageLog: logger.messageLog,
   };
 }
@@ -147,7 +149,7 @@ export class SmtpSession {
   private out: string[] = [];
   /**
    * -bh: the id of the last accepted (not really queued) message. Exim keeps
-   * it until the next message starts, and its rejection lines show it.
+   * it until the next message starts, and its log lines show it.
    */
   hostCheckMessageId: string | undefined;
 
