@@ -57,11 +57,12 @@ export function writeLog(st: RunState, targets: readonly LogTarget[], text: stri
   const id = st.actx.messageId;
   const main = targets.includes('main');
   const reject = targets.includes('reject');
-  // A rejection entry goes to the main log too: one call for both, as Exim writes it once.
+  const panic = targets.includes('panic');
+  // A rejection or panic entry goes to the main log too: one call for both, as Exim writes it once.
   if (main && reject) logger.reject(text, { id });
-  else if (main) logger.main(text, { id });
+  else if (main && !panic) logger.main(text, { id });
   else if (reject) logger.reject(text, { id, headers: st.actx.headers, mainToo: false });
-  if (targets.includes('panic')) logger.panic(text);
+  if (panic) logger.panic(text, main && !reject ? { id, mainToo: true } : { mainToo: false });
 }
 
 /** A panic-worthy configuration problem found at run time: main and panic logs. */

@@ -44,7 +44,8 @@ export interface AclLogger {
   main(text: string, opts?: { id?: string }): void;
   /** A rejection: to the reject log and, unless mainToo is false, the main log. */
   reject(text: string, opts?: { id?: string; headers?: string[]; mainToo?: boolean }): void;
-  panic(text: string): void;
+  /** A panic-log entry; with mainToo (src/log's default) the same entry also goes to the main log. */
+  panic(text: string, opts?: { id?: string; mainToo?: boolean }): void;
   selector?: { has(name: string): boolean };
 }
 

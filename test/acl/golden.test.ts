@@ -25,7 +25,7 @@ interface Fixture {
 }
 
 /** Trace lines that come from the ACL engine (not list matching, routing or SMTP option checks). */
-const ACL_LINE = /^>>>[ \u254e]*(using ACL|processing "|check |\s+= |\s*message: |l_message: |[a-z]+: condition test|end of |read ACL|ACL ".*" is empty|delay |accept: endpass|discard: endpass|ratelimit |verify defer|CSA |seen db)/;
+const ACL_LINE = /^>>>[ \u254e]*(using ACL|processing "|check |\s+= |\s*message: |l_message: |[a-z]+: condition test|end of |read ACL|ACL ".*" is empty|delay |accept: endpass|discard: endpass|ratelimit |verify defer|CSA |seen db|verifying EHLO\/HELO argument|matched host (?:address|name)|matched alias |no EHLO\/HELO command|no client IP address|getting IP address for |IP address for \S+ matches|Forward DNS security)/;
 const normTrace = (l: string): string => l.replace(/\((?:CONF|\/\S+) (\d+)\)$/, '(CONF $1)');
 /** Trace lines of list matching inside ACL conditions. */
 const LIST_LINE = /^>>>[ \u254e]*(list element: |.* in ".*"\?| start sublist | end sublist |cached (yes|no) match for |cached lookup data = |data from lookup saved for cache )/;
