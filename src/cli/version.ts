@@ -16,7 +16,7 @@ import { DRIVER_NAMES } from '../config/options-table.ts';
 import { EXIM_COMPAT_VERSION, TERN_VERSION } from '../config/defaults.ts';
 import { SUPPORT_FOR } from '../config/builtin-macros.ts';
 import { isImplemented } from '../config/implemented.ts';
-import { validateExpansions, type CompileExpansion } from '../config/validate-expansions.ts';
+import { checkConfig } from './check-config.ts';
 import { formatLogTime } from './log-time.ts';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -73,9 +73,7 @@ export async function main(opts: CliOptions): Promise<number> {
   let cfg: Config;
   try {
     cfg = loadConfig(file, opts.macros);
-    const expand = await import('../expand/index.ts');
-    validateExpansions(cfg, expand.compileExpansion as CompileExpansion);
-    (await import('../acl/compile.ts')).compileAcls(cfg);
+    await checkConfig(cfg);
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`${formatLogTime(new Date())} ${e.message}\n`);
