@@ -171,10 +171,14 @@ class FastEvaluator {
     this.decimal = decimal;
   }
 
+  /** The character code at i, or -1 past the end (an out-of-range charCodeAt is slow in optimised code). */
+  private c(i: number): number {
+    return i < this.s.length ? this.s.charCodeAt(i) : -1;
+  }
+
   private ws(): void {
-    const s = this.s;
     for (;;) {
-      const c = s.charCodeAt(this.p);
+      const c = this.c(this.p);
       if (c === 32 || (c >= 9 && c <= 13)) this.p++;
       else return;
     }
@@ -188,29 +192,29 @@ class FastEvaluator {
 
   private or(): number {
     let v = this.xor();
-    while (this.s.charCodeAt(this.p) === 124 /* | */) { this.p++; v = int32(v) | int32(this.xor()); }
+    while (this.c(this.p) === 124 /* | */) { this.p++; v = int32(v) | int32(this.xor()); }
     return v;
   }
   private xor(): number {
     let v = this.and();
-    while (this.s.charCodeAt(this.p) === 94 /* ^ */) { this.p++; v = int32(v) ^ int32(this.and()); }
+    while (this.c(this.p) === 94 /* ^ */) { this.p++; v = int32(v) ^ int32(this.and()); }
     return v;
   }
   private and(): number {
     let v = this.shift();
-    while (this.s.charCodeAt(this.p) === 38 /* & */) { this.p++; v = int32(v) & int32(this.shift()); }
+    while (this.c(this.p) === 38 /* & */) { this.p++; v = int32(v) & int32(this.shift()); }
     return v;
   }
   private shift(): number {
     const v = this.sum();
-    const c = this.s.charCodeAt(this.p);
-    if ((c === 60 || c === 62) && this.s.charCodeAt(this.p + 1) === c) throw GIVE_UP;
+    const c = this.c(this.p);
+    if ((c === 60 || c === 62) && this.c(this.p + 1) === c) throw GIVE_UP;
     return v;
   }
   private sum(): number {
     let v = this.mult();
     for (;;) {
-      const c = this.s.charCodeAt(this.p);
+      const c = this.c(this.p);
       if (c !== 43 && c !== 45) return v;
       this.p++;
       const r = this.mult();
@@ -220,7 +224,7 @@ class FastEvaluator {
   private mult(): number {
     let v = this.unary();
     for (;;) {
-      const c = this.s.charCodeAt(this.p);
+      const c = this.c(this.p);
       if (c !== 42 && c !== 47 && c !== 37) return v;
       this.p++;
       const r = this.unary();
@@ -238,7 +242,7 @@ class FastEvaluator {
   }
   private unary(): number {
     this.ws();
-    const c = this.s.charCodeAt(this.p);
+    const c = this.c(this.p);
     if (c === 45 || c === 126 || c === 43) {
       this.p++;
       if (++this.depth > 1000) throw GIVE_UP;
@@ -251,25 +255,24 @@ class FastEvaluator {
     return v;
   }
   private number(): number {
-    const s = this.s;
-    if (s.charCodeAt(this.p) === 40 /* ( */) {
+    if (this.c(this.p) === 40 /* ( */) {
       this.p++;
       if (++this.depth > 1000) throw GIVE_UP;
       const v = this.or();
       this.depth--;
       this.ws();
-      if (s.charCodeAt(this.p) !== 41) throw GIVE_UP;
+      if (this.c(this.p) !== 41) throw GIVE_UP;
       this.p++;
       return v;
     }
     const start = this.p;
     // decimal only: a leading 0 means octal or hex to %lli, which the full evaluator reads
-    if (!this.decimal && s.charCodeAt(start) === 48 && isDigit(s.charCodeAt(start + 1))) throw GIVE_UP;
-    if (!this.decimal && s.charCodeAt(start) === 48 && (s.charCodeAt(start + 1) | 32) === 120) throw GIVE_UP;
+    if (!this.decimal && this.c(start) === 48 && isDigit(this.c(start + 1))) throw GIVE_UP;
+    if (!this.decimal && this.c(start) === 48 && (this.c(start + 1) | 32) === 120) throw GIVE_UP;
     let v = 0;
-    while (isDigit(s.charCodeAt(this.p))) v = v * 10 + s.charCodeAt(this.p++) - 48;
+    while (isDigit(this.c(this.p))) v = v * 10 + this.c(this.p++) - 48;
     if (this.p === start || this.p - start > 15) throw GIVE_UP;
-    const suffix = s.charCodeAt(this.p) | 32;
+    const suffix = this.c(this.p) | 32;
     if (suffix === 107 /* k */) { v = exact(v * 1024); this.p++; }
     else if (suffix === 109 /* m */) { v = exact(v * 1048576); this.p++; }
     else if (suffix === 103 /* g */) { v = exact(v * 1073741824); this.p++; }

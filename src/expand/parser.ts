@@ -39,6 +39,11 @@ const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 const isAlnum = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
 const isNameChar = (c: number): boolean => isAlnum(c) || c === UNDERSCORE;
 const isHex = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+/**
+ * The character code at i, or -1 past the end. (Optimised code handles an
+ * out-of-range charCodeAt, which gives NaN, only through a slow runtime call.)
+ */
+const codeAt = (s: string, i: number): number => (i < s.length ? s.charCodeAt(i) : -1);
 function isDigits(s: string): boolean {
   if (s.length === 0) return false;
   for (let k = 0; k < s.length; k++) if (!isDigit(s.charCodeAt(k))) return false;
@@ -128,13 +133,13 @@ export class Parser {
   private ws(): void {
     const s = this.s;
     let i = this.i;
-    while (isSpace(s.charCodeAt(i))) i++;
+    while (isSpace(codeAt(s, i))) i++;
     this.i = i;
   }
 
-  /** The character code at the index (NaN past the end). */
+  /** The character code at the index (-1 past the end). */
   private at(): number {
-    return this.s.charCodeAt(this.i);
+    return codeAt(this.s, this.i);
   }
 
   private enter(): void {
@@ -151,7 +156,7 @@ export class Parser {
       const c = s.charCodeAt(this.i);
       if (c === RBRACE && inBraces) break;
       if (c === BACKSLASH) {
-        if (s.charCodeAt(this.i + 1) === 78 /* N */) {
+        if (codeAt(s, this.i + 1) === 78 /* N */) {
           const end = s.indexOf('\\N', this.i + 2);
           const stop = end < 0 ? s.length : end;
           lit += s.slice(this.i + 2, stop);
@@ -210,7 +215,7 @@ export class Parser {
       case 'v': return '\v';
       case 'x': {
         let v = 0, n = 0;
-        while (n < 2 && isHex(s.charCodeAt(this.i))) { v = v * 16 + parseInt(s[this.i], 16); this.i++; n++; }
+        while (n < 2 && isHex(codeAt(s, this.i))) { v = v * 16 + parseInt(s[this.i], 16); this.i++; n++; }
         return n === 0 ? '' : this.byte(v);
       }
     }
@@ -232,7 +237,7 @@ export class Parser {
     const s = this.s;
     const start = this.i;
     let i = start;
-    while (isNameChar(s.charCodeAt(i))) i++;
+    while (isNameChar(codeAt(s, i))) i++;
     this.i = i;
     return s.slice(start, i);
   }
@@ -262,12 +267,12 @@ export class Parser {
   private dollar(): Node {
     const s = this.s;
     this.i++;
-    const c = s.charCodeAt(this.i);
+    const c = codeAt(s, this.i);
     if (c !== LBRACE) {
       if (!isAlnum(c)) this.fail('$ not followed by letter, digit, or {');
       if (isDigit(c)) {
         const start = this.i;
-        while (isDigit(s.charCodeAt(this.i))) this.i++;
+        while (isDigit(codeAt(s, this.i))) this.i++;
         return { k: 'var', name: s.slice(start, this.i), braced: false };
       }
       const name = this.readName();
@@ -363,7 +368,7 @@ export class Parser {
     let no: Seq | undefined;
     let fail = false;
     if (this.at() === LBRACE) no = this.braced();
-    else if (s.startsWith('fail', this.i) && !isNameChar(s.charCodeAt(this.i + 4))) { fail = true; this.i += 4; }
+    else if (s.startsWith('fail', this.i) && !isNameChar(codeAt(s, this.i + 4))) { fail = true; this.i += 4; }
     else if (this.at() !== RBRACE) this.fail(`syntax error in "${itemName}" item - "fail" expected`);
     this.ws();
     if (this.at() !== RBRACE) {
@@ -389,8 +394,8 @@ export class Parser {
     if (name === 'extract') {
       this.ws();
       if (s.startsWith('json', this.i)) {
-        const len = s.charCodeAt(this.i + 4) === 115 /* s */ ? 5 : 4;
-        const next = s.charCodeAt(this.i + len);
+        const len = codeAt(s, this.i + 4) === 115 /* s */ ? 5 : 4;
+        const next = codeAt(s, this.i + len);
         if (isSpace(next) || next === LBRACE) { word = s.slice(this.i, this.i + len); this.i += len; }
       }
       const args = this.args(4);
