@@ -13,7 +13,7 @@ import type { CliOptions } from './args.ts';
 import { newContext, type ExpandContext } from '../expand/context.ts';
 import { expandStringOrWait, ExpandError } from '../expand/index.ts';
 import { primaryHostname } from '../expand/variables.ts';
-import { encodeBytes, decodeBytes, isAscii } from '../expand/operators/bytes.ts';
+import { encodeBytes, decodeBytes } from '../expand/operators/bytes.ts';
 import { findConfigFile, loadConfig, optionString, type Config } from '../config/index.ts';
 
 const FGETS_CHUNK = 1023;
@@ -230,7 +230,8 @@ export async function main(opts: CliOptions): Promise<number> {
   let pending = '';
   const flush = (): void => {
     if (pending === '') return;
-    const buf = isAscii(pending) ? Buffer.from(pending, 'latin1') : encodeBytes(pending);
+    // as many UTF-8 bytes as characters: all ASCII (a native count, no regex over the text)
+    const buf = Buffer.byteLength(pending, 'utf8') === pending.length ? Buffer.from(pending, 'latin1') : encodeBytes(pending);
     pending = '';
     let off = 0;
     while (off < buf.length) {
