@@ -20,6 +20,17 @@
 // processes are reaped by its daemon), which depends much less on what else
 // the machine runs than msgs/s do, and the load average around each run.
 // Figures, not a test. Bounded in time and count.
+//
+// Reading the figures: with 20 sessions each waiting for its 250, msgs/s is
+// 20 / latency, and latency is fsync stages plus CPU. Exim 4.98 fsyncs -D,
+// then -H, then (after the rename) the directory, then fdatasyncs -D again:
+// three stages in a row; tern fsyncs -D and -H at once, then the directory
+// (two stages, the last shared by concurrent messages). On a machine whose
+// CPUs are busy with other work, CPU time per message decides instead. The
+// file system matters too: on ext4 without a journal, creating files right
+// after many were deleted (as a previous run's clean-up does) scans the
+// inode table for minutes; --spool-parent can point at a scratch file
+// system (e.g. a loop-mounted ext4 image) to avoid that.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
