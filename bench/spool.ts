@@ -10,6 +10,10 @@ import { newMessageId } from '../src/spool/message-id.ts';
 import { writeMessage } from '../src/spool/write.ts';
 import { directorySyncCount } from '../src/spool/durable.ts';
 
+// As in the daemon's workers (src/daemon/pool.ts): concurrent fsyncs need
+// threads. libuv reads this when the pool first starts, which is below.
+process.env.UV_THREADPOOL_SIZE ??= '16';
+
 const seconds = Number(process.argv[2] ?? '5');
 const parent = process.argv[3] ?? os.tmpdir();
 const body = Buffer.from('x'.repeat(79) + '\n').subarray(0, 80);
