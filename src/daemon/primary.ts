@@ -15,6 +15,7 @@ import path from 'node:path';
 import type net from 'node:net';
 import type { CliOptions } from '../cli/args.ts';
 import { findConfigFile, loadConfig, type Config } from '../config/index.ts';
+import { checkConfig } from '../cli/check-config.ts';
 import { EXIM_COMPAT_VERSION } from '../config/defaults.ts';
 import { expandString, ForcedFail } from '../expand/index.ts';
 import { matchHostList } from '../lists/host.ts';
@@ -76,6 +77,7 @@ export class Primary {
   /** Start listening and the workers. Throws (with Exim's wording) when the daemon cannot start. */
   async start(): Promise<void> {
     this.config = loadConfig(this.configFile, this.o.cli.macros);
+    await checkConfig(this.config); // a bad expansion or ACL stops the start, with file and line
     this.settings = daemonSettings(this.config, this.o.cli);
     const s = this.settings;
     this.prepareDirectories(s);
@@ -260,6 +262,7 @@ export class Primary {
     let settings: DaemonSettings;
     try {
       config = loadConfig(this.configFile, this.o.cli.macros);
+      await checkConfig(config);
       settings = daemonSettings(config, this.o.cli);
     } catch (e) {
       this.logger.panic(`configuration reload failed; the daemon goes on with the previous configuration: ${errorText(e)}`);
