@@ -3,26 +3,9 @@
 // smtp_active_hostname): main options readable by name, the configuration's
 // named lists, and the connecting host's variables.
 
-import { optionString, type Config } from '../config/index.ts';
-import { newContext, type ExpandContext } from '../expand/context.ts';
-
-/** Main options read lazily from the configuration when the expander asks for them. */
-class OptionView extends Map<string, string> {
-  private readonly cfg: Config;
-  constructor(cfg: Config) {
-    super();
-    this.cfg = cfg;
-  }
-  override get(name: string): string | undefined {
-    try {
-      const always = name === 'primary_hostname' || name === 'qualify_domain' || name === 'spool_directory';
-      if (!always && !this.cfg.main.has(name)) return undefined;
-      return optionString(this.cfg, name);
-    } catch {
-      return undefined;
-    }
-  }
-}
+import type { Config } from '../config/index.ts';
+import { configExpandContext } from '../config/expand-context.ts';
+import type { ExpandContext } from '../expand/context.ts';
 
 export interface PeerVars {
   remoteAddress: string;
@@ -32,7 +15,7 @@ export interface PeerVars {
 }
 
 export function daemonExpandContext(config: Config, peer?: PeerVars): ExpandContext {
-  const ctx = newContext({ namedLists: config.namedLists as unknown as ExpandContext['namedLists'], options: new OptionView(config) });
+  const ctx = configExpandContext(config);
   if (peer) {
     // Addresses come from the kernel, not from the client's words: untainted, as in Exim.
     ctx.vars.set('sender_host_address', { value: peer.remoteAddress, tainted: false });
