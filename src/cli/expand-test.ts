@@ -14,32 +14,14 @@ import { newContext, type ExpandContext } from '../expand/context.ts';
 import { expandStringOrWait, ExpandError } from '../expand/index.ts';
 import { primaryHostname } from '../expand/variables.ts';
 import { encodeBytes, decodeBytes } from '../expand/operators/bytes.ts';
-import { findConfigFile, loadConfig, optionString, type Config } from '../config/index.ts';
+import { findConfigFile, loadConfig, type Config } from '../config/index.ts';
+import { configExpandContext } from '../config/expand-context.ts';
 
 const FGETS_CHUNK = 1023;
 
-/** Main options read lazily from the configuration when the expander asks for them. */
-class OptionView extends Map<string, string> {
-  private readonly cfg: Config;
-  constructor(cfg: Config) {
-    super();
-    this.cfg = cfg;
-  }
-  override get(name: string): string | undefined {
-    const own = super.get(name);
-    if (own !== undefined) return own;
-    try {
-      if (!this.cfg.main.has(name) && !['primary_hostname', 'qualify_domain', 'spool_directory', 'message_body_visible',
-        'keep_environment', 'add_environment', 'headers_charset', 'log_file_path', 'qualify_recipient', 'exim_path'].includes(name)) {
-        return undefined;
-      }
-      const v = optionString(this.cfg, name);
-      return v === '' && !this.cfg.main.has(name) ? undefined : v;
-    } catch {
-      return undefined;
-    }
-  }
-}
+/** Unset options that -be answers with their default, as Exim's -be does; others read as unset. */
+const DEFAULTED_OPTIONS = ['primary_hostname', 'qualify_domain', 'spool_directory', 'message_body_visible',
+  'keep_environment', 'add_environment', 'headers_charset', 'log_file_path', 'qualify_recipient', 'exim_path'];
 
 function setVar(ctx: ExpandContext, name: string, value: string, tainted = false): void {
   ctx.vars.set(name, { value, tainted });
@@ -68,12 +50,9 @@ function loadMessage(ctx: ExpandContext, file: string): void {
 }
 
 function buildContext(opts: CliOptions, cfg: Config | undefined): ExpandContext {
-  const ctx = newContext({ testMode: true });
-  if (cfg) {
-    ctx.namedLists = cfg.namedLists as unknown as ExpandContext['namedLists'];
-    ctx.options = new OptionView(cfg);
-    ctx.options.set('config_file', cfg.configFile);
-  }
+  const ctx = cfg
+    ? configExpandContext(cfg, { testMode: true }, { defaultsFor: DEFAULTED_OPTIONS })
+    : newContext({ testMode: true });
   const user = (() => {
     try {
       return os.userInfo().username;
