@@ -92,6 +92,10 @@ const failed = (e: unknown): string => {
 
 /** The -be answer for one expression; a Promise only when an item had to wait. */
 function expandLine(text: string, ctx: ExpandContext): string | Promise<string> {
+  // Exim's -be frees its expansion store after each line, so a value an
+  // expansion condition leaves behind ($srs_recipient from inbound_srs) does
+  // not survive to the next line.
+  ctx.vars.delete('srs_recipient');
   try {
     const r = expandStringOrWait(text, ctx);
     return typeof r === 'string' ? r : r.catch(failed);

@@ -19,6 +19,12 @@ import { splitList } from './list.ts';
 export interface EvalState {
   ctx: ExpandContext;
   tainted: boolean;
+  /**
+   * Tainted data in the result that went through ${quote_<type>:...}: the
+   * lookup type it was quoted for. Such a result may be a query of that
+   * lookup type (Exim's rule); anywhere else it counts as tainted.
+   */
+  quotedFor: string | undefined;
   value: VarValue | undefined;
   item: VarValue | undefined;
   caps: readonly (string | undefined)[];
@@ -34,7 +40,7 @@ export const MAX_EVAL_DEPTH = 10_000;
 const NO_CAPS: readonly (string | undefined)[] = [];
 
 export function newState(ctx: ExpandContext, async = false): EvalState {
-  return { ctx, tainted: false, value: undefined, item: undefined, caps: NO_CAPS, capsTainted: false, depth: 0, async };
+  return { ctx, tainted: false, quotedFor: undefined, value: undefined, item: undefined, caps: NO_CAPS, capsTainted: false, depth: 0, async };
 }
 
 const EMPTY: VarValue = { value: '', tainted: false };
@@ -48,15 +54,24 @@ export function evalSeq(seq: Seq, st: EvalState): string {
 }
 
 /** Evaluate an argument on its own, reporting its taint; the caller decides whether it taints the result. */
-export function evalArg(seq: Seq, st: EvalState): { s: string; tainted: boolean } {
-  const saved = st.tainted;
+export function evalArg(seq: Seq, st: EvalState): { s: string; tainted: boolean; quotedFor?: string } {
+  const saved = st.tainted, savedQuoted = st.quotedFor;
   st.tainted = false;
+  st.quotedFor = undefined;
   try {
     const s = evalSeq(seq, st);
-    return { s, tainted: st.tainted };
+    if (st.tainted || st.quotedFor === undefined) return { s, tainted: st.tainted };
+    return { s, tainted: true, quotedFor: st.quotedFor };
   } finally {
     st.tainted = saved;
+    st.quotedFor = savedQuoted;
   }
+}
+
+/** Record that tainted data was quoted for a lookup type; quoting for two types is just taint. */
+function markQuoted(type: string, st: EvalState): void {
+  if (st.quotedFor === undefined || st.quotedFor === type) st.quotedFor = type;
+  else st.tainted = true;
 }
 
 function readVar(name: string, st: EvalState): string {
@@ -115,6 +130,14 @@ function evalOperator(node: OperatorNode, st: EvalState): string {
     if (node.base === 'expand') {
       const arg = evalArg(node.sub, st);
       return expandAgain(arg.s, st, arg.tainted);
+    }
+    if (node.base === 'quote' && node.arg !== undefined) {
+      // ${quote_<type>:tainted} yields data quoted for that lookup type.
+      const arg = evalArg(node.sub, st);
+      const nulAt = arg.s.indexOf('\0');
+      const out = applyOperator(node.name, node.base, node.arg, nulAt >= 0 ? arg.s.slice(0, nulAt) : arg.s, st.ctx);
+      if (arg.tainted) markQuoted(node.arg.split('_')[0], st);
+      return out;
     }
     let sub = evalSeq(node.sub, st);
     // Exim's operators see a C string: it ends at a NUL byte.
@@ -215,7 +238,7 @@ function evalLookup(node: LookupNode, st: EvalState): string {
   let key: string | undefined;
   if (node.key) key = evalArg(node.key, st).s;
   const q = evalArg(node.query, st);
-  const res = doLookupItem(node.spec, key, q.s, q.tainted, st.ctx);
+  const res = doLookupItem(node.spec, key, q.s, q.tainted, st.ctx, q.quotedFor);
   const savedCaps = st.caps, savedCapsTainted = st.capsTainted;
   try {
     if (res?.numbered) {

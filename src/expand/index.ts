@@ -34,7 +34,7 @@ function run(exp: Expansion, ctx: ExpandContext, async: boolean): { value: strin
     throw e;
   }
   if (value.length > MAX_EXPANSION_LENGTH) throw new ExpandError('expansion result too long');
-  return { value, tainted: st.tainted };
+  return { value, tainted: st.tainted || st.quotedFor !== undefined };
 }
 
 function compile(text: string | Expansion): Expansion {

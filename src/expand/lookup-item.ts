@@ -27,13 +27,14 @@ export function checkLookupSpec(text: string, hasKey: boolean): string | null {
 /** Run the lookup; null is "not found". Lookup errors and deferrals become expansion failures. */
 export function doLookupItem(
   specText: string, key: string | undefined, fileOrQuery: string, fileTainted: boolean, ctx: ExpandContext,
+  quotedFor?: string,
 ): LookupResult | null {
   try {
     const spec = parseLookupSpec(specText);
     if (key === undefined) {
       // A query built from tainted data must have been quoted by the lookup's own quoter.
-      if (fileTainted && spec.driver.quote) throw new ExpandError('tainted search query is not properly quoted');
-      return runLookup(spec, fileOrQuery, ctx, {});
+      if (fileTainted && spec.driver.quote && quotedFor !== spec.name) throw new ExpandError('tainted search query is not properly quoted');
+      return runLookup(spec, fileOrQuery, ctx, { fileTainted });
     }
     // Exim refuses a tainted file name with an empty message (it logs the reason).
     if (fileTainted) throw new ExpandError('');

@@ -52,7 +52,9 @@ export function runLookup(
   const spec = typeof specOrText === 'string' ? parseLookupSpec(specOrText) : specOrText;
   const driver = spec.driver;
   if (driver.style === 'query') {
-    const value = find(driver, spec, source.file, key, ctx);
+    const value = source.fileTainted
+      ? driver.find({ file: source.file, key, options: spec.options, ctx, queryTainted: true })
+      : find(driver, spec, source.file, key, ctx);
     return value === null ? null : { value };
   }
   const file = checkLookupFile(spec, source);

@@ -106,6 +106,8 @@ registerLookup({
       const m = /^\s*(\S+)\s*([\s\S]*)$/.exec(query)!;
       file = m[1];
       query = m[2];
+      // A file named inside a query that holds tainted data is itself tainted.
+      if (req.queryTainted) throw new LookupError(`Tainted filename for search: '${file}'`);
     }
     if (!file) file = req.ctx.options?.get('sqlite_dbfile');
     if (!file || !file.startsWith('/')) throw new LookupError('absolute file name expected for "sqlite" lookup');

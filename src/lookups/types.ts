@@ -18,6 +18,8 @@ export interface LookupRequest {
   /** Options after a comma in the type, e.g. "ret=key" or dsearch's "filter=dir". */
   options: Map<string, string>;
   ctx: ExpandContext;
+  /** query: the query holds tainted data (quoted for this lookup type), so a file name taken from it is tainted. */
+  queryTainted?: boolean;
 }
 
 /**
