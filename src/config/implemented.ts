@@ -27,7 +27,7 @@ export const IMPLEMENTED_OPTIONS: ReadonlySet<string> = new Set([
   'main/smtp_accept_max_per_connection', 'main/recipients_max', 'main/message_size_limit', 'main/accept_8bitmime',
   'main/pipelining_advertise_hosts', 'main/chunking_advertise_hosts', 'main/dsn_advertise_hosts',
   'main/smtputf8_advertise_hosts', 'main/auth_advertise_hosts', 'main/tls_advertise_hosts', 'main/prdr_enable',
-  'main/helo_accept_junk_hosts', 'main/helo_allow_chars', 'main/recipient_unqualified_hosts', 'main/sender_unqualified_hosts',
+  'main/smtp_etrn_command', 'main/helo_accept_junk_hosts', 'main/helo_allow_chars', 'main/recipient_unqualified_hosts', 'main/sender_unqualified_hosts',
   'main/hosts_require_helo', 'main/smtp_accept_max_nonmail', 'main/smtp_accept_max_nonmail_hosts',
   'main/smtp_ratelimit_hosts', 'main/smtp_ratelimit_mail', 'main/smtp_ratelimit_rcpt',
   // ACLs (src/acl)

@@ -1,6 +1,8 @@
 // The commands without a transaction: RSET, NOOP, HELP, QUIT, ETRN
 // (VRFY and EXPN are in vrfy-expn.ts, STARTTLS in starttls.ts).
 
+import { spawn } from 'node:child_process';
+import { expandStringAsync } from '../../expand/index.ts';
 import { hostAndIdent } from '../../log/index.ts';
 import { runPhaseAcl } from './acl-phase.ts';
 import { setVar } from './context.ts';
@@ -55,6 +57,23 @@ export async function etrnCommand(s: SmtpSession, arg: string): Promise<void> {
     if (acl.verdict === 'drop') throw new SessionEnd('drop');
     return;
   }
-  // Starting a queue run (-R / smtp_etrn_command) needs the queue runner of "Delivering mail".
-  s.send('458 Unable to start queue run');
+  const command = optString(s.config, 'smtp_etrn_command') ?? '';
+  if (command === '') {
+    // Without smtp_etrn_command Exim starts "exim -R <string>": that needs the
+    // queue runner of "Delivering mail", which tern does not have yet.
+    s.send('458 Unable to start queue run');
+    return;
+  }
+  // smtp_etrn_command: split into arguments, each expanded ($domain is the
+  // argument), run without waiting; the client gets 250 even if it fails.
+  try {
+    const argv: string[] = [];
+    for (const word of command.trim().split(/\s+/)) argv.push(await expandStringAsync(word, s.ctx));
+    const child = spawn(argv[0], argv.slice(1), { detached: true, stdio: 'ignore' });
+    child.on('error', (e) => s.logger.panic(`failed to run ETRN command ${argv[0]}: ${e.message}`));
+    child.unref();
+  } catch (e) {
+    s.logger.panic(`failed to expand smtp_etrn_command: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  s.send('250 OK');
 }
