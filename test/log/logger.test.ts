@@ -136,10 +136,11 @@ test('datestamped files switch at midnight; the panic log does not', () => {
   assert.match(read(`${dir}/paniclog`), / p\n$/);
 });
 
-test('message logs: spool/msglog/<id>, no pid or id, off with message_logs false', () => {
+test('message logs: spool/msglog/<id>, no pid or id, off with message_logs false', async () => {
   const dir = tmp();
   const l = logger(dir, { selector: parseLogSelector('+pid'), now: () => fixed });
   l.messageLog('1xV7GE-000000004U0-34iZ', 'Received from a@b S=3');
+  await l.flush(); // message-log lines are written off the main thread
   assert.equal(read(`${dir}/spool/msglog/1xV7GE-000000004U0-34iZ`), '2024-01-31 13:45:07 Received from a@b S=3\n');
   logger(dir, { messageLogs: false }).messageLog('other', 'x');
   assert.equal(fs.existsSync(`${dir}/spool/msglog/other`), false);
