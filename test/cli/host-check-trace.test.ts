@@ -30,9 +30,6 @@ const FIXTURES = path.join(ROOT, 'test/fixtures/smtp/bh');
 const GOLDEN = path.join(ROOT, 'test/acl/fixtures/golden');
 
 /** Sessions whose output still differs from Exim's for reasons outside list/ACL tracing (reported, not hidden). */
-const KNOWN_GAPS: Record<string, string> = {
-};
-
 function runTern(configFile: string, ip: string, input: string | Buffer): { stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [path.join(ROOT, 'src/main.ts'), '-C', configFile, '-bh', ip], { input, encoding: 'utf8', timeout: 20_000 });
   assert.equal(r.status, 0, r.stderr);
@@ -50,7 +47,7 @@ function normalise(text: string, configFile: string): string {
 for (const name of fs.readdirSync(FIXTURES)) {
   const dir = path.join(FIXTURES, name);
   if (!fs.existsSync(path.join(dir, 'expected-stderr'))) continue;
-  test(`-bh output is Exim's for ${name}`, { todo: KNOWN_GAPS[name] }, () => {
+  test(`-bh output is Exim's for ${name}`, () => {
     fs.mkdirSync('/tmp/tern-bh-fixture-spool', { recursive: true });
     const configFile = path.join(dir, 'configure');
     const got = runTern(configFile, '10.0.0.1', fs.readFileSync(path.join(dir, 'input')));
@@ -68,7 +65,7 @@ interface Golden {
 }
 
 for (const file of fs.readdirSync(GOLDEN).filter((f) => f.endsWith('.json'))) {
-  test(`-bh trace lines are Exim's for the ACL golden ${file}`, { todo: KNOWN_GAPS[file] }, () => {
+  test(`-bh trace lines are Exim's for the ACL golden ${file}`, () => {
     const fx = JSON.parse(fs.readFileSync(path.join(GOLDEN, file), 'utf8')) as Golden;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tern-bh-trace-'));
     try {
