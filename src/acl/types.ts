@@ -32,7 +32,7 @@ export interface AclResult {
    */
   verifyFailed?: 'recipient' | 'sender' | 'header_sender' | string;
   /** A failed `verify = sender`: the SMTP reply carries its details unless no_details (section "Sender address verification reporting"). */
-  senderVerifyFailure?: { address: string; message?: string; noDetails: boolean };
+  senderVerifyFailure?: { address: string; message?: string; noDetails: boolean; userMessage?: string; defer?: boolean; logDetail?: string };
   /** A defer whose text may be given to the client (Exim's acl_temp_details). */
   tempDetails?: boolean;
   /** Where the rejection should be logged (log_reject_target): subset of main/reject/panic; empty means nowhere. */
@@ -124,6 +124,8 @@ export interface AclMessageState {
 export interface VerifyAddressOptions {
   callout?: { timeout?: number; connect?: number; defer_ok?: boolean; no_cache?: boolean; random?: boolean;
     use_sender?: boolean; use_postmaster?: boolean; postmaster?: boolean; fullpostmaster?: boolean;
+    /** The postmaster check's MAIL FROM (postmaster sets it to ""; the rightmost of the two wins). */
+    postmaster_mailfrom?: string;
     mailfrom?: string; maxwait?: number; hold?: boolean; pipeline?: boolean; raw: string };
   defer_ok?: boolean;
   no_details?: boolean;
@@ -142,6 +144,17 @@ export interface VerifyAddressResult {
   failure?: string;
   /** For verify = sender, the verified address becomes $sender_address_data etc. */
   addressData?: string;
+  /** The text for the client when it differs from `message` (which is the log's): a callout's "Callout verification failed:..." */
+  userMessage?: string;
+  /** The verdict came from a callout (callout defer_ok applies to 'defer'). */
+  callout?: 'ok' | 'fail' | 'defer';
+  /** A callout failure taken from the callout cache (the log then has no details). */
+  cached?: boolean;
+  /** A recipient accepted by a callout: untainted $domain_data and $local_part_data. */
+  domainData?: string;
+  localPartData?: string;
+  /** $callout_address after a callout connected somewhere. */
+  calloutAddress?: string;
 }
 
 /** Hooks that other subsystems provide for `verify =`. */

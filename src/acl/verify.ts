@@ -365,6 +365,7 @@ function* verifyAddress(st: RunState, arg: string, kind: 'sender' | 'recipient' 
     } else if (l === 'check_postmaster') {
       options.callout ??= { timeout: CALLOUT_TIMEOUT_DEFAULT, raw: '' };
       options.callout.postmaster = true;
+      options.callout.postmaster_mailfrom = '';
     } else if (l.startsWith('callout')) {
       const co: NonNullable<VerifyAddressOptions['callout']> = { timeout: CALLOUT_TIMEOUT_DEFAULT, raw: '' };
       options.callout = co;
@@ -388,9 +389,9 @@ function* verifyAddress(st: RunState, arg: string, kind: 'sender' | 'recipient' 
             case 'random': co.random = true; break;
             case 'use_sender': co.use_sender = true; break;
             case 'use_postmaster': co.use_postmaster = true; break;
-            case 'postmaster': co.postmaster = true; break;
-            case 'fullpostmaster': co.fullpostmaster = true; break;
-            case 'postmaster_mailfrom': co.postmaster = true; break;
+            case 'postmaster': co.postmaster = true; co.postmaster_mailfrom = ''; break;
+            case 'fullpostmaster': co.fullpostmaster = true; co.postmaster_mailfrom = ''; break;
+            case 'postmaster_mailfrom': co.postmaster = true; co.postmaster_mailfrom = opt; break;
             case 'mailfrom':
               if (kind !== 'header_sender') {
                 return err(st, `"mailfrom" is allowed as a callout option only for verify=header_sender (detected in ACL condition "${arg}")`);
@@ -437,27 +438,35 @@ function* verifyAddress(st: RunState, arg: string, kind: 'sender' | 'recipient' 
   }
   let rc: Rc = result.result === 'ok' ? 'OK' : result.result === 'fail' ? 'FAIL' : 'DEFER';
   if (result.failure) setVar(st, kind === 'recipient' ? 'recipient_verify_failure' : 'sender_verify_failure', result.failure);
+  if (result.calloutAddress !== undefined) setVar(st, 'callout_address', result.calloutAddress);
   if (kind === 'recipient') {
     st.logMsg = result.message;
-    st.userMsg = result.message;
+    st.userMsg = result.userMessage ?? result.message;
     if (result.addressData !== undefined) setVar(st, 'address_data', result.addressData, true);
+    if (result.domainData !== undefined) setVar(st, 'domain_data', result.domainData);
+    if (result.localPartData !== undefined) setVar(st, 'local_part_data', result.localPartData);
   } else if (kind === 'sender') {
     if (result.addressData !== undefined) setVar(st, 'sender_address_data', result.addressData, true);
   } else if (rc !== 'OK') {
     st.logMsg = result.message;
     if (returnDetails(st) && !st.userMsg && st.logMsg) st.userMsg = `Rejected after DATA: ${st.logMsg}`;
   }
-  if (rc === 'DEFER' && (options.defer_ok || (calloutDeferOk && result.failure === 'calloutdefer'))) {
+  if (rc === 'DEFER' && (options.defer_ok || (calloutDeferOk && result.callout === 'defer'))) {
     trace(st, `verify defer overridden by ${options.defer_ok ? 'defer_ok' : 'callout_defer_ok'}`);
     rc = 'OK';
   }
   if (rc !== 'OK' && kind === 'sender') {
-    st.logMsg = st.userMsg = rc !== 'DEFER' ? 'Sender verify failed' : 'Could not complete sender verify';
-    st.senderVerifyFailure = { address, message: result.message, noDetails: !!options.no_details };
+    st.logMsg = st.userMsg = rc !== 'DEFER' ? 'Sender verify failed' : result.callout ? 'Could not complete sender verify callout' : 'Could not complete sender verify';
+    st.senderVerifyFailure = {
+      address, message: result.message, noDetails: !!options.no_details,
+      userMessage: result.userMessage, defer: rc === 'DEFER', logDetail: result.cached ? undefined : result.message,
+    };
   }
   if (rc !== 'OK') {
     st.verifyFailed = kind;
-    if (result.message !== undefined) setVar(st, 'acl_verify_message', result.message);
+    // Exim's $acl_verify_message is the text meant for the client.
+    const verifyMessage = kind === 'sender' ? st.userMsg : (result.userMessage ?? result.message);
+    if (verifyMessage !== undefined) setVar(st, 'acl_verify_message', verifyMessage);
   }
   if (rc === 'DEFER' && hook) st.tempDetails = true;
   return rc;

@@ -35,7 +35,10 @@ export async function main(opts: CliOptions): Promise<number> {
       localAddress: opts.oM.get('i') ?? '127.0.0.1', localPort: 25,
       caller: { login: caller.login, uid: caller.uid, gid: caller.gid, trusted: caller.trusted },
     },
-    { ...base, config, logger, trace: (l) => write(l.split('\n').map((x) => `>>> ${x}\n`).join('')) },
+    {
+      ...base, config, logger, hostCheckCallouts: opts.modeFlag === '-bhc',
+      trace: (l) => write(l.split('\n').map((x) => `>>> ${x}\n`).join('')),
+    },
   );
   return 0;
 }

@@ -3,8 +3,8 @@
 // no_verify (or no_verify_sender / no_verify_recipient) are skipped,
 // verify_only routers take part; a redirection to one address goes on to
 // verify that address, one to several addresses (or any, with
-// success_on_redirect) verifies at once. Callouts are parsed by the ACL
-// engine but not made yet: a verification that would need one defers.
+// success_on_redirect) verifies at once. With the callout option, an
+// address routed to remote hosts is then checked over SMTP (callout.ts).
 
 import type { AclVerifyHooks, VerifyAddressOptions, VerifyAddressResult } from '../acl/types.ts';
 import type { Config } from '../config/types.ts';
@@ -12,6 +12,7 @@ import type { ExpandContext } from '../expand/context.ts';
 import { extractAddressList } from '../expand/operators/address.ts';
 import { routeAddress, type RouteOutcome } from '../routers/index.ts';
 import { AsyncMemo } from '../util/suspend.ts';
+import { runCallout } from './callout.ts';
 
 export type VerifyKind = 'sender' | 'recipient' | 'header_sender';
 
@@ -21,14 +22,14 @@ export interface VerifyEnv {
   ctx: ExpandContext;
   trace?(line: string): void;
   log?(line: string): void;
+  /** -bh: callouts are skipped (with Exim's trace lines) and count as successful. */
+  omitCallouts?: boolean;
 }
 
 export interface VerifyOutcome extends VerifyAddressResult {
   /** The routing leaves (for -bv's report). */
   outcomes: RouteOutcome[];
 }
-
-export const CALLOUT_NOT_IMPLEMENTED = 'callouts not implemented yet';
 
 /** A context for one routing: the caller's variables copied, so routing's $local_part etc. do not leak back. */
 function routingContext(ctx: ExpandContext): ExpandContext {
@@ -47,19 +48,30 @@ export async function verifyAddress(address: string, kind: VerifyKind, options: 
     log: env.log,
     stopAtRedirect: options.successOnRedirect ? 'always' : 'multiple',
   }, address);
-  return { ...judge(outcomes, options), outcomes };
+  const judged = judge(outcomes);
+  const remote = judged.result === 'ok' && options.callout ? calloutLeaf(outcomes, env.config) : undefined;
+  if (!remote || !options.callout) return { ...judged, outcomes };
+  const co = await runCallout({
+    address: remote.address.address, kind, options: options.callout, outcome: remote,
+    config: env.config, ctx: env.ctx, trace: env.trace, omit: env.omitCallouts,
+  });
+  return { ...co, addressData: judged.addressData, outcomes };
+}
+
+/** The leaf a callout is made for: routed to hosts, or to an smtp transport (which may name its own hosts). */
+function calloutLeaf(outcomes: RouteOutcome[], config: Config): RouteOutcome | undefined {
+  return outcomes.find((o) => o.result === 'accept' && o.redirected === undefined && o.fileOrPipe === undefined
+    && ((o.hosts && o.hosts.length > 0) || config.transports.find((t) => t.name === o.transport)?.driver === 'smtp'));
 }
 
 /** The verification result of the routing leaves. */
-export function judge(outcomes: RouteOutcome[], options: VerifyAddressOptions): VerifyAddressResult {
+export function judge(outcomes: RouteOutcome[]): VerifyAddressResult {
   const defer = outcomes.find((o) => o.result === 'defer');
   if (defer) return { result: 'defer', message: defer.message, failure: 'route' };
   const fail = outcomes.find((o) => o.result === 'fail');
   if (fail) return { result: 'fail', message: fail.message, failure: 'route' };
   const forced = outcomes.find((o) => o.failVerify);
   if (forced) return { result: 'fail', message: `${forced.router} router forced verify failure`, failure: 'route' };
-  const remote = outcomes.find((o) => o.result === 'accept' && o.hosts && o.hosts.length > 0 && o.redirected === undefined);
-  if (options.callout && remote) return { result: 'defer', message: CALLOUT_NOT_IMPLEMENTED };
   const first = outcomes[0];
   return { result: 'ok', addressData: first?.address.addressData };
 }

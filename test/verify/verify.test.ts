@@ -2,7 +2,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { addressVerifyHooks, CALLOUT_NOT_IMPLEMENTED, verifyAddress } from '../../src/verify/index.ts';
+import { addressVerifyHooks, verifyAddress } from '../../src/verify/index.ts';
 import { configFrom, envFor, tempDir } from '../routers/helpers.ts';
 
 const dir = tempDir();
@@ -73,12 +73,20 @@ describe('verifyAddress', () => {
     assert.equal((await verifyAddress('x@refused.test', 'recipient', {}, env())).result, 'ok');
   });
 
-  it('a callout to a remote host defers as not implemented; a local address needs none', async () => {
+  it('-bh omits a callout to a remote host (and says so); a local address needs none', async () => {
     const co = { callout: { raw: '30s', timeout: 30 } };
-    const r = await verifyAddress('x@remote.test', 'recipient', co, env());
-    assert.deepEqual([r.result, r.message], ['defer', CALLOUT_NOT_IMPLEMENTED]);
+    const lines: string[] = [];
+    const r = await verifyAddress('x@remote.test', 'recipient', co, { ...env(), omitCallouts: true, trace: (l) => lines.push(l) });
+    assert.equal(r.result, 'ok');
+    assert.deepEqual(lines.slice(-3), [
+      'Attempting full verification using callout',
+      '... callout omitted by default when host testing',
+      '(Use -bhc if you want the callouts to happen.)',
+    ]);
     assert.equal((await verifyAddress('x@remote.test', 'recipient', {}, env())).result, 'ok');
-    assert.equal((await verifyAddress('root@localhost', 'recipient', co, env())).result, 'ok');
+    const local: string[] = [];
+    assert.equal((await verifyAddress('root@localhost', 'recipient', co, { ...env(), trace: (l) => local.push(l) })).result, 'ok');
+    assert.ok(!local.some((l) => l.includes('callout')), local.join('\n'));
   });
 
   it('header_sender: an address in From:/Sender:/Reply-To: must verify', async () => {

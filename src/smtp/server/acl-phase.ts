@@ -4,7 +4,7 @@
 // default reply texts, and how a `message =` carrying its own code is used.
 
 import type { AclContext, AclResult, AclVerdict, AclWhere } from '../../acl/types.ts';
-import { formatAclRejection } from '../../log/index.ts';
+import { formatAclRejection, hostAndIdent } from '../../log/index.ts';
 import { addressVerifyHooks } from '../../verify/index.ts';
 import { REPLY, replyLines } from './replies.ts';
 import { byteStringToText } from '../../expand/operators/bytes.ts';
@@ -93,6 +93,8 @@ export function aclContextFor(s: SmtpSession, opts: PhaseOptions): AclContext {
     // verify = sender/recipient: routing in verify mode; sender results cached per message.
     verify: addressVerifyHooks({
       config: s.config, ctx: s.ctx, cacheScope: s.aclMsg,
+      // -bh skips callouts (saying so); -bhc makes them
+      omitCallouts: s.isHostCheck && !s.services.hostCheckCallouts,
       trace: s.services.trace ? (line: string) => s.trace(line) : undefined,
       log: (line: string) => s.logger.main(line),
     }),
@@ -165,10 +167,17 @@ export async function runPhaseAcl(s: SmtpSession, where: AclWhere, opts: PhaseOp
   if (wrongClass) s.logger.panic(`configured error code starts with incorrect digit (expected ${dflt[0]}) in "${result.userMessage}"`, { mainToo: true });
   let lines = replyLines(code, s.aclConn.controls.noMultilineResponses ? text.split('\n')[0] : text, esc);
   const svf = result.senderVerifyFailure;
+  const logSvf = svf && (svf.defer || (s.logger.selector?.has('sender_verify_fail') ?? true));
+  if (svf && logSvf && (verdict === 'deny' || verdict === 'defer') && !opts.noLog && !senderFailureTold.has(s.aclMsg)) {
+    // The reason a sender failed goes to the log once, before the rejection itself.
+    const detail = svf.logDetail === undefined ? '' : `: ${svf.logDetail}`;
+    s.logger.reject(`${hostAndIdent(s.peer(), s.logger.selector as never, true)} sender verify ${svf.defer ? 'defer' : 'fail'} for <${svf.address}>${detail}`, { id: opts.messageId });
+  }
   if (svf && verdict === 'deny' && !svf.noDetails && !s.aclConn.controls.noMultilineResponses && !senderFailureTold.has(s.aclMsg)) {
     // Exim tells the client once per message why the sender failed (section "Sender address verification reporting").
     senderFailureTold.add(s.aclMsg);
-    const details = [`Verification failed for <${svf.address}>`, ...(svf.message ? [svf.message] : [])].join('\n');
+    const reason = svf.userMessage ?? svf.message;
+    const details = [`Verification failed for <${svf.address}>`, ...(reason ? [reason] : [])].join('\n');
     lines = [...replyLines(code, details, esc).map((l) => l.replace(/^(\d{3}) /, '$1-')), ...lines];
   }
   if (!opts.noLog) logRejection(s, where, verdict, result, opts);

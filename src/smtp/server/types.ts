@@ -71,6 +71,8 @@ export interface SmtpServices {
   authenticators?: ServerAuthenticator[];
   /** Server TLS (src/tls makeTlsServer), shared by the sessions of one configuration. */
   tls?: TlsServer;
+  /** -bhc: host checking that makes address verification callouts (-bh skips them). */
+  hostCheckCallouts?: boolean;
   /** -bh: where the trace and "****" notices go (stdout gets the replies). */
   trace?(line: string): void;
   /** Clock (tests). */
