@@ -437,14 +437,18 @@ function* verifyAddress(st: RunState, arg: string, kind: 'sender' | 'recipient' 
     trace(st, '----------- end verify ------------');
   }
   let rc: Rc = result.result === 'ok' ? 'OK' : result.result === 'fail' ? 'FAIL' : 'DEFER';
-  if (result.failure) setVar(st, kind === 'recipient' ? 'recipient_verify_failure' : 'sender_verify_failure', result.failure);
+  // Each verification sets (or clears) the failure word of its kind, as Exim does.
+  setVar(st, kind === 'recipient' ? 'recipient_verify_failure' : 'sender_verify_failure', result.failure);
   if (result.calloutAddress !== undefined) setVar(st, 'callout_address', result.calloutAddress);
   if (kind === 'recipient') {
     st.logMsg = result.message;
     st.userMsg = result.userMessage ?? result.message;
     if (result.addressData !== undefined) setVar(st, 'address_data', result.addressData, true);
-    if (result.domainData !== undefined) setVar(st, 'domain_data', result.domainData);
-    if (result.localPartData !== undefined) setVar(st, 'local_part_data', result.localPartData);
+    // A recipient that a callout host accepted gives them (untainted); any other callout verdict clears them.
+    if (result.callout) {
+      setVar(st, 'domain_data', result.domainData);
+      setVar(st, 'local_part_data', result.localPartData);
+    }
   } else if (kind === 'sender') {
     if (result.addressData !== undefined) setVar(st, 'sender_address_data', result.addressData, true);
   } else if (rc !== 'OK') {

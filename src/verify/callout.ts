@@ -147,7 +147,7 @@ export async function runCallout(req: CalloutRequest): Promise<CalloutResult> {
       }
       if (co.random && d.random === 'accept') {
         trace('callout cache: domain accepts random addresses');
-        return { result: 'ok', failure: 'random' };
+        return { result: 'ok', failure: 'random', callout: 'ok' };
       }
       if (co.random && d.random === 'reject') trace('callout cache: domain rejects random addresses');
       if (pmFrom !== undefined && d.postmaster === 'reject') {
@@ -186,7 +186,7 @@ export async function runCallout(req: CalloutRequest): Promise<CalloutResult> {
   const calloutAddress = attempt.calloutAddress;
   switch (verdict.rc) {
     case 'ok':
-      if (verdict.random) return { result: 'ok', failure: 'random', calloutAddress };
+      if (verdict.random) return { result: 'ok', failure: 'random', callout: 'ok', calloutAddress };
       return { ...okResult(req, localPart, domain), calloutAddress };
     case 'fail': {
       const response = replyText(verdict.reply);
@@ -206,7 +206,7 @@ export async function runCallout(req: CalloutRequest): Promise<CalloutResult> {
 
 function okResult(req: CalloutRequest, localPart: string, domain: string): CalloutResult {
   // A recipient that a host accepted gives untainted $domain_data and $local_part_data.
-  return req.kind === 'recipient' ? { result: 'ok', domainData: domain, localPartData: localPart } : { result: 'ok' };
+  return req.kind === 'recipient' ? { result: 'ok', callout: 'ok', domainData: domain, localPartData: localPart } : { result: 'ok', callout: 'ok' };
 }
 
 function cachedFailure(req: CalloutRequest, failure: string, text: string): CalloutResult {
@@ -295,6 +295,10 @@ async function oneHost(at: Attempt, host: CalloutHost, lim: HostLimits): Promise
       }
       return { rc: 'defer', message: `${hostText} : ${e.message}` };
     }
+    // Greeting and HELO went through: callouts to this domain can be made.
+    if (at.domain.result === 'unknown' || at.domain.result === 'reject') at.domain.result = 'accept';
+    at.domain.resultStamp = Date.now() / 1000;
+    at.domainLearnt = true;
     return await checks(at, d, host);
   } catch (e) {
     if (e instanceof DialogueError) return { rc: 'defer', message: `${hostText} : ${e.message}` };
@@ -315,17 +319,10 @@ async function transaction(at: Attempt, d: SmtpDialogue, host: CalloutHost, from
   if (mailReply.code < 200 || mailReply.code > 299) {
     if (mailReply.code < 500) return { rc: 'defer', message: `${host.name} [${host.address}] : ${new DialogueError(mail, mailReply).message}` };
     // Refusing MAIL FROM:<> is a fact about the domain; refusing a real sender is not.
-    if (from === '') {
-      at.domain.result = 'reject_mfnull';
-      at.domainLearnt = true;
-    }
+    if (from === '') at.domain.result = 'reject_mfnull';
     return { rc: 'fail', failure: 'mail', sent: mail, reply: mailReply, host };
   }
-  if (at.domain.result === 'unknown' || (from === '' && at.domain.result === 'reject_mfnull')) {
-    at.domain.result = 'accept';
-    at.domain.resultStamp = Date.now() / 1000;
-  }
-  at.domainLearnt = true;
+  if (from === '') at.domain.result = 'accept';
   return rcptReply ?? d.command(rcptCmd);
 }
 

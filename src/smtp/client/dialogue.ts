@@ -71,6 +71,8 @@ export class SmtpDialogue {
   readonly conn: SmtpConnection;
   private readonly timeoutMs: number;
   features: ServerFeatures = { esmtp: false, extensions: new Map(), pipelining: false, tls: false };
+  /** A reply did not come (timeout, hang-up, garbage): the dialogue cannot go on, not even to QUIT. */
+  broken = false;
 
   constructor(conn: SmtpConnection, timeoutMs: number) {
     this.conn = conn;
@@ -81,6 +83,7 @@ export class SmtpDialogue {
     try {
       return await this.conn.readReply(this.timeoutMs);
     } catch (e) {
+      this.broken = true;
       if (e instanceof ClientError) throw new DialogueError(after, e);
       throw e;
     }
@@ -133,6 +136,7 @@ export class SmtpDialogue {
     try {
       await this.conn.startTls({ servername: opts.tlsServername, timeoutMs: this.timeoutMs });
     } catch (e) {
+      this.broken = true;
       if (e instanceof ClientError) throw new DialogueError('STARTTLS', e);
       throw e;
     }
@@ -162,8 +166,12 @@ export class SmtpDialogue {
     this.features.pipelining = false;
   }
 
-  /** QUIT, waiting briefly for the answer, then close; never throws. */
+  /** QUIT (unless the dialogue is broken), waiting briefly for the answer, then close; never throws. */
   async quit(): Promise<void> {
+    if (this.broken) {
+      this.conn.close();
+      return;
+    }
     try {
       this.conn.send('QUIT');
       await this.conn.readReply(Math.min(this.timeoutMs, 5000));
