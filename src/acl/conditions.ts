@@ -19,6 +19,9 @@ import { udpsend } from './udpsend.ts';
 import { verifyCondition } from './verify.ts';
 import { regexCondition, mimeRegexCondition } from './content.ts';
 import { readTime } from '../config/values.ts';
+import { spfCondition } from '../spf/condition.ts';
+import { dkimSignersCondition, dkimStatusCondition } from '../dkim/conditions.ts';
+import { dmarcStatusCondition } from '../dmarc/condition.ts';
 
 export function* evalItem(st: RunState, item: AclItem, arg: string, tainted: boolean, stmt: AclStatementCompiled): Step<Rc> {
   switch (item.name) {
@@ -103,13 +106,14 @@ export function* evalItem(st: RunState, item: AclItem, arg: string, tainted: boo
     case 'spam':
       return notAvailable(st, 'spam', 'spam scanning (spamd_address)');
     case 'dkim_signers':
+      return yield* dkimSignersCondition(st, arg);
     case 'dkim_status':
-      return notAvailable(st, item.name, 'DKIM verification');
+      return yield* dkimStatusCondition(st, arg);
     case 'dmarc_status':
-      return notAvailable(st, item.name, 'DMARC');
+      return yield* dmarcStatusCondition(st, arg);
     case 'spf':
     case 'spf_guess':
-      return notAvailable(st, item.name, 'SPF');
+      return yield* spfCondition(st, arg, item.name === 'spf_guess');
     case 'atrn_domains':
       return notAvailable(st, item.name, 'ATRN');
     default:

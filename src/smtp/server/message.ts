@@ -10,6 +10,7 @@ import { hostAndIdent } from '../../log/index.ts';
 import { splitMessage } from '../../acl/index.ts';
 import { applyAclHeaders, visibleHeaders } from './acl-headers.ts';
 import { runPhaseAcl, type PhaseOutcome } from './acl-phase.ts';
+import { runDkimAcl } from './dkim-acl.ts';
 import { setVar } from './context.ts';
 import { REPLY, replyLines } from './replies.ts';
 import { SessionEnd, type SmtpSession } from './session.ts';
@@ -138,6 +139,13 @@ async function finish(s: SmtpSession, data: ReceivedData): Promise<void> {
   // the expander reads headers and body as text (UTF-8 decoded, other bytes escaped)
   s.ctx.headers = headers.map(byteStringToText);
   s.ctx.body = byteStringToText(body.toString('latin1'));
+  // DKIM verification and acl_smtp_dkim come before the MIME and DATA ACLs, as in Exim
+  const dkimAcl = await runDkimAcl(s, { raw, headers, body, messageId: id });
+  if (dkimAcl.verdict !== 'accept' && dkimAcl.verdict !== 'discard') {
+    s.sendLines(dkimAcl.lines);
+    if (dkimAcl.verdict === 'drop') throw new SessionEnd('drop');
+    return;
+  }
   // Exim runs the DATA ACL only for a message that still has recipients (none: all discarded).
   const skipDataAcl = !s.isBatch && s.recipients.length === 0;
   const acl: PhaseOutcome = skipDataAcl

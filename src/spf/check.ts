@@ -1,0 +1,118 @@
+// One SPF check (RFC 7208 check_host) of a client for a sender, done by
+// mailauth over tern's resolver, with the texts Exim's variables carry
+// ($spf_header_comment, $spf_received, $spf_smtp_comment), worded as
+// libspf2 words them. The "best guess" check runs the spf_guess record in
+// place of the domain's own when the domain publishes none.
+
+import { spf } from 'mailauth/lib/spf/index.js';
+import { expandSpfTemplate } from './comment-template.ts';
+import { mailauthResolver, type MailauthResolver } from './mailauth-resolver.ts';
+
+export type SpfResult = 'pass' | 'fail' | 'softfail' | 'none' | 'neutral' | 'permerror' | 'temperror' | '(invalid)';
+
+export interface SpfQuery {
+  ip: string;
+  helo: string;
+  /** The envelope sender; empty for a bounce (the HELO name is checked as postmaster@helo). */
+  sender: string;
+  /** The receiving host's name ($primary_hostname), used in the comments. */
+  receiver: string;
+  /** spf_smtp_comment_template, already expanded by Exim's expander. */
+  commentTemplate: string;
+  /** spf_guess's record: check with it when the domain has no SPF record. */
+  guessRecord?: string;
+  resolver?: MailauthResolver;
+  /** Seconds since the epoch (for the %{t} macro). */
+  now?: number;
+}
+
+export interface SpfOutcome {
+  result: SpfResult;
+  headerComment: string;
+  received: string;
+  smtpComment: string;
+  /** The best-guess record was needed for this result. */
+  guessed: boolean;
+  /** The domain whose policy was checked. */
+  domain: string;
+}
+
+const RESULTS: ReadonlySet<string> = new Set(['pass', 'fail', 'softfail', 'none', 'neutral', 'permerror', 'temperror']);
+const MAX_ELAPSED_MS = 20_000;
+
+/** The identity checked: the sender, or postmaster@ the HELO name for a bounce (RFC 7208 section 2.4). */
+function identityOf(q: SpfQuery): string {
+  if (q.sender) return q.sender.includes('@') ? q.sender : `postmaster@${q.sender}`;
+  return `postmaster@${q.helo}`;
+}
+
+/**
+ * A resolver that answers the first TXT query for the checked domain with the
+ * best-guess record: mailauth then evaluates that record as the domain's own.
+ */
+function guessingResolver(base: MailauthResolver, domain: string, record: string): MailauthResolver {
+  let served = false;
+  return async (name, rrtype) => {
+    if (!served && rrtype.toUpperCase() === 'TXT' && name.toLowerCase().replace(/\.$/, '') === domain) {
+      served = true;
+      return [[record]];
+    }
+    return base(name, rrtype);
+  };
+}
+
+function headerComment(result: SpfResult, q: SpfQuery, identity: string, domain: string, errorText: string): string {
+  const r = q.receiver;
+  switch (result) {
+    case 'pass': return `${r}: domain of ${identity} designates ${q.ip} as permitted sender`;
+    case 'fail': return `${r}: domain of ${identity} does not designate ${q.ip} as permitted sender`;
+    case 'softfail': return `${r}: transitioning domain of ${identity} does not designate ${q.ip} as permitted sender`;
+    case 'neutral': return `${r}: ${q.ip} is neither permitted nor denied by domain of ${identity}`;
+    case 'none': return `${r}: ${domain} does not designate permitted sender hosts`;
+    default: return `${r}: error in processing during lookup of ${identity}${errorText ? `: ${errorText}` : ''}`;
+  }
+}
+
+function smtpComment(result: SpfResult, q: SpfQuery, identity: string, explanation: string | undefined, errorText: string): string {
+  if (result === 'pass') return '';
+  if (result === 'permerror' || result === 'temperror') return errorText;
+  const text = explanation ?? expandSpfTemplate(q.commentTemplate, {
+    sender: identity, ip: q.ip, helo: q.helo, receiver: q.receiver, now: q.now ?? Math.floor(Date.now() / 1000),
+  });
+  // libspf2 names the reason when a mechanism (or the record's "all") decided
+  return result === 'none' ? text : `${text} : Reason: mechanism`;
+}
+
+async function runOnce(q: SpfQuery, resolver: MailauthResolver): Promise<{ result: SpfResult; explanation?: string; errorText: string; domain: string }> {
+  const res = await spf({
+    sender: q.sender || undefined, ip: q.ip, helo: q.helo, mta: q.receiver, resolver: resolver as never, maxElapsedTime: MAX_ELAPSED_MS,
+  });
+  const raw = res.status.result;
+  const result: SpfResult = RESULTS.has(raw) ? (raw as SpfResult) : '(invalid)';
+  // mailauth's comment for errors ends with the problem itself ("...: Too many DNS requests")
+  const comment = res.status.comment ?? '';
+  const colon = comment.lastIndexOf(': ');
+  const errorText = (result === 'permerror' || result === 'temperror') && colon >= 0 ? comment.slice(colon + 2) : '';
+  return { result, explanation: res.explanation, errorText, domain: res.domain };
+}
+
+export async function checkSpf(q: SpfQuery): Promise<SpfOutcome> {
+  const base = q.resolver ?? mailauthResolver;
+  const identity = identityOf(q);
+  let got = await runOnce(q, base);
+  let guessed = false;
+  if (got.result === 'none' && q.guessRecord) {
+    got = await runOnce(q, guessingResolver(base, got.domain, q.guessRecord));
+    guessed = true;
+  }
+  const comment = headerComment(got.result, q, identity, got.domain, got.errorText);
+  const pairs = [`client-ip=${q.ip};`, `envelope-from=${identity};`, ...(q.helo ? [`helo=${q.helo};`] : [])];
+  return {
+    result: got.result,
+    headerComment: comment,
+    received: `Received-SPF: ${got.result} (${comment}) ${pairs.join(' ')}`,
+    smtpComment: smtpComment(got.result, q, identity, got.explanation, got.errorText),
+    guessed,
+    domain: got.domain,
+  };
+}
