@@ -1,0 +1,335 @@
+// Callout verification end to end: the callout target is a real tern
+// daemon on loopback whose ACLs accept some local parts and refuse others
+// (550, 450, MAIL refused for one sender); the checking tern routes every
+// domain there with manualroute and is driven through -bhc (host checking
+// with callouts, as Exim's -bhc) or, once, as a daemon. What the target's
+// main log says (connections, MAIL FROM) shows what was really sent and
+// when the cache spared a connection. Expected texts were checked against
+// Exim 4.98 (exim4 -bhc against the same kind of target).
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort, repo, run, startDaemon, type TernDaemon } from '../helpers/tern-daemon.ts';
+import { SmtpClient } from '../helpers/smtp-client.ts';
+
+let target: TernDaemon;
+let deadPort: number;
+const dirs: string[] = [];
+
+before(async () => {
+  target = await startDaemon({
+    config: `
+primary_hostname = target.test
+log_selector = +smtp_connection
+tls_advertise_hosts =
+acl_smtp_mail = mail
+acl_smtp_rcpt = rcpt
+begin acl
+mail:
+  deny senders = refused@src.test
+       message = no such sender here
+  warn logwrite = MAILFROM <$sender_address>
+  accept
+rcpt:
+  deny local_parts = bad
+       message = Unknown user $local_part
+  defer local_parts = tmp
+       message = try later
+  deny local_parts = postmaster
+       domains = nopm.test
+       message = no postmaster here
+  accept local_parts = good : postmaster
+  accept local_parts = sendercheck
+         senders = s@src.test
+  deny local_parts = *-testing
+       domains = strict.test
+       message = no random here
+  accept domains = all.test
+  deny message = rejected $local_part
+`,
+  });
+  deadPort = await freePort();
+});
+
+after(async () => {
+  await target?.stop();
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
+/** A checking configuration: the RCPT ACL's statements, everything routed to the target (dead.test to a closed port). */
+function checkerConfig(rcptAcl: string, extra = ''): { file: string; spool: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tern-callout-'));
+  dirs.push(dir);
+  const spool = path.join(dir, 'spool');
+  const file = path.join(dir, 'configure');
+  fs.writeFileSync(file, `
+primary_hostname = checker.test
+spool_directory = ${spool}
+log_file_path = ${dir}/%slog
+${extra}
+acl_smtp_rcpt = rcpt
+begin acl
+rcpt:
+${rcptAcl}
+begin routers
+dead:
+  driver = manualroute
+  domains = dead.test : *.dead.test
+  route_list = * 127.0.0.1
+  transport = tdead
+  self = send
+r:
+  driver = manualroute
+  route_list = * 127.0.0.1
+  transport = t
+  self = send
+begin transports
+t:
+  driver = smtp
+  port = ${target.port}
+tdead:
+  driver = smtp
+  port = ${deadPort}
+`);
+  return { file, spool };
+}
+
+interface Session {
+  /** SMTP replies to the client. */
+  replies: string[];
+  /** "LOG: ..." lines (what would be logged). */
+  log: string[];
+  /** ">>> " trace lines, prefix removed. */
+  trace: string[];
+}
+
+/** One -bhc (or -bh) session: HELO, MAIL FROM:<sender>, a RCPT per recipient, QUIT. */
+async function hostCheck(conf: string, sender: string, rcpts: string[], flag = '-bhc'): Promise<Session> {
+  const input = ['HELO me.test', `MAIL FROM:<${sender}>`, ...rcpts.map((r) => `RCPT TO:<${r}>`), 'QUIT', ''].join('\r\n');
+  const r = await run(process.execPath, [path.join(repo, 'src/main.ts'), '-C', conf, flag, '10.0.0.1'], { input, timeoutMs: 60_000 });
+  assert.equal(r.code, 0, r.stderr);
+  const replies: string[] = [];
+  let cur: string[] = [];
+  for (const line of r.stdout.split(/\r?\n/)) {
+    if (!/^\d{3}[- ]/.test(line)) continue;
+    cur.push(line);
+    if (line[3] === ' ') {
+      replies.push(cur.join('\n'));
+      cur = [];
+    }
+  }
+  const err = r.stderr.split('\n');
+  return {
+    replies: replies.slice(3, 3 + rcpts.length),
+    log: err.filter((l) => l.startsWith('LOG: ')).map((l) => l.slice(5)),
+    trace: err.filter((l) => l.startsWith('>>> ')).map((l) => l.slice(4)),
+  };
+}
+
+/** Connections the target has taken so far. */
+function targetConnections(): number {
+  return target.log().split('\n').filter((l) => /SMTP connection from \[127\.0\.0\.1\]/.test(l)).length;
+}
+
+const HOST = '127.0.0.1 [127.0.0.1]';
+
+describe('recipient callouts', () => {
+  it('an accepted recipient passes; a 550 fails with the remote reply; a 451 defers', async () => {
+    const { file } = checkerConfig('  require verify = recipient/callout=5s\n  accept');
+    const s = await hostCheck(file, 's@src.test', ['good@x.test', 'bad@x.test', 'tmp@x.test']);
+    assert.deepEqual(s.replies, [
+      '250 Accepted',
+      '550-Callout verification failed:\n550 550 Unknown user bad',
+      '451 Could not complete recipient verify callout',
+    ]);
+    assert.ok(s.log.includes(`H=(me.test) [10.0.0.1] F=<s@src.test> rejected RCPT <bad@x.test>: ${HOST} : SMTP error from remote mail server after RCPT TO:<bad@x.test>: 550 Unknown user bad`), s.log.join('\n'));
+    assert.ok(s.log.includes(`H=(me.test) [10.0.0.1] F=<s@src.test> temporarily rejected RCPT <tmp@x.test>: Could not complete recipient verify callout: ${HOST} : SMTP error from remote mail server after RCPT TO:<tmp@x.test>: 451 try later`), s.log.join('\n'));
+    // The dialogue as Exim traces it, MAIL and RCPT pipelined.
+    const at = s.trace.indexOf('  SMTP|> MAIL FROM:<>');
+    assert.ok(at > 0, s.trace.join('\n'));
+    assert.deepEqual(s.trace.slice(at, at + 4), ['  SMTP|> MAIL FROM:<>', '  SMTP>> RCPT TO:<good@x.test>', '  SMTP<< 250 OK', '  SMTP<< 250 Accepted']);
+    assert.ok(s.trace.includes(`Connecting to ${HOST}:${target.port} ...`));
+    assert.ok(s.trace.includes('  SMTP>> EHLO checker.test'));
+  });
+
+  it('$acl_verify_message, $recipient_verify_failure, $callout_address, $domain_data and $local_part_data', async () => {
+    const { file } = checkerConfig([
+      '  warn !verify = recipient/callout=5s,no_cache',
+      '       logwrite = AVM <$acl_verify_message> <$recipient_verify_failure> <$callout_address>',
+      '  warn logwrite = RVF <$recipient_verify_failure> dd=<$domain_data> lpd=<$local_part_data>',
+      '  accept',
+    ].join('\n'));
+    const s = await hostCheck(file, 's@src.test', ['good@x.test', 'bad@x.test']);
+    assert.deepEqual(s.log.filter((l) => /^(AVM|RVF) /.test(l)), [
+      'RVF <> dd=<x.test> lpd=<good>',
+      `AVM <Callout verification failed:\\n550 Unknown user bad> <recipient> <[127.0.0.1]:${target.port}>`,
+      'RVF <recipient> dd=<> lpd=<>',
+    ]);
+    assert.ok(s.trace.includes('callout cache: disabled by no_cache'));
+  });
+
+  it('a dead host defers; defer_ok turns that into success', async () => {
+    const { file } = checkerConfig([
+      '  accept domains = ok.dead.test',
+      '         verify = recipient/callout=2s,defer_ok',
+      '  require verify = recipient/callout=2s',
+      '  accept',
+    ].join('\n'));
+    const s = await hostCheck(file, 's@src.test', ['a@ok.dead.test', 'a@dead.test']);
+    assert.deepEqual(s.replies, ['250 Accepted', '451 Could not complete recipient verify callout']);
+    assert.ok(s.trace.includes('verify defer overridden by callout_defer_ok'), s.trace.join('\n'));
+    assert.ok(s.log.some((l) => l.endsWith(`rejected RCPT <a@dead.test>: Could not complete recipient verify callout: ${HOST} : Connection refused`)), s.log.join('\n'));
+  });
+
+  it('the cache: a second verification of the same addresses makes no connection, and says why', async () => {
+    const { file, spool } = checkerConfig('  require verify = recipient/callout=5s\n  accept');
+    const before = targetConnections();
+    const first = await hostCheck(file, 's@src.test', ['good@x.test', 'bad@x.test']);
+    assert.equal(targetConnections(), before + 2);
+    assert.ok(fs.existsSync(path.join(spool, 'db', 'callout.sqlite')));
+    const second = await hostCheck(file, 's@src.test', ['good@x.test', 'bad@x.test']);
+    assert.equal(targetConnections(), before + 2, 'answered from the cache');
+    assert.equal(first.replies[0], '250 Accepted');
+    assert.deepEqual(second.replies, ['250 Accepted', '550 Previous (cached) callout verification failure']);
+    assert.ok(second.trace.includes('callout cache: address record is positive'));
+    assert.ok(second.trace.includes('callout cache: address record is negative'));
+    // A temporary answer is never cached.
+    const t1 = await hostCheck(file, 's@src.test', ['tmp@x.test', 'tmp@x.test']);
+    assert.deepEqual(t1.replies, ['451 Could not complete recipient verify callout', '451 Could not complete recipient verify callout']);
+    assert.equal(targetConnections(), before + 4);
+  });
+
+  it('random: a domain that takes any local part is remembered and not asked again', async () => {
+    const { file } = checkerConfig([
+      '  warn !verify = recipient/callout=5s,random',
+      '  warn logwrite = RVF <$recipient_verify_failure>',
+      '  accept',
+    ].join('\n'));
+    const before = targetConnections();
+    const s = await hostCheck(file, 's@src.test', ['anyone@all.test', 'else@all.test', 'good@strict.test']);
+    assert.deepEqual(s.log.filter((l) => l.startsWith('RVF')), ['RVF <random>', 'RVF <random>', 'RVF <>']);
+    assert.equal(targetConnections(), before + 2, 'all.test asked once');
+    assert.ok(s.trace.includes('callout cache: domain accepts random addresses'));
+    assert.ok(s.trace.some((l) => /^ {2}SMTP>> RCPT TO:<checker\.test-\d+-testing@strict\.test>$/.test(l)), 'random local part from callout_random_local_part');
+    assert.ok(s.trace.includes('  SMTP>> RSET'), 'the real check follows the rejected random one on the same connection');
+    assert.ok(s.trace.includes('  result=1 postmaster=0 random=2'));
+  });
+
+  it('postmaster: a domain whose postmaster is refused fails, and the cache remembers it', async () => {
+    const { file } = checkerConfig([
+      '  warn !verify = recipient/callout=5s,postmaster',
+      '       logwrite = AVM <$acl_verify_message> <$recipient_verify_failure>',
+      '  accept',
+    ].join('\n'));
+    const s = await hostCheck(file, 's@src.test', ['good@nopm.test', 'good@x.test', 'good@nopm.test']);
+    assert.deepEqual(s.log.filter((l) => l.startsWith('AVM')), [
+      'AVM <Callout verification failed:\\n550 no postmaster here> <postmaster>',
+      'AVM <(result of earlier verification reused).> <postmaster>',
+    ]);
+    assert.ok(s.trace.includes('  SMTP>> RCPT TO:<postmaster@x.test>'));
+    assert.ok(s.trace.includes('callout cache: domain does not accept RCPT TO:<postmaster@domain>'));
+  });
+
+  it('use_sender: the message\'s sender is sent in MAIL; a refused MAIL fails as "mail"', async () => {
+    const { file } = checkerConfig([
+      '  warn !verify = recipient/callout=5s,use_sender,no_cache',
+      '       logwrite = AVM <$acl_verify_message> <$recipient_verify_failure>',
+      '  require verify = recipient/callout=5s,use_sender,no_cache',
+      '  accept',
+    ].join('\n'));
+    const ok = await hostCheck(file, 's@src.test', ['sendercheck@x.test']);
+    assert.deepEqual(ok.replies, ['250 Accepted']);
+    assert.ok(target.log().includes('MAILFROM <s@src.test>'));
+    const bad = await hostCheck(file, 'refused@src.test', ['good@x.test']);
+    assert.ok(bad.log.includes('AVM <Callout verification failed:\\n550 no such sender here> <mail>'), bad.log.join('\n'));
+    assert.deepEqual(bad.replies, ['550-Callout verification failed:\n550 550 no such sender here']);
+    // Without use_sender the null sender is used, and sendercheck is refused.
+    const { file: plain } = checkerConfig('  require verify = recipient/callout=5s,no_cache\n  accept');
+    assert.deepEqual((await hostCheck(plain, 's@src.test', ['sendercheck@x.test'])).replies, ['550-Callout verification failed:\n550 550 rejected sendercheck']);
+  });
+
+  it('-bh skips the callout (and says so); -bhc makes it', async () => {
+    const { file } = checkerConfig('  require verify = recipient/callout=5s\n  accept');
+    const before = targetConnections();
+    const s = await hostCheck(file, 's@src.test', ['bad@x.test'], '-bh');
+    assert.deepEqual(s.replies, ['250 Accepted']);
+    assert.ok(s.trace.includes('... callout omitted by default when host testing'));
+    assert.ok(s.trace.includes('(Use -bhc if you want the callouts to happen.)'));
+    assert.equal(targetConnections(), before);
+  });
+});
+
+describe('sender callouts', () => {
+  it('a refused sender: details to the client, the reason to the log', async () => {
+    const { file } = checkerConfig([
+      '  warn !verify = sender/callout=5s',
+      '       logwrite = SVM <$acl_verify_message> <$sender_verify_failure>',
+      '  require verify = sender/callout=5s',
+      '  accept',
+    ].join('\n'));
+    const s = await hostCheck(file, 'bad@x.test', ['a@y.test']);
+    assert.deepEqual(s.replies, [[
+      '550-Verification failed for <bad@x.test>',
+      '550-Called:   127.0.0.1',
+      '550-Sent:     RCPT TO:<bad@x.test>',
+      '550-Response: 550 Unknown user bad',
+      '550 Sender verify failed',
+    ].join('\n')]);
+    assert.deepEqual(s.log.filter((l) => !l.startsWith('Warning')), [
+      'SVM <Sender verify failed> <recipient>',
+      `H=(me.test) [10.0.0.1] sender verify fail for <bad@x.test>: ${HOST} : SMTP error from remote mail server after RCPT TO:<bad@x.test>: 550 Unknown user bad`,
+      'H=(me.test) [10.0.0.1] F=<bad@x.test> rejected RCPT <a@y.test>: Sender verify failed',
+    ]);
+  });
+
+  it('a sender the host answers 451 for: 451 to the client, the defer logged with details', async () => {
+    const { file } = checkerConfig('  require verify = sender/callout=5s\n  accept');
+    const s = await hostCheck(file, 'tmp@x.test', ['a@y.test']);
+    assert.deepEqual(s.replies, ['451 Could not complete sender verify callout']);
+    assert.ok(s.log.includes(`H=(me.test) [10.0.0.1] sender verify defer for <tmp@x.test>: Could not complete sender verify callout: ${HOST} : SMTP error from remote mail server after RCPT TO:<tmp@x.test>: 451 try later`), s.log.join('\n'));
+  });
+});
+
+describe('a checking daemon', () => {
+  it('rejects a recipient that the callout target refuses, accepts one it takes', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tern-callout-d-'));
+    dirs.push(dir);
+    const checker = await startDaemon({
+      config: `
+primary_hostname = checker.test
+tls_advertise_hosts =
+acl_smtp_rcpt = rcpt
+begin acl
+rcpt:
+  require verify = recipient/callout=5s
+  accept
+begin routers
+r:
+  driver = manualroute
+  route_list = * 127.0.0.1
+  transport = t
+  self = send
+begin transports
+t:
+  driver = smtp
+  port = ${target.port}
+`,
+    });
+    try {
+      const c = await SmtpClient.connect(checker.port);
+      await c.reply();
+      await c.command('EHLO me.test');
+      await c.command('MAIL FROM:<s@src.test>');
+      assert.equal((await c.command('RCPT TO:<good@x.test>')).raw, '250 Accepted');
+      assert.equal((await c.command('RCPT TO:<bad@x.test>')).raw, '550-Callout verification failed:\n550 550 Unknown user bad');
+      await c.command('QUIT');
+      c.close();
+      await checker.waitForLog(/rejected RCPT <bad@x\.test>: 127\.0\.0\.1 \[127\.0\.0\.1\] : SMTP error from remote mail server after RCPT TO:<bad@x\.test>: 550 Unknown user bad/);
+    } finally {
+      await checker.stop();
+    }
+  });
+});
