@@ -93,18 +93,6 @@ export function openAppend(name: string): number {
   }
 }
 
-/** appendOnce off the main thread: open, write and close run in libuv's pool. */
-export async function appendOnceAsync(name: string, data: Buffer): Promise<void> {
-  const flags = fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT;
-  try {
-    await fs.promises.appendFile(name, data, { flag: flags, mode: LOG_FILE_MODE });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    await fs.promises.mkdir(path.dirname(name), { recursive: true, mode: 0o750 });
-    await fs.promises.appendFile(name, data, { flag: flags, mode: LOG_FILE_MODE });
-  }
-}
-
 /** Append one entry to a file that is not kept open (the panic log). */
 export function appendOnce(name: string, data: Buffer): void {
   const fd = openAppend(name);

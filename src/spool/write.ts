@@ -15,12 +15,11 @@
 // message (Exim and tern list and deliver only ids with a -H); a crash after
 // it leaves a whole message.
 //
-// Which calls go to libuv's thread pool: those that may wait — fsync for the
-// disk, open and rename for the directory's lock (shared with the other
-// workers) and, on ext4, for the inode allocator. Writing a few kilobytes
-// into the page cache and closing are quick and made directly: each
-// thread-pool round trip costs CPU of its own.
-//
+// Only the fsyncs go to libuv's thread pool: they wait for the disk. Creating
+// the files, writing a few kilobytes into the page cache, closing and the
+// rename are quick and made directly: a thread-pool round trip costs more CPU
+// (a thread wake-up and a completion on each side) than any of them.
+
 // The body is written as given: Unix line ends, or CRLF when
 // msg.spoolFileWireformat is set (the receiver chooses and sets the flag).
 
@@ -57,27 +56,23 @@ async function commitDirectory(dir: string, opts: WriteOptions): Promise<void> {
 }
 
 /**
- * Create -D and hdr.<id> together, both exclusively (an id in use, or one
- * whose -H is being rewritten, is never touched); on failure neither stays
- * open or on disk.
+ * Create -D and hdr.<id>, both exclusively (an id in use, or one whose -H is
+ * being rewritten, is never touched); on failure neither stays open or on disk.
  */
-async function createFiles(dataFile: string, tempHeader: string, mode: number): Promise<[number, number]> {
-  const [data, header] = await Promise.allSettled([
-    openFile(dataFile, O_WRONLY | O_CREAT | O_EXCL, mode),
-    openFile(tempHeader, O_WRONLY | O_CREAT | O_EXCL, mode),
-  ]);
-  if (data.status === 'fulfilled' && header.status === 'fulfilled') return [data.value, header.value];
-  if (data.status === 'fulfilled') {
-    closeQuietly(data.value);
-    removeQuietly(dataFile);
+function createFiles(dataFile: string, tempHeader: string, mode: number): [number, number] {
+  const flags = O_WRONLY | O_CREAT | O_EXCL;
+  let data: number | undefined;
+  try {
+    data = fs.openSync(dataFile, flags, mode);
+    return [data, fs.openSync(tempHeader, flags, mode)];
+  } catch (e) {
+    if (data !== undefined) {
+      closeQuietly(data);
+      removeQuietly(dataFile);
+    }
+    if (errno(e) === 'EEXIST') throw new MessageIdInUseError(`spool file ${data === undefined ? dataFile : tempHeader} already exists`);
+    throw e;
   }
-  if (header.status === 'fulfilled') {
-    closeQuietly(header.value);
-    removeQuietly(tempHeader);
-  }
-  const failed = data.status === 'rejected' ? { file: dataFile, e: data.reason as unknown } : { file: tempHeader, e: (header as PromiseRejectedResult).reason as unknown };
-  if (errno(failed.e) === 'EEXIST') throw new MessageIdInUseError(`spool file ${failed.file} already exists`);
-  throw failed.e;
 }
 
 export async function writeMessage(spoolDir: string, msg: Message, body: Buffer | Buffer[], opts: WriteOptions): Promise<void> {
@@ -91,7 +86,7 @@ export async function writeMessage(spoolDir: string, msg: Message, body: Buffer 
   const header = formatHeaderFile(msg);
 
   await ensureDurableDir(dir);
-  const [dataFd, headerFd] = await createFiles(dataFile, tempHeader, mode);
+  const [dataFd, headerFd] = createFiles(dataFile, tempHeader, mode);
   let open = true;
   let renamed = false;
   try {
@@ -101,7 +96,7 @@ export async function writeMessage(spoolDir: string, msg: Message, body: Buffer 
     open = false;
     fs.closeSync(dataFd);
     fs.closeSync(headerFd);
-    await renameFile(tempHeader, headerFile);
+    fs.renameSync(tempHeader, headerFile);
     renamed = true;
     await commitDirectory(dir, opts);
   } catch (e) {
