@@ -27,7 +27,7 @@ for (const n of `acl_verify_message address_data address_file address_pipe atrn_
   authenticated_fail_id authenticated_id authenticated_sender bounce_recipient callout_address csa_status
   dkim_algo dkim_canon_body dkim_canon_headers dkim_copiedheaders dkim_cur_signer dkim_domain dkim_headernames
   dkim_identity dkim_key_notes dkim_selector dkim_signers dkim_verify_reason dkim_verify_status dmarc_alignment_dkim
-  dmarc_alignment_spf dmarc_domain_policy dmarc_status dmarc_used_domain dnslist_domain dnslist_matched dnslist_text dnslist_value domain
+  dmarc_alignment_spf dmarc_domain_policy dmarc_status dmarc_status_text dmarc_used_domain dnslist_domain dnslist_matched dnslist_text dnslist_value domain
   domain_data event_data event_name headers_added home host host_address host_data interface_address ldap_dn
   local_part local_part_data local_part_prefix local_part_prefix_v local_part_suffix local_part_suffix_v
   local_scan_data lookup_dnssec_authenticated mailstore_basename malware_name message_exim_id message_id
