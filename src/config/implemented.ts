@@ -65,6 +65,12 @@ export const IMPLEMENTED_OPTIONS: ReadonlySet<string> = new Set([
   'redirect/forbid_pipe', 'dnslookup/widen_domains', 'dnslookup/mx_domains', 'dnslookup/mx_fail_domains',
   'dnslookup/fail_defer_domains', 'dnslookup/check_secondary_mx', 'manualroute/route_list', 'manualroute/route_data',
   'manualroute/hosts_randomize', 'manualroute/host_find_failed', 'manualroute/host_all_ignored',
+  // callouts (src/verify/callout*.ts): the cache's lifetimes, the random local part, and the smtp
+  // transport options a callout takes its target and greeting from
+  'main/callout_domain_negative_expire', 'main/callout_domain_positive_expire', 'main/callout_negative_expire',
+  'main/callout_positive_expire', 'main/callout_random_local_part',
+  'smtp/port', 'smtp/interface', 'smtp/helo_data', 'smtp/hosts', 'smtp/hosts_override', 'smtp/protocol',
+  'smtp/hosts_avoid_tls', 'smtp/hosts_verify_avoid_tls', 'smtp/hosts_require_tls',
   // generic driver options the configuration layer itself uses
   'routers/driver', 'transports/driver', 'authenticators/driver',
   'authenticators/public_name',

@@ -27,6 +27,8 @@ export interface CalloutTarget {
   localAddress?: string;
   heloName: string;
   lmtp: boolean;
+  /** protocol = smtps: TLS from the start. */
+  tlsOnConnect: boolean;
   transport?: DriverInstance;
   /** The expansion context with the address's $domain and $local_part. */
   ctx: ExpandContext;
@@ -112,14 +114,19 @@ export async function calloutTarget(config: Config, outcome: RouteOutcome, calle
   let localAddress: string | undefined;
   let heloName: string;
   let lmtp = false;
+  let tlsOnConnect = false;
   if (transport) {
     port = parsePort((await expandTransportOption(transport, 'port', ctx)) ?? 'smtp', transport);
     const iface = await expandTransportOption(transport, 'interface', ctx);
     if (iface) localAddress = splitList(iface).map((s) => s.trim()).find((s) => s !== '');
     heloName = (await expandTransportOption(transport, 'helo_data', ctx)) ?? '';
-    lmtp = (optionText(transport, 'protocol') ?? '').toLowerCase() === 'lmtp';
+    const protocol = (optionText(transport, 'protocol') ?? 'smtp').toLowerCase();
+    lmtp = protocol === 'lmtp';
+    tlsOnConnect = protocol === 'smtps';
+    // smtps has its own default port
+    if (tlsOnConnect && optionText(transport, 'port') === 'smtp' && !transport.options.has('port')) port = 465;
   } else {
     heloName = await expandStringAsync('$smtp_active_hostname', ctx);
   }
-  return { hosts: found, port, localAddress, heloName, lmtp, transport, ctx };
+  return { hosts: found, port, localAddress, heloName, lmtp, tlsOnConnect, transport, ctx };
 }

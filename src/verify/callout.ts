@@ -283,10 +283,10 @@ async function oneHost(at: Attempt, host: CalloutHost, lim: HostLimits): Promise
   const d = new SmtpDialogue(conn, lim.timeout);
   try {
     try {
-      await d.open({ heloName: t.heloName, timeoutMs: lim.timeout, lmtp: t.lmtp, tls: lim.tls, tlsServername: host.name });
+      await d.open({ heloName: t.heloName, timeoutMs: lim.timeout, lmtp: t.lmtp, tls: lim.tls, tlsServername: host.name, tlsOnConnect: t.tlsOnConnect });
     } catch (e) {
       if (!(e instanceof DialogueError)) throw e;
-      if (e.after === 'STARTTLS' && !e.reply && lim.tls === 'try') return 'retry-clear';
+      if (e.after === 'STARTTLS' && !e.reply && lim.tls === 'try' && !t.tlsOnConnect) return 'retry-clear';
       if (e.permanent) {
         // Refused at connection or HELO: no callout to this domain can succeed.
         at.domain.result = 'reject';

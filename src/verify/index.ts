@@ -12,6 +12,7 @@ import type { ExpandContext } from '../expand/context.ts';
 import { extractAddressList } from '../expand/operators/address.ts';
 import { routeAddress, type RouteOutcome } from '../routers/index.ts';
 import { AsyncMemo } from '../util/suspend.ts';
+import { listTracer, setListTracer } from '../lists/trace.ts';
 import { runCallout } from './callout.ts';
 
 export type VerifyKind = 'sender' | 'recipient' | 'header_sender';
@@ -33,7 +34,11 @@ export interface VerifyOutcome extends VerifyAddressResult {
 
 /** A context for one routing: the caller's variables copied, so routing's $local_part etc. do not leak back. */
 function routingContext(ctx: ExpandContext): ExpandContext {
-  return { ...ctx, vars: new Map(ctx.vars), memo: new AsyncMemo() };
+  const copy = { ...ctx, vars: new Map(ctx.vars), memo: new AsyncMemo() };
+  // -bh: routing's list checks trace too, at the outermost level (as Exim's do)
+  const tracer = listTracer(ctx);
+  if (tracer) setListTracer(copy, { write: (line) => tracer.write(line), level: 0 });
+  return copy;
 }
 
 /** Verify one address by routing it. The empty address (a bounce's sender) always verifies. */
@@ -47,6 +52,7 @@ export async function verifyAddress(address: string, kind: VerifyKind, options: 
     trace: env.trace,
     log: env.log,
     stopAtRedirect: options.successOnRedirect ? 'always' : 'multiple',
+    listCache: options.listCache,
   }, address);
   const judged = judge(outcomes);
   const remote = judged.result === 'ok' && options.callout ? calloutLeaf(outcomes, env.config) : undefined;

@@ -53,6 +53,8 @@ export interface HelloOptions {
   tls?: 'try' | 'avoid' | 'require';
   /** SNI for the TLS handshake. */
   tlsServername?: string;
+  /** TLS from the start, before the greeting (the transport's protocol = smtps). */
+  tlsOnConnect?: boolean;
 }
 
 /** What the server said it supports. */
@@ -121,9 +123,11 @@ export class SmtpDialogue {
 
   /** Read the greeting and say hello (and STARTTLS when asked); DialogueError on refusal. */
   async open(opts: HelloOptions): Promise<void> {
+    if (opts.tlsOnConnect) await this.tls(opts, 'initial connection');
     const greeting = await this.reply('initial connection');
     if (greeting.code < 200 || greeting.code > 299) throw new DialogueError('initial connection', greeting);
     await this.hello(opts);
+    if (opts.tlsOnConnect) return;
     const tlsMode = opts.tls ?? 'try';
     const offered = this.features.extensions.has('STARTTLS');
     if (tlsMode === 'avoid' || (!offered && tlsMode === 'try')) return;
@@ -133,15 +137,19 @@ export class SmtpDialogue {
       if (tlsMode === 'require') throw new DialogueError('STARTTLS', r);
       return;
     }
+    await this.tls(opts, 'STARTTLS');
+    await this.hello(opts);
+  }
+
+  private async tls(opts: HelloOptions, after: string): Promise<void> {
     try {
       await this.conn.startTls({ servername: opts.tlsServername, timeoutMs: this.timeoutMs });
     } catch (e) {
       this.broken = true;
-      if (e instanceof ClientError) throw new DialogueError('STARTTLS', e);
+      if (e instanceof ClientError) throw new DialogueError(after, e);
       throw e;
     }
     this.features.tls = true;
-    await this.hello(opts);
   }
 
   private helloVerb(opts: HelloOptions): string {

@@ -16,6 +16,7 @@ let daemon: TernDaemon;
 before(async () => {
   const certs = testCerts();
   daemon = await startDaemon({
+    tlsOnConnect: true,
     config: [
       'primary_hostname = target.test',
       `tls_certificate = ${certs.serverCert}`,
@@ -83,6 +84,17 @@ describe('SmtpConnection and SmtpDialogue against tern', () => {
     assert.ok(trace.includes('  SMTP|> MAIL FROM:<>'), 'a pipelined command is traced with |>');
     assert.ok(trace.some((l) => /^ {2}SMTP<< 250-target\.test Hello client\.test .*\n {9}250[- ]/.test(l)), 'a multi-line reply is traced on continuation lines');
     assert.equal(trace.at(-1), '  SMTP(close)>>');
+  });
+
+  it('TLS on connect (smtps): the greeting and EHLO come over TLS, and STARTTLS is not tried', async () => {
+    const trace: string[] = [];
+    const conn = await SmtpConnection.connect({ address: '127.0.0.1', port: daemon.tlsPort!, timeoutMs: 5000, trace: (l) => trace.push(l) });
+    const d = new SmtpDialogue(conn, 5000);
+    await d.open({ heloName: 'client.test', timeoutMs: 5000, tlsOnConnect: true });
+    assert.ok(d.features.tls && conn.isTls);
+    assert.ok(!trace.includes('  SMTP>> STARTTLS'));
+    assert.equal((await d.expectOk('MAIL FROM:<>')).code, 250);
+    await d.quit();
   });
 
   it('stays in clear when TLS is avoided, and sends commands one by one without PIPELINING', async () => {
