@@ -89,7 +89,8 @@ function mailFromFor(req: CalloutRequest): string {
       return `postmaster@${q || optionString(req.config, 'primary_hostname')}`;
     }
   }
-  if (req.kind === 'header_sender' && co.mailfrom !== undefined) return co.mailfrom;
+  // mailfrom= is accepted only for header_sender, whose addresses are verified as senders.
+  if (co.mailfrom !== undefined) return co.mailfrom;
   return '';
 }
 

@@ -10,6 +10,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, repo, run, startDaemon, type TernDaemon } from '../helpers/tern-daemon.ts';
@@ -25,9 +26,13 @@ before(async () => {
 primary_hostname = target.test
 log_selector = +smtp_connection
 tls_advertise_hosts =
+acl_smtp_helo = helo
 acl_smtp_mail = mail
 acl_smtp_rcpt = rcpt
 begin acl
+helo:
+  warn logwrite = HELO <$sender_helo_name> from [$sender_host_address]
+  accept
 mail:
   deny senders = refused@src.test
        message = no such sender here
@@ -60,7 +65,7 @@ after(async () => {
 });
 
 /** A checking configuration: the RCPT ACL's statements, everything routed to the target (dead.test to a closed port). */
-function checkerConfig(rcptAcl: string, extra = ''): { file: string; spool: string } {
+function checkerConfig(rcptAcl: string, extra = '', o: { transport?: string; more?: string; acls?: string } = {}): { file: string; spool: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tern-callout-'));
   dirs.push(dir);
   const spool = path.join(dir, 'spool');
@@ -74,6 +79,7 @@ acl_smtp_rcpt = rcpt
 begin acl
 rcpt:
 ${rcptAcl}
+${o.acls ?? ''}
 begin routers
 dead:
   driver = manualroute
@@ -90,9 +96,11 @@ begin transports
 t:
   driver = smtp
   port = ${target.port}
+${o.transport ?? ''}
 tdead:
   driver = smtp
   port = ${deadPort}
+${o.more ?? ''}
 `);
   return { file, spool };
 }
@@ -107,8 +115,9 @@ interface Session {
 }
 
 /** One -bhc (or -bh) session: HELO, MAIL FROM:<sender>, a RCPT per recipient, QUIT. */
-async function hostCheck(conf: string, sender: string, rcpts: string[], flag = '-bhc'): Promise<Session> {
-  const input = ['HELO me.test', `MAIL FROM:<${sender}>`, ...rcpts.map((r) => `RCPT TO:<${r}>`), 'QUIT', ''].join('\r\n');
+async function hostCheck(conf: string, sender: string, rcpts: string[], flag = '-bhc', data?: string): Promise<Session> {
+  const message = data === undefined ? [] : ['DATA', ...data.split('\n'), '.'];
+  const input = ['HELO me.test', `MAIL FROM:<${sender}>`, ...rcpts.map((r) => `RCPT TO:<${r}>`), ...message, 'QUIT', ''].join('\r\n');
   const r = await run(process.execPath, [path.join(repo, 'src/main.ts'), '-C', conf, flag, '10.0.0.1'], { input, timeoutMs: 60_000 });
   assert.equal(r.code, 0, r.stderr);
   const replies: string[] = [];
@@ -123,7 +132,7 @@ async function hostCheck(conf: string, sender: string, rcpts: string[], flag = '
   }
   const err = r.stderr.split('\n');
   return {
-    replies: replies.slice(3, 3 + rcpts.length),
+    replies: replies.slice(3, 3 + rcpts.length + (data === undefined ? 0 : 2)),
     log: err.filter((l) => l.startsWith('LOG: ')).map((l) => l.slice(5)),
     trace: err.filter((l) => l.startsWith('>>> ')).map((l) => l.slice(4)),
   };
@@ -262,6 +271,46 @@ describe('recipient callouts', () => {
   });
 });
 
+describe('where the callout goes', () => {
+  it('hosts are tried in order until one answers; maxwait stops the list when the time is up', async () => {
+    // The transport's hosts override the router's (a router drops a local host that is not first).
+    // 127.0.0.2 has nothing listening on the target's port: refused at once, then 127.0.0.1 answers.
+    const hosts = (list: string): { transport: string } => ({ transport: `  hosts = ${list}\n  hosts_override` });
+    const { file } = checkerConfig('  require verify = recipient/callout=5s,no_cache\n  accept', '', hosts('127.0.0.2 : 127.0.0.1'));
+    const s = await hostCheck(file, 's@src.test', ['good@x.test', 'bad@x.test']);
+    assert.deepEqual(s.replies, ['250 Accepted', '550-Callout verification failed:\n550 550 Unknown user bad']);
+    assert.ok(s.trace.includes(`Connecting to 127.0.0.2 [127.0.0.2]:${target.port} ...`));
+    assert.ok(s.trace.includes('failed: Connection refused'));
+    // A first host that never answers (a silent listener: the fault a real MTA will not give on demand).
+    const silent = net.createServer((sock) => sock.on('error', () => {}));
+    await new Promise<void>((r) => silent.listen(target.port, '127.0.0.3', r));
+    try {
+      const { file: slow } = checkerConfig('  require verify = recipient/callout=2s,maxwait=1s,no_cache\n  accept', '', hosts('127.0.0.3 : 127.0.0.1'));
+      const t = await hostCheck(slow, 's@src.test', ['good@x.test']);
+      assert.deepEqual(t.replies, ['451 Could not complete recipient verify callout']);
+      assert.ok(t.log.some((l) => l.endsWith('Could not complete recipient verify callout: 127.0.0.3 [127.0.0.3] : SMTP timeout after initial connection')), t.log.join('\n'));
+      const { file: patient } = checkerConfig('  require verify = recipient/callout=1s,no_cache\n  accept', '', hosts('127.0.0.3 : 127.0.0.1'));
+      assert.deepEqual((await hostCheck(patient, 's@src.test', ['good@x.test'])).replies, ['250 Accepted']);
+    } finally {
+      await new Promise((r) => silent.close(r));
+    }
+  });
+
+  it('the transport\'s interface and helo_data are used; without hosts from the router, the transport\'s hosts', async () => {
+    const { file } = checkerConfig('  require verify = recipient/callout=5s,no_cache\n  accept', '', {
+      transport: '  interface = 127.0.0.5\n  helo_data = helo-$domain',
+      more: `viahosts:\n  driver = smtp\n  hosts = 127.0.0.1\n  port = ${target.port}\n  helo_data = from-transport-hosts`,
+    });
+    // A router without hosts whose smtp transport names them.
+    const withAccept = fs.readFileSync(file, 'utf8').replace('begin routers\n', 'begin routers\nbyaccept:\n  driver = accept\n  domains = acc.test\n  transport = viahosts\n');
+    fs.writeFileSync(file, withAccept);
+    const s = await hostCheck(file, 's@src.test', ['good@x.test', 'good@acc.test']);
+    assert.deepEqual(s.replies, ['250 Accepted', '250 Accepted']);
+    await target.waitForLog(/HELO <helo-x\.test> from \[127\.0\.0\.5\]/);
+    await target.waitForLog(/HELO <from-transport-hosts> from \[127\.0\.0\.1\]/);
+  });
+});
+
 describe('sender callouts', () => {
   it('a refused sender: details to the client, the reason to the log', async () => {
     const { file } = checkerConfig([
@@ -290,6 +339,20 @@ describe('sender callouts', () => {
     const s = await hostCheck(file, 'tmp@x.test', ['a@y.test']);
     assert.deepEqual(s.replies, ['451 Could not complete sender verify callout']);
     assert.ok(s.log.includes(`H=(me.test) [10.0.0.1] sender verify defer for <tmp@x.test>: Could not complete sender verify callout: ${HOST} : SMTP error from remote mail server after RCPT TO:<tmp@x.test>: 451 try later`), s.log.join('\n'));
+  });
+});
+
+describe('header sender callouts', () => {
+  it('mailfrom= gives the MAIL FROM for checking addresses of From:', async () => {
+    const { file } = checkerConfig('  accept', 'acl_smtp_data = data', {
+      acls: 'data:\n  require verify = header_sender/callout=5s,no_cache,mailfrom=s@src.test\n  accept',
+    });
+    const ok = await hostCheck(file, '', ['a@y.test'], '-bhc', 'From: <sendercheck@x.test>\nSubject: hi\n\nbody');
+    assert.equal(ok.replies[1], '354 Enter message, ending with "." on a line by itself');
+    assert.match(ok.replies[2], /^250 OK id=/);
+    const bad = await hostCheck(file, '', ['a@y.test'], '-bhc', 'From: <bad@x.test>\nSubject: hi\n\nbody');
+    assert.match(bad.replies[2], /^550 /);
+    assert.ok(bad.trace.includes('  SMTP|> MAIL FROM:<s@src.test>'), bad.trace.join('\n'));
   });
 });
 
