@@ -134,6 +134,8 @@ export interface VerifyAddressOptions {
   successOnRedirect?: boolean;
   /** header_sender: the message's header lines, whose Sender:/Reply-To:/From: addresses are to be verified. */
   headers?: readonly string[];
+  /** The ACL's named-list results: routing's domains/local_parts checks reuse them (and trace "cached"). */
+  listCache?: ListCache;
 }
 
 export interface VerifyAddressResult {
@@ -174,8 +176,11 @@ export interface AclContext {
   headers?: string[];
   /** The message body as received (for regex = / mime_regex =), when in a DATA-phase ACL. */
   body?: Buffer | string;
-  /** MIME ACL: the current part, raw (for regex =) and decoded (for mime_regex =). */
-  mimePart?: { raw?: Buffer | string; decoded?: Buffer | string };
+  /**
+   * MIME ACL: the current part, raw (for regex =) and decoded (for mime_regex =, once decoded);
+   * decode(option) writes the decoded part to a file as `decode =` does (src/mime).
+   */
+  mimePart?: { raw?: Buffer | string; decoded?: Buffer | string; decode?(option: string): Promise<'OK' | 'FAIL' | 'DEFER'> };
   /** -bh: called with each trace line Exim prints to stderr. */
   trace?(line: string): void;
   verify?: AclVerifyHooks;

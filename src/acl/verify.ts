@@ -351,7 +351,7 @@ function* verifyAddress(st: RunState, arg: string, kind: 'sender' | 'recipient' 
     else if (!s.startsWith('=')) return err(st, BAD_VERIFY(arg));
     else senderAddress = s.slice(1).trim();
   }
-  const options: VerifyAddressOptions = {};
+  const options: VerifyAddressOptions = { listCache: st.addressListCache };
   let calloutDeferOk = false;
   for (const ss of rest) {
     const l = ss.toLowerCase();

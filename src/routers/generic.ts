@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import type { DriverInstance } from '../config/types.ts';
 import type { ExpandContext } from '../expand/context.ts';
 import { matchAddressList, matchDomainList, matchLocalPartList, splitList, type ListMatch } from '../lists/index.ts';
+import { listTracer } from '../lists/trace.ts';
 import { runSuspendable } from '../util/suspend.ts';
 import { lookupGid, lookupUid } from '../config/users.ts';
 import { getpwnam } from './passwd.ts';
@@ -121,17 +122,17 @@ export async function checkPreconditions(env: RoutingEnv, r: DriverInstance, a: 
 
   try {
     const domain = a.domain.toLowerCase();
-    const dm = await matchList(env, r, 'domains', (list) => matchDomainList(domain, list, ctx));
+    const dm = await matchList(env, r, 'domains', (list) => matchDomainList(domain, list, ctx, { label: 'domains', cache: env.listCache, wantData: true }));
     if (dm) {
-      env.trace?.(`${domain} in domains? ${dm.result === 'ok' ? 'yes' : dm.result === 'defer' ? 'defer' : 'no'}`);
+      if (!listTracer(ctx)) env.trace?.(`${domain} in domains? ${dm.result === 'ok' ? 'yes' : dm.result === 'defer' ? 'defer' : 'no'}`);
       if (dm.result === 'defer') return { rc: 'defer', message: dm.message ?? `domains check lookup or other defer` };
       if (dm.result !== 'ok') return { rc: 'skip', why: 'domains mismatch' };
       setVar(ctx, 'domain_data', dm.data ?? domain);
     }
     const subject = caseful ? lp : lp.toLowerCase();
-    const lm = await matchList(env, r, 'local_parts', (list) => matchLocalPartList(subject, list, ctx, { caseful }));
+    const lm = await matchList(env, r, 'local_parts', (list) => matchLocalPartList(subject, list, ctx, { caseful, label: 'local_parts', cache: env.listCache, wantData: true }));
     if (lm) {
-      env.trace?.(`${subject} in local_parts? ${lm.result === 'ok' ? 'yes' : lm.result === 'defer' ? 'defer' : 'no'}`);
+      if (!listTracer(ctx)) env.trace?.(`${subject} in local_parts? ${lm.result === 'ok' ? 'yes' : lm.result === 'defer' ? 'defer' : 'no'}`);
       if (lm.result === 'defer') return { rc: 'defer', message: lm.message ?? 'local_parts check lookup or other defer' };
       if (lm.result !== 'ok') return { rc: 'skip', why: 'local_parts mismatch' };
       setVar(ctx, 'local_part_data', lm.data ?? subject);

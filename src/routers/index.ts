@@ -5,6 +5,7 @@
 // Children of a redirection are routed in turn, from the first router (or
 // redirect_router), skipping routers that would loop.
 
+import { newListCache } from '../lists/walk.ts';
 import type { DriverInstance } from '../config/types.ts';
 import { ExpandError, ForcedFail } from '../expand/index.ts';
 import { acceptRouter } from './accept.ts';
@@ -160,6 +161,7 @@ async function routeOne(env: RoutingEnv, a: RoutingAddress, start: number): Prom
         i++;
         continue;
       case 'redirect': {
+        env.trace?.(`routed by ${r.name} router`);
         a.routedBy = r.name;
         const children: RoutingAddress[] = [];
         for (const item of answer.children) {
@@ -220,7 +222,8 @@ export async function routeAddress(env: RoutingEnv, address: string | RoutingAdd
     // Verification marks each further address it routes, as Exim's verify loop does.
     if (env.verify && a !== top) env.trace?.('>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>');
     exposeAddress(env, a, undefined);
-    const one = await routeOne(env, a, start);
+    // Named-list results are remembered per address (the top one shares the ACL's): a child starts afresh.
+    const one = await routeOne({ ...env, listCache: a === top ? env.listCache ?? newListCache() : newListCache() }, a, start);
     if (!('redirect' in one)) {
       outcomes.push(one);
       continue;

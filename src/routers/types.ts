@@ -4,6 +4,7 @@
 
 import type { Config, DriverInstance } from '../config/types.ts';
 import type { ExpandContext } from '../expand/context.ts';
+import type { ListCache } from '../lists/walk.ts';
 
 /** One host a message may be sent to (dnslookup, manualroute, ipliteral). */
 export interface RouteHost {
@@ -85,6 +86,8 @@ export interface RoutingEnv {
   expn?: boolean;
   /** Verification stops at the first redirection (success_on_redirect) or at one that makes several children. */
   stopAtRedirect?: 'always' | 'multiple';
+  /** Named-list results shared with the ACL that asked for this verification. */
+  listCache?: ListCache;
 }
 
 /** What a driver answers for one address. */
