@@ -17,7 +17,8 @@ import { attempt, expand, getVar, setVar, trace, waitFor, type LogTarget, type R
 import { WHERE_NAMES } from './tables.ts';
 import { udpsend } from './udpsend.ts';
 import { verifyCondition } from './verify.ts';
-import { regexCondition, mimeRegexCondition } from './content.ts';
+import { regexCondition } from './content.ts';
+import { decodeCondition, mimeRegexStep } from './decode.ts';
 import { readTime } from '../config/values.ts';
 import { spfCondition } from '../spf/condition.ts';
 import { dkimSignersCondition, dkimStatusCondition } from '../dkim/conditions.ts';
@@ -98,9 +99,9 @@ export function* evalItem(st: RunState, item: AclItem, arg: string, tainted: boo
     case 'regex':
       return regexCondition(st, arg);
     case 'mime_regex':
-      return mimeRegexCondition(st, arg);
+      return yield* mimeRegexStep(st, arg);
     case 'decode':
-      return notAvailable(st, 'decode', 'MIME decoding');
+      return yield* decodeCondition(st, arg);
     case 'malware':
       return notAvailable(st, 'malware', 'malware scanning (av_scanner)');
     case 'spam':

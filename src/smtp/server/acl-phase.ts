@@ -42,6 +42,8 @@ export interface PhaseOptions {
   messageId?: string;
   /** Do not log a rejection (the caller logs its own line). */
   noLog?: boolean;
+  /** The MIME ACL's current part (src/mime). */
+  mimePart?: AclContext['mimePart'];
 }
 
 /** The engine's texts are expander text; replies and log lines are built from byte strings here. */
@@ -88,6 +90,7 @@ export function aclContextFor(s: SmtpSession, opts: PhaseOptions): AclContext {
     body: opts.body,
     trace: s.services.trace ? (line: string) => s.trace(line) : undefined,
     messageId: opts.messageId,
+    mimePart: opts.mimePart,
     hostChecking: s.isHostCheck,
     now: s.services.now,
     // verify = sender/recipient: routing in verify mode; sender results cached per message.
@@ -200,5 +203,5 @@ export function logRejection(s: SmtpSession, where: AclWhere, verdict: AclVerdic
   }
   const targets = result.logTargets;
   if (targets && targets.length === 0) return;
-  s.logger.reject(line, { id: opts.messageId, headers: where === 'not_smtp' || where === 'data' ? opts.headers : undefined });
+  s.logger.reject(line, { id: opts.messageId, headers: where === 'not_smtp' || where === 'data' || where === 'mime' ? opts.headers : undefined });
 }

@@ -123,6 +123,7 @@ export async function mailCommand(s: SmtpSession, line: string, arg: string): Pr
   }
   setSenderVars(s, sender);
   if (mp.authSender !== undefined) setVar(s.ctx, 'authenticated_sender', mp.authSender, true);
+  setVar(s.ctx, 'prdr_requested', mp.prdr ? 'yes' : 'no');
   const acl = await runPhaseAcl(s, 'mail', { commandData: addrText });
   if (acl.verdict === 'accept' || acl.verdict === 'discard') {
     s.sender = sender;

@@ -10,7 +10,10 @@ import { hostAndIdent } from '../../log/index.ts';
 import { splitMessage } from '../../acl/index.ts';
 import { applyAclHeaders, visibleHeaders } from './acl-headers.ts';
 import { runPhaseAcl, type PhaseOutcome } from './acl-phase.ts';
+import { releaseMimeScan, runMimeAcl } from './mime-acl.ts';
+import { runPrdr } from './prdr.ts';
 import { runDkimAcl } from './dkim-acl.ts';
+import { messageDkim } from '../../dkim/message-state.ts';
 import { setVar } from './context.ts';
 import { REPLY, replyLines } from './replies.ts';
 import { SessionEnd, type SmtpSession } from './session.ts';
@@ -91,6 +94,7 @@ export async function finishMessage(s: SmtpSession, data: ReceivedData): Promise
   try {
     await finish(s, data);
   } finally {
+    await releaseMimeScan(s);
     s.resetTransaction();
     nonmailMessageDone(s.nonmail);
   }
@@ -146,11 +150,26 @@ async function finish(s: SmtpSession, data: ReceivedData): Promise<void> {
     if (dkimAcl.verdict === 'drop') throw new SessionEnd('drop');
     return;
   }
+  // then acl_smtp_mime once per MIME part, and PRDR's acl_smtp_data_prdr once per recipient
+  let blackholedBy: string | undefined;
+  const mime = await runMimeAcl(s, { message: built?.message, headers, body, messageId: id });
+  headers = mime.headers;
+  if (mime.verdict === 'discard') {
+    s.recipients = [];
+    blackholedBy = 'MIME';
+  } else if (mime.verdict !== 'accept') {
+    s.sendLines(mime.lines);
+    if (mime.verdict === 'drop') throw new SessionEnd('drop');
+    return;
+  }
+  const prdr = await runPrdr(s, { message: built?.message, headers, body, messageId: id });
+  if (prdr.noneLeft) return;
   // Exim runs the DATA ACL only for a message that still has recipients (none: all discarded).
   const skipDataAcl = !s.isBatch && s.recipients.length === 0;
   const acl: PhaseOutcome = skipDataAcl
     ? { verdict: 'accept', lines: [], text: '', unset: true }
     : await runPhaseAcl(s, s.isBatch ? 'not_smtp' : 'data', { headers, body, messageId: id });
+  await releaseMimeScan(s);
   if (acl.verdict !== 'accept' && acl.verdict !== 'discard') {
     s.sendLines(acl.lines);
     if (acl.verdict === 'drop') throw new SessionEnd('drop');
@@ -160,13 +179,17 @@ async function finish(s: SmtpSession, data: ReceivedData): Promise<void> {
   if (s.isHostCheck) {
     // Exim builds the message under -bh too, and prints its "<=" line (S= counts what it added)
     if (built) {
-      s.logger.main(arrivalText(s, built.message, built.body, data), { id });
-      if (discarded) logBlackhole(s, id, acl.verdict);
+      s.logger.main(arrivalText(s, built.message, built.body, data, prdr.active), { id });
+      if (discarded) logBlackhole(s, id, acl.verdict, blackholedBy);
     }
-    s.sendLines(acl.lines.length ? acl.lines : [`250 OK id=${id}`]);
-    s.notice('');
-    s.notice('**** SMTP testing: that is not a real message id!');
-    s.notice('');
+    // with PRDR the final reply is its own, and Exim prints no notice after it
+    if (prdr.finalReply) s.send(prdr.finalReply);
+    else {
+      s.sendLines(acl.lines.length ? acl.lines : [`250 OK id=${id}`]);
+      s.notice('');
+      s.notice('**** SMTP testing: that is not a real message id!');
+      s.notice('');
+    }
     s.messagesReceived++;
     s.hostCheckMessageId = id;
     return;
@@ -204,7 +227,7 @@ async function finish(s: SmtpSession, data: ReceivedData): Promise<void> {
       await s.services.receiver!.commit(m, built.body, {
         chunking: data.chunked, body8bitmime: body8,
         pipelining: { advertised: s.advertised.pipelining, used: s.pipeliningUsed, earlyAdvertised: s.advertised.pipeConnect },
-        fakeReject: controls.fakeReject !== undefined,
+        fakeReject: controls.fakeReject !== undefined, prdr: prdr.active,
       });
       afterArrivalLines(s, id);
     } catch (e) {
@@ -214,29 +237,31 @@ async function finish(s: SmtpSession, data: ReceivedData): Promise<void> {
     }
   } else {
     // S= counts the message as built (Received: included), as for a kept one
-    s.logger.main(built ? arrivalText(s, built.message, built.body, data) : `<= ${sender || '<>'} ${peerText(s)} P=${s.protocolName()} S=${raw.length}`, { id });
-    logBlackhole(s, id, acl.verdict);
+    s.logger.main(built ? arrivalText(s, built.message, built.body, data, prdr.active) : `<= ${sender || '<>'} ${peerText(s)} P=${s.protocolName()} S=${raw.length}`, { id });
+    logBlackhole(s, id, acl.verdict, blackholedBy);
   }
   s.messagesReceived++;
   // BDAT LAST: Exim acknowledges the last chunk on a continuation line before the message's reply.
   if (data.lastChunk) s.send(`250- ${data.lastChunk.size} byte chunk, total ${data.lastChunk.total}`);
-  s.sendLines(fakeReply(s) ?? (acl.lines.length ? acl.lines : [`250 OK id=${id}`]));
+  s.sendLines(fakeReply(s) ?? (prdr.finalReply ? [prdr.finalReply] : acl.lines.length ? acl.lines : [`250 OK id=${id}`]));
 }
 
 /** A discarded message's lines after its "<=" line. */
-function logBlackhole(s: SmtpSession, id: string, verdict: string): void {
-  s.logger.main(`=> blackhole (${verdict === 'discard' ? 'DATA' : s.mailDiscarded ? 'MAIL' : 'RCPT'} ACL discarded recipients)`, { id });
+function logBlackhole(s: SmtpSession, id: string, verdict: string, by?: string): void {
+  s.logger.main(`=> blackhole (${by ?? (verdict === 'discard' ? 'DATA' : s.mailDiscarded ? 'MAIL' : 'RCPT')} ACL discarded recipients)`, { id });
   s.logger.main('Completed', { id });
 }
 
 /** The "<=" line of a message that is not spooled through src/receive (-bh, discarded). */
-function arrivalText(s: SmtpSession, m: Message, body: Buffer, data: ReceivedData): string {
+function arrivalText(s: SmtpSession, m: Message, body: Buffer, data: ReceivedData, prdr = false): string {
   applyAclHeaders(m, s.aclMsg);
   const created = m.headers.some((h) => h.flag === 'I' && h.text.includes(`<E${m.id}`));
   const body8 = s.mailParams.body === '8BITMIME' ? 8 : s.mailParams.body === '7BIT' ? 7 : 0;
   return formatArrival(m, s.logger.selector as never, {
     bodyLength: body.length, messageIdCreated: created, chunking: data.chunked, body8bitmime: body8,
     pipelining: { advertised: s.advertised.pipelining, used: s.pipeliningUsed, earlyAdvertised: s.advertised.pipeConnect },
+    prdr,
+    dkim: messageDkim(s.aclMsg)?.arrivalDomain,
   });
 }
 
