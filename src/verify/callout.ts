@@ -25,6 +25,7 @@ import type { Config } from '../config/types.ts';
 import { optionString } from '../config/index.ts';
 import type { ExpandContext } from '../expand/context.ts';
 import { expandStringAsync } from '../expand/index.ts';
+import { byteStringToText, textToByteString } from '../expand/operators/bytes.ts';
 import { CalloutCache, emptyDomainRecord, RESULT_NUMBER, type CalloutExpiry, type DomainRecord } from '../hints/callout.ts';
 import type { RouteOutcome } from '../routers/index.ts';
 import { ClientError, replyText, SmtpConnection, type SmtpReply } from '../smtp/client/connection.ts';
@@ -190,17 +191,19 @@ export async function runCallout(req: CalloutRequest): Promise<CalloutResult> {
       if (verdict.random) return { result: 'ok', failure: 'random', callout: 'ok', calloutAddress };
       return { ...okResult(req, localPart, domain), calloutAddress };
     case 'fail': {
-      const response = replyText(verdict.reply);
-      const message = `${verdict.host.name} [${verdict.host.address}] : SMTP error from remote mail server after ${verdict.sent}: ${response}`;
+      // The dialogue is in byte strings (as on the wire); messages are text.
+      const response = byteStringToText(replyText(verdict.reply));
+      const sent = byteStringToText(verdict.sent);
+      const message = `${verdict.host.name} [${verdict.host.address}] : SMTP error from remote mail server after ${sent}: ${response}`;
       const userMessage = req.kind === 'recipient'
         ? `Callout verification failed:\n${response}`
-        : `Called:   ${verdict.host.address}\nSent:     ${verdict.sent}\nResponse: ${response}`;
+        : `Called:   ${verdict.host.address}\nSent:     ${sent}\nResponse: ${response}`;
       return { result: 'fail', failure: verdict.failure, message, userMessage, callout: 'fail', calloutAddress };
     }
     case 'defer': {
       const what = req.kind === 'recipient' ? 'recipient' : 'sender';
       const userMessage = `Could not complete ${what} verify callout`;
-      return { result: 'defer', message: `${userMessage}: ${verdict.message}`, userMessage, callout: 'defer', calloutAddress };
+      return { result: 'defer', message: `${userMessage}: ${byteStringToText(verdict.message)}`, userMessage, callout: 'defer', calloutAddress };
     }
   }
 }
@@ -284,7 +287,7 @@ async function oneHost(at: Attempt, host: CalloutHost, lim: HostLimits): Promise
   const d = new SmtpDialogue(conn, lim.timeout);
   try {
     try {
-      await d.open({ heloName: t.heloName, timeoutMs: lim.timeout, lmtp: t.lmtp, tls: lim.tls, tlsServername: host.name, tlsOnConnect: t.tlsOnConnect });
+      await d.open({ heloName: textToByteString(t.heloName), timeoutMs: lim.timeout, lmtp: t.lmtp, tls: lim.tls, tlsServername: host.name, tlsOnConnect: t.tlsOnConnect });
     } catch (e) {
       if (!(e instanceof DialogueError)) throw e;
       if (e.after === 'STARTTLS' && !e.reply && lim.tls === 'try' && !t.tlsOnConnect) return 'retry-clear';
@@ -311,8 +314,8 @@ async function oneHost(at: Attempt, host: CalloutHost, lim: HostLimits): Promise
 
 /** MAIL then RCPT (pipelined when offered): the RCPT's reply, or a verdict when MAIL was refused. */
 async function transaction(at: Attempt, d: SmtpDialogue, host: CalloutHost, from: string, rcpt: string): Promise<SmtpReply | Verdict> {
-  const mail = `MAIL FROM:<${from}>`;
-  const rcptCmd = `RCPT TO:<${rcpt}>`;
+  const mail = `MAIL FROM:<${textToByteString(from)}>`;
+  const rcptCmd = `RCPT TO:<${textToByteString(rcpt)}>`;
   let mailReply: SmtpReply;
   let rcptReply: SmtpReply | undefined;
   if (d.features.pipelining) [mailReply, rcptReply] = await d.commands([mail, rcptCmd]);
@@ -353,7 +356,7 @@ async function checks(at: Attempt, d: SmtpDialogue, host: CalloutHost): Promise<
     }
     await rset(d);
   }
-  const sent = `RCPT TO:<${at.req.address}>`;
+  const sent = `RCPT TO:<${textToByteString(at.req.address)}>`;
   const r = await transaction(at, d, host, at.from, at.req.address);
   if (isVerdict(r)) return r;
   if (r.code >= 500) {
@@ -365,7 +368,7 @@ async function checks(at: Attempt, d: SmtpDialogue, host: CalloutHost): Promise<
   if (at.pmFrom === undefined) return { rc: 'ok' };
 
   await rset(d);
-  const pmSent = `RCPT TO:<postmaster@${domain}>`;
+  const pmSent = `RCPT TO:<postmaster@${textToByteString(domain)}>`;
   const pm = await transaction(at, d, host, at.pmFrom, `postmaster@${domain}`);
   if (isVerdict(pm)) return pm.rc === 'fail' ? { ...pm, failure: 'postmaster' } : pm;
   let pmReply = pm;
