@@ -7,6 +7,8 @@ import type { DkimSignature } from './verify.ts';
 export interface MessageDkim {
   /** The signatures verified (empty when the message had none we accept). */
   signatures: DkimSignature[];
+  /** The first signature's domain whose final status (after the DKIM ACL) is pass: the "<=" line's DKIM=. */
+  arrivalDomain?: string;
 }
 
 const perMessage = new WeakMap<AclMessageState, MessageDkim>();

@@ -57,3 +57,8 @@ export function dkimAuthResult(sig: DkimSignature): string {
   if (sig.selector) s += ` header.s=${sig.selector}`;
   return `${s} header.a=${sig.algo}`;
 }
+
+/** The line Exim writes when a signature's public key could not be fetched or loaded. */
+export function keyImportFailure(sig: DkimSignature): string {
+  return `DKIM: ${sig.domain ? `d=${sig.domain}` : ''} ${sig.selector ? `s=${sig.selector}` : ''} [failed key import]`;
+}

@@ -6,6 +6,7 @@
 // show. Signatures whose hash or key type the dkim_verify_hashes /
 // dkim_verify_keytypes lists do not name are ignored, as in Exim.
 
+import { createPublicKey } from 'node:crypto';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import type { DKIMResult } from 'mailauth';
 import { mailauthResolver, type MailauthResolver } from '../spf/mailauth-resolver.ts';
@@ -80,6 +81,16 @@ export function parseMinKeySizes(text: string): Map<string, number> {
   return out;
 }
 
+/** Bits of an RSA public key given as base64 SPKI (a key record's p=); 0 when it does not load. */
+function rsaKeyBits(p: string | undefined): number {
+  if (!p) return 0;
+  try {
+    return createPublicKey({ key: Buffer.from(p, 'base64'), format: 'der', type: 'spki' }).asymmetricKeyDetails?.modulusLength ?? 0;
+  } catch {
+    return 0;
+  }
+}
+
 function keyTags(rr: string | undefined): Map<string, string> {
   return rr ? parseSignatureTags(rr).tags : new Map();
 }
@@ -114,6 +125,8 @@ function describe(tags: SignatureTags, r: DKIMResult | undefined): DkimSignature
   const identity = t.get('i');
   let keyLength = 0;
   if (r?.publicKey) keyLength = algo.startsWith('ed25519') ? 256 : (r.modulusLength ?? 0);
+  // a key refused as too short was still loaded: Exim reports its size
+  else if (verdict.problem === 'pubkey_too_short') keyLength = rsaKeyBits(key.get('p'));
   return {
     domain: t.get('d') ?? '',
     selector: t.get('s') ?? '',
@@ -137,9 +150,29 @@ function describe(tags: SignatureTags, r: DKIMResult | undefined): DkimSignature
   };
 }
 
-function acceptedAlgorithm(tags: SignatureTags, opts: DkimVerifyOptions): boolean {
+function algorithmOf(tags: SignatureTags): { keytype: string; hash: string } {
   const [keytype, hash] = (tags.tags.get('a') ?? '').toLowerCase().split('-');
-  return opts.keytypes.includes(keytype ?? '') && opts.hashes.includes(hash ?? '');
+  return { keytype: keytype ?? '', hash: hash ?? '' };
+}
+
+/**
+ * The signatures to verify, in Exim's order of processing: those whose key
+ * type and hash the option lists name, by key type in dkim_verify_keytypes
+ * order, then hash in dkim_verify_hashes order, then as they appear.
+ */
+function signaturesToVerify(headers: readonly string[], opts: DkimVerifyOptions): SignatureTags[] {
+  const rank = (t: SignatureTags): number => {
+    const a = algorithmOf(t);
+    return opts.keytypes.indexOf(a.keytype) * opts.hashes.length + opts.hashes.indexOf(a.hash);
+  };
+  return signatureHeaders(headers)
+    .filter((t) => {
+      const a = algorithmOf(t);
+      return opts.keytypes.includes(a.keytype) && opts.hashes.includes(a.hash);
+    })
+    .map((t, i) => ({ t, i, r: rank(t) }))
+    .sort((x, y) => x.r - y.r || x.i - y.i)
+    .map((x) => x.t);
 }
 
 /**
@@ -147,7 +180,7 @@ function acceptedAlgorithm(tags: SignatureTags, opts: DkimVerifyOptions): boolea
  * and message the whole message as received (headers, blank line, body).
  */
 export async function verifyDkim(message: Buffer, headers: readonly string[], opts: DkimVerifyOptions): Promise<DkimSignature[]> {
-  const wanted = signatureHeaders(headers).filter((s) => acceptedAlgorithm(s, opts));
+  const wanted = signaturesToVerify(headers, opts);
   if (wanted.length === 0) return [];
   const res = await dkimVerify(message, {
     resolver: (opts.resolver ?? mailauthResolver) as never,

@@ -61,29 +61,45 @@ function guessingResolver(base: MailauthResolver, domain: string, record: string
   };
 }
 
-function headerComment(result: SpfResult, q: SpfQuery, identity: string, domain: string, errorText: string): string {
+/**
+ * How libspf2 ends up after evaluation errors, as Exim 4.98 shows them: a record
+ * it cannot compile (syntax) and a DNS failure leave no result at all,
+ * "(invalid)" with empty texts; lookup limits and duplicate records are a
+ * permerror with libspf2's words for them.
+ */
+function libspf2Outcome(result: SpfResult, errorText: string): { result: SpfResult; problem: string } {
+  if (result === 'temperror') return { result: '(invalid)', problem: '' };
+  if (result !== 'permerror') return { result, problem: '' };
+  if (/^Too many (DNS requests|void DNS results)/.test(errorText)) return { result, problem: 'Mechanisms used too many DNS lookups' };
+  if (/^multiple SPF records/.test(errorText)) return { result, problem: 'Multiple SPF or TXT records for domain.' };
+  return { result: '(invalid)', problem: '' };
+}
+
+/** libspf2's header comment; "domain of" names the checked domain. */
+function headerComment(result: SpfResult, q: SpfQuery, domain: string, problem: string): string {
   const r = q.receiver;
   switch (result) {
-    case 'pass': return `${r}: domain of ${identity} designates ${q.ip} as permitted sender`;
-    case 'fail': return `${r}: domain of ${identity} does not designate ${q.ip} as permitted sender`;
-    case 'softfail': return `${r}: transitioning domain of ${identity} does not designate ${q.ip} as permitted sender`;
-    case 'neutral': return `${r}: ${q.ip} is neither permitted nor denied by domain of ${identity}`;
-    case 'none': return `${r}: ${domain} does not designate permitted sender hosts`;
-    default: return `${r}: error in processing during lookup of ${identity}${errorText ? `: ${errorText}` : ''}`;
+    case 'pass': return `${r}: domain of ${domain} designates ${q.ip} as permitted sender`;
+    case 'fail': return `${r}: domain of ${domain} does not designate ${q.ip} as permitted sender`;
+    case 'softfail': return `${r}: transitioning domain of ${domain} does not designate ${q.ip} as permitted sender`;
+    case 'neutral': return `${r}: ${q.ip} is neither permitted nor denied by domain of ${domain}`;
+    case 'none': return `${r}: domain of ${domain} does not provide an SPF record`;
+    case 'permerror': return `${r}: error in processing during lookup of domain of ${domain}: ${problem}`;
+    default: return '';
   }
 }
 
-function smtpComment(result: SpfResult, q: SpfQuery, identity: string, explanation: string | undefined, errorText: string): string {
-  if (result === 'pass') return '';
-  if (result === 'permerror' || result === 'temperror') return errorText;
-  const text = explanation ?? expandSpfTemplate(q.commentTemplate, {
+/** The SMTP comment: the template (not a record's exp=, which Exim's setup does not use) for the failing results. */
+function smtpComment(result: SpfResult, q: SpfQuery, identity: string): string {
+  if (result !== 'fail' && result !== 'softfail' && result !== 'neutral') return '';
+  const text = expandSpfTemplate(q.commentTemplate, {
     sender: identity, ip: q.ip, helo: q.helo, receiver: q.receiver, now: q.now ?? Math.floor(Date.now() / 1000),
   });
-  // libspf2 names the reason when a mechanism (or the record's "all") decided
-  return result === 'none' ? text : `${text} : Reason: mechanism`;
+  // libspf2 names the reason: here always a mechanism (or the record's "all") decided
+  return `${text} : Reason: mechanism`;
 }
 
-async function runOnce(q: SpfQuery, resolver: MailauthResolver): Promise<{ result: SpfResult; explanation?: string; errorText: string; domain: string }> {
+async function runOnce(q: SpfQuery, resolver: MailauthResolver): Promise<{ result: SpfResult; errorText: string; domain: string }> {
   const res = await spf({
     sender: q.sender || undefined, ip: q.ip, helo: q.helo, mta: q.receiver, resolver: resolver as never, maxElapsedTime: MAX_ELAPSED_MS,
   });
@@ -93,7 +109,7 @@ async function runOnce(q: SpfQuery, resolver: MailauthResolver): Promise<{ resul
   const comment = res.status.comment ?? '';
   const colon = comment.lastIndexOf(': ');
   const errorText = (result === 'permerror' || result === 'temperror') && colon >= 0 ? comment.slice(colon + 2) : '';
-  return { result, explanation: res.explanation, errorText, domain: res.domain };
+  return { result, errorText, domain: res.domain };
 }
 
 export async function checkSpf(q: SpfQuery): Promise<SpfOutcome> {
@@ -105,13 +121,15 @@ export async function checkSpf(q: SpfQuery): Promise<SpfOutcome> {
     got = await runOnce(q, guessingResolver(base, got.domain, q.guessRecord));
     guessed = true;
   }
-  const comment = headerComment(got.result, q, identity, got.domain, got.errorText);
+  const { result, problem } = libspf2Outcome(got.result, got.errorText);
+  if (result === '(invalid)') return { result, headerComment: '', received: '', smtpComment: '', guessed, domain: got.domain };
+  const comment = headerComment(result, q, got.domain, problem);
   const pairs = [`client-ip=${q.ip};`, `envelope-from=${identity};`, ...(q.helo ? [`helo=${q.helo};`] : [])];
   return {
-    result: got.result,
+    result,
     headerComment: comment,
-    received: `Received-SPF: ${got.result} (${comment}) ${pairs.join(' ')}`,
-    smtpComment: smtpComment(got.result, q, identity, got.explanation, got.errorText),
+    received: `Received-SPF: ${result} (${comment}) ${pairs.join(' ')}`,
+    smtpComment: smtpComment(result, q, identity),
     guessed,
     domain: got.domain,
   };

@@ -37,7 +37,8 @@ export function spfListMatches(result: string, list: string): boolean {
   for (const raw of splitList(list)) {
     const negate = raw.startsWith('!');
     const item = negate ? raw.slice(1) : raw;
-    const matches = item === '*' || item === result;
+    // $spf_result says "(invalid)" where the list keyword is "invalid"
+    const matches = item === '*' || item === result || (item === 'invalid' && result === '(invalid)');
     if (negate !== matches) return true;
   }
   return false;

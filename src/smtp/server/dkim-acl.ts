@@ -16,9 +16,9 @@ import { optBool, optString } from './options.ts';
 import { formatAclRejection } from '../../log/index.ts';
 import { splitList } from '../../lists/index.ts';
 import { verifyDkim, parseMinKeySizes, type DkimSignature } from '../../dkim/verify.ts';
-import { dkimAuthResult, dkimLogLine } from '../../dkim/report.ts';
+import { dkimAuthResult, dkimLogLine, keyImportFailure } from '../../dkim/report.ts';
 import { clearDkimVariables, setSignerVariables, signersList } from '../../dkim/variables.ts';
-import { setMessageDkim, signerMatches } from '../../dkim/message-state.ts';
+import { messageDkim, setMessageDkim, signerMatches } from '../../dkim/message-state.ts';
 import { messageSpfOutcome } from '../../spf/condition.ts';
 import { setAuthResultsPart } from '../../dmarc/auth-results.ts';
 import { DMARC_VARIABLES } from '../../dmarc/condition.ts';
@@ -50,8 +50,13 @@ function listOption(s: SmtpSession, name: string, dflt: string): string[] {
   return splitList(optString(s.config, name) ?? dflt).map((x) => x.trim().toLowerCase()).filter((x) => x);
 }
 
-/** One log line per signature under +dkim_verbose, with the ACL's status when it changed ours. */
+/**
+ * One log line per signature under +dkim_verbose, with the ACL's status when it
+ * changed ours; the first one to pass names the domain for the "<=" line.
+ */
 function logSignature(s: SmtpSession, sig: DkimSignature, id: string, after?: { status: string; reason: string }): void {
+  const state = messageDkim(s.aclMsg);
+  if (state && state.arrivalDomain === undefined && (after?.status ?? sig.status) === 'pass') state.arrivalDomain = sig.domain;
   if (!s.logger.selector?.has('dkim_verbose')) return;
   const changed = after && after.status !== sig.status;
   s.logger.main(dkimLogLine(sig, changed ? after : undefined), { id });
@@ -78,6 +83,10 @@ export async function runDkimAcl(s: SmtpSession, input: DkimPhaseInput): Promise
     minimal: optBool(s.config, 'dkim_verify_minimal'),
   });
   setMessageDkim(s.aclMsg, { signatures: sigs });
+  // Exim logs a key it could not get when it tries to, whatever the log selector
+  for (const sig of sigs) {
+    if (sig.problem === 'pubkey_unavailable' || sig.problem === 'pubkey_syntax') s.logger.main(keyImportFailure(sig), { id: input.messageId });
+  }
   s.ctx.vars.set('dkim_signers', { value: signersList(sigs), tainted: true });
   setAuthResultsPart(s.ctx, 'dkim', sigs.map(dkimAuthResult).join('\n'));
 
