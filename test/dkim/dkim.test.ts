@@ -124,6 +124,32 @@ test('the DKIM ACL may overrule a verdict with "set dkim_verify_status"; the log
   assert.match(r.stdout, /^550 a signature failed$/m);
 });
 
+test('a DKIM ACL "discard" drops the recipients: no DATA ACL, a blackhole line', async () => {
+  const signed = await signMessage(MESSAGE, [{ domain: 'signer.test', key: rsa }]);
+  const r = await run(config('', '  discard dkim_status = pass'), signed);
+  assert.ok(r.log.includes('=> blackhole (DKIM ACL discarded recipients)'), r.log.join('\n'));
+  assert.ok(!r.log.some((l) => l.startsWith('data: ')), r.log.join('\n'));
+  assert.match(r.stdout, /^250 OK id=/m);
+});
+
+test('${authresults} carries one dkim= part per signature', async () => {
+  const signed = await signMessage(MESSAGE, [{ domain: 'signer.test', key: rsa, identity: 'alice@signer.test' }, { domain: 'signer.test', key: unpublished }]);
+  const conf = writeConfig(`
+primary_hostname = mx.tern.test
+acl_smtp_rcpt = accept
+acl_smtp_data = data
+begin acl
+data:
+  accept logwrite = \${authresults{mx.tern.test}}
+`);
+  const r = await run(conf, signed);
+  const line = r.log.find((l) => l.startsWith('Authentication-Results: mx.tern.test;'));
+  assert.ok(line, r.log.join('\n'));
+  assert.ok(line.includes('dkim=pass header.d=signer.test header.i=alice@signer.test header.s=rsa header.a=rsa-sha256'), line);
+  assert.ok(line.includes('dkim=tmperror (pubkey unavailable) header.d=signer.test header.s=gone header.a=rsa-sha256'), line);
+  assert.ok(r.log.includes('DKIM: d=signer.test s=gone [failed key import]'), r.log.join('\n'));
+});
+
 test('control = dkim_disable_verify: nothing is verified', async () => {
   const signed = await signMessage(MESSAGE, [{ domain: 'signer.test', key: rsa }]);
   const conf = writeConfig(`

@@ -151,7 +151,7 @@ async function finish(s: SmtpSession, data: ReceivedData): Promise<void> {
     return;
   }
   // then acl_smtp_mime once per MIME part, and PRDR's acl_smtp_data_prdr once per recipient
-  let blackholedBy: string | undefined;
+  let blackholedBy: string | undefined = dkimAcl.verdict === 'discard' ? 'DKIM' : undefined;
   const mime = await runMimeAcl(s, { message: built?.message, headers, body, messageId: id });
   headers = mime.headers;
   if (mime.verdict === 'discard') {
