@@ -32,7 +32,7 @@ export interface AclResult {
    */
   verifyFailed?: 'recipient' | 'sender' | 'header_sender' | string;
   /** A failed `verify = sender`: the SMTP reply carries its details unless no_details (section "Sender address verification reporting"). */
-  senderVerifyFailure?: { address: string; message?: string; noDetails: boolean; userMessage?: string; defer?: boolean; logDetail?: string };
+  senderVerifyFailure?: { address: string; message?: string; noDetails: boolean; userMessage?: string; defer?: boolean; logDetail?: string; source?: object };
   /** A defer whose text may be given to the client (Exim's acl_temp_details). */
   tempDetails?: boolean;
   /** Where the rejection should be logged (log_reject_target): subset of main/reject/panic; empty means nowhere. */

@@ -464,6 +464,8 @@ function* verifyAddress(st: RunState, arg: string, kind: 'sender' | 'recipient' 
     st.senderVerifyFailure = {
       address, message: result.message, noDetails: !!options.no_details,
       userMessage: result.userMessage, defer: rc === 'DEFER', logDetail: result.cached ? undefined : result.message,
+      // the client and log hear of one verification's failure once (a cached result is the same verification)
+      source: result,
     };
   }
   if (rc !== 'OK') {

@@ -113,10 +113,11 @@ export function addressVerifyHooks(src: HookSource): AclVerifyHooks {
         const { outcomes: _o, ...r } = await verifyAddress(address, kind, options, src);
         return r;
       };
-      if (kind !== 'sender' || !src.cacheScope) return run();
+      // A callout is made (or its cache consulted) at each check, as Exim does.
+      if (kind !== 'sender' || !src.cacheScope || options.callout) return run();
       let cache = senderCache.get(src.cacheScope);
       if (!cache) senderCache.set(src.cacheScope, (cache = new Map()));
-      const key = `${address}\0${options.callout?.raw ?? ''}\0${options.successOnRedirect ? 1 : 0}`;
+      const key = `${address}\0${options.successOnRedirect ? 1 : 0}`;
       let p = cache.get(key);
       if (p) src.trace?.('using cached sender verify result');
       else cache.set(key, (p = run()));

@@ -171,14 +171,16 @@ export async function runPhaseAcl(s: SmtpSession, where: AclWhere, opts: PhaseOp
   let lines = replyLines(code, s.aclConn.controls.noMultilineResponses ? text.split('\n')[0] : text, esc);
   const svf = result.senderVerifyFailure;
   const logSvf = svf && (svf.defer || (s.logger.selector?.has('sender_verify_fail') ?? true));
-  if (svf && logSvf && (verdict === 'deny' || verdict === 'defer') && !opts.noLog && !senderFailureTold.has(s.aclMsg)) {
+  // Told once per failed verification (a per-message cached result is the same one; each callout is new).
+  const told = svf?.source ?? s.aclMsg;
+  if (svf && logSvf && (verdict === 'deny' || verdict === 'defer') && !opts.noLog && !senderFailureTold.has(told)) {
     // The reason a sender failed goes to the log once, before the rejection itself.
     const detail = svf.logDetail === undefined ? '' : `: ${svf.logDetail}`;
     s.logger.reject(`${hostAndIdent(s.peer(), s.logger.selector as never, true)} sender verify ${svf.defer ? 'defer' : 'fail'} for <${svf.address}>${detail}`, { id: opts.messageId });
   }
-  if (svf && verdict === 'deny' && !svf.noDetails && !s.aclConn.controls.noMultilineResponses && !senderFailureTold.has(s.aclMsg)) {
+  if (svf && verdict === 'deny' && !svf.noDetails && !s.aclConn.controls.noMultilineResponses && !senderFailureTold.has(told)) {
     // Exim tells the client once per message why the sender failed (section "Sender address verification reporting").
-    senderFailureTold.add(s.aclMsg);
+    senderFailureTold.add(told);
     const reason = svf.userMessage ?? svf.message;
     const details = [`Verification failed for <${svf.address}>`, ...(reason ? [reason] : [])].join('\n');
     lines = [...replyLines(code, details, esc).map((l) => l.replace(/^(\d{3}) /, '$1-')), ...lines];
