@@ -83,6 +83,7 @@ async function runNotSmtpAcl(option: string, config: Config, ectx: ExpandContext
   const { newConnectionState, newMessageState } = await import('../acl/types.ts');
   const result = await mod.runAcl(expandString(spec, ectx), where, {
     config, expand: ectx, logger, conn: newConnectionState(), msg: newMessageState(), headers,
+    messageId: ectx.vars.get('message_id')?.value,
     verify: (await import('../verify/index.ts')).addressVerifyHooks({ config, ctx: ectx, log: (line: string) => logger.main(line) }),
   });
   if (result.verdict === 'accept' || result.verdict === 'discard') return;
@@ -212,7 +213,16 @@ async function submit(opts: CliOptions, config: Config, logger: Logger): Promise
   message.nonRecipients = excluded;
   message.dontDeliver = opts.dontDeliver;
 
+  // acl_not_smtp_mime (src/mime/not-smtp.ts) comes first; Exim ends a rejected submission silently
+  const mime = optionString(config, 'acl_not_smtp_mime') === '' ? undefined : await import('../mime/not-smtp.ts');
+  const mimeScan = mime ? await mime.runLocalMimeAcl(config, ectx, logger, message, body) : undefined;
+  if (mimeScan?.verdict === 'reject') return 1;
   await runNotSmtpAcl('acl_not_smtp', config, ectx, logger, ectx.headers);
+  await mimeScan?.release();
+  if (mime && mimeScan?.verdict === 'discard') {
+    mime.logMimeDiscard(logger, message, body);
+    return 1;
+  }
   for (const [k, v] of ectx.vars) {
     if (k.startsWith('acl_c')) message.aclC.set(k.slice(5), { value: textToByteString(v.value), tainted: v.tainted });
     else if (k.startsWith('acl_m')) message.aclM.set(k.slice(5), { value: textToByteString(v.value), tainted: v.tainted });
