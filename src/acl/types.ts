@@ -124,6 +124,8 @@ export interface AclMessageState {
 export interface VerifyAddressOptions {
   callout?: { timeout?: number; connect?: number; defer_ok?: boolean; no_cache?: boolean; random?: boolean;
     use_sender?: boolean; use_postmaster?: boolean; postmaster?: boolean; fullpostmaster?: boolean;
+    /** use_tptsender: use_sender, but the transport's return_path (when set) replaces the sender. */
+    use_tptsender?: boolean;
     /** The postmaster check's MAIL FROM (postmaster sets it to ""; the rightmost of the two wins). */
     postmaster_mailfrom?: string;
     mailfrom?: string; maxwait?: number; hold?: boolean; pipeline?: boolean; raw: string };

@@ -46,6 +46,7 @@ const CALLOUT_OPTS: { name: string; hasValue: boolean; time: boolean }[] = [
   { name: 'no_cache', hasValue: false, time: false },
   { name: 'random', hasValue: false, time: false },
   { name: 'use_sender', hasValue: false, time: false },
+  { name: 'use_tptsender', hasValue: false, time: false },
   { name: 'use_postmaster', hasValue: false, time: false },
   { name: 'postmaster_mailfrom', hasValue: true, time: false },
   { name: 'postmaster', hasValue: false, time: false },
@@ -388,6 +389,7 @@ function* verifyAddress(st: RunState, arg: string, kind: 'sender' | 'recipient' 
             case 'no_cache': co.no_cache = true; break;
             case 'random': co.random = true; break;
             case 'use_sender': co.use_sender = true; break;
+            case 'use_tptsender': co.use_sender = true; co.use_tptsender = true; break;
             case 'use_postmaster': co.use_postmaster = true; break;
             case 'postmaster': co.postmaster = true; co.postmaster_mailfrom = ''; break;
             case 'fullpostmaster': co.fullpostmaster = true; co.postmaster_mailfrom = ''; break;

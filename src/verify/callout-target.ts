@@ -29,6 +29,8 @@ export interface CalloutTarget {
   lmtp: boolean;
   /** protocol = smtps: TLS from the start. */
   tlsOnConnect: boolean;
+  /** The transport's return_path, expanded (use_tptsender's sender), when set. */
+  returnPath?: string;
   transport?: DriverInstance;
   /** The expansion context with the address's $domain and $local_part. */
   ctx: ExpandContext;
@@ -115,6 +117,7 @@ export async function calloutTarget(config: Config, outcome: RouteOutcome, calle
   let heloName: string;
   let lmtp = false;
   let tlsOnConnect = false;
+  let returnPath: string | undefined;
   if (transport) {
     port = parsePort((await expandTransportOption(transport, 'port', ctx)) ?? 'smtp', transport);
     const iface = await expandTransportOption(transport, 'interface', ctx);
@@ -125,8 +128,9 @@ export async function calloutTarget(config: Config, outcome: RouteOutcome, calle
     tlsOnConnect = protocol === 'smtps';
     // smtps has its own default port
     if (tlsOnConnect && optionText(transport, 'port') === 'smtp' && !transport.options.has('port')) port = 465;
+    returnPath = await expandTransportOption(transport, 'return_path', ctx);
   } else {
     heloName = await expandStringAsync('$smtp_active_hostname', ctx);
   }
-  return { hosts: found, port, localAddress, heloName, lmtp, tlsOnConnect, transport, ctx };
+  return { hosts: found, port, localAddress, heloName, lmtp, tlsOnConnect, returnPath, transport, ctx };
 }

@@ -176,8 +176,10 @@ export async function runCallout(req: CalloutRequest): Promise<CalloutResult> {
   }
   if (!target) return { result: 'ok' };
 
+  // use_tptsender: the transport's return_path stands in for the sender (the cache key keeps the sender).
+  const sendFrom = co.use_tptsender && target.returnPath !== undefined ? target.returnPath : from;
   const attempt: Attempt = {
-    req, target, from, domain: domainRec, domainLearnt: false, trace,
+    req, target, from: sendFrom, domain: domainRec, domainLearnt: false, trace,
     pmFrom: pmFrom !== undefined && domainRec.postmaster === 'unknown' ? pmFrom : undefined,
     randomLocalPart: co.random && domainRec.random === 'unknown' ? await randomLocalPart(req) : undefined,
   };

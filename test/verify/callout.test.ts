@@ -260,6 +260,15 @@ describe('recipient callouts', () => {
     assert.deepEqual((await hostCheck(plain, 's@src.test', ['sendercheck@x.test'])).replies, ['550-Callout verification failed:\n550 550 rejected sendercheck']);
   });
 
+  it('use_tptsender: the transport\'s return_path stands in for the sender', async () => {
+    const { file } = checkerConfig('  require verify = recipient/callout=5s,use_tptsender,no_cache\n  accept', '', {
+      transport: '  return_path = tpt-${local_part}@src.test',
+    });
+    const s = await hostCheck(file, 'somebody@src.test', ['good@x.test']);
+    assert.deepEqual(s.replies, ['250 Accepted']);
+    assert.ok(s.trace.includes('  SMTP|> MAIL FROM:<tpt-good@src.test>'), s.trace.join('\n'));
+  });
+
   it('-bh skips the callout (and says so); -bhc makes it', async () => {
     const { file } = checkerConfig('  require verify = recipient/callout=5s\n  accept');
     const before = targetConnections();
