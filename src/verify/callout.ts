@@ -19,6 +19,14 @@
 //  4. what was learnt goes back into the cache (not after a defer).
 //
 // In -bh host checking the callout is skipped (as the spec says: -bhc makes it).
+//
+// Not done (yet): `hold` (keeping the connection for cutthrough delivery) is
+// accepted and treated as not given; `pipeline` is accepted and ignored;
+// AUTH, DANE, OCSP and PIPE_CONNECT are not used by callouts; a host-list
+// item's own port (host::port) is not honoured, the transport's port is.
+// Where Exim 4.98 and the spec differ on a greeting refused with 5xx (Exim
+// leaves $recipient_verify_failure empty and writes no domain record), this
+// follows the spec: "mail", and a negative domain record.
 
 import type { VerifyAddressOptions, VerifyAddressResult } from '../acl/types.ts';
 import type { Config } from '../config/types.ts';

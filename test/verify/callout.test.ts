@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort, repo, run, startDaemon, type TernDaemon } from '../helpers/tern-daemon.ts';
 import { SmtpClient } from '../helpers/smtp-client.ts';
+import { startDnsServer } from '../helpers/dns-server.ts';
 
 let target: TernDaemon;
 let deadPort: number;
@@ -115,10 +116,10 @@ interface Session {
 }
 
 /** One -bhc (or -bh) session: HELO, MAIL FROM:<sender>, a RCPT per recipient, QUIT. */
-async function hostCheck(conf: string, sender: string, rcpts: string[], flag = '-bhc', data?: string): Promise<Session> {
+async function hostCheck(conf: string, sender: string, rcpts: string[], flag = '-bhc', data?: string, env?: NodeJS.ProcessEnv): Promise<Session> {
   const message = data === undefined ? [] : ['DATA', ...data.split('\n'), '.'];
   const input = ['HELO me.test', `MAIL FROM:<${sender}>`, ...rcpts.map((r) => `RCPT TO:<${r}>`), ...message, 'QUIT', ''].join('\r\n');
-  const r = await run(process.execPath, [path.join(repo, 'src/main.ts'), '-C', conf, flag, '10.0.0.1'], { input, timeoutMs: 60_000 });
+  const r = await run(process.execPath, [path.join(repo, 'src/main.ts'), '-C', conf, flag, '10.0.0.1'], { input, timeoutMs: 60_000, env });
   assert.equal(r.code, 0, r.stderr);
   const replies: string[] = [];
   let cur: string[] = [];
@@ -317,6 +318,39 @@ describe('where the callout goes', () => {
     assert.deepEqual(s.replies, ['250 Accepted', '250 Accepted']);
     await target.waitForLog(/HELO <helo-x\.test> from \[127\.0\.0\.5\]/);
     await target.waitForLog(/HELO <from-transport-hosts> from \[127\.0\.0\.1\]/);
+  });
+});
+
+describe('hosts from MX records', () => {
+  it('the MX hosts are called in preference order (dnslookup, real BIND)', async () => {
+    // A second target on 127.0.0.9 (not an interface of this host, so not "self"); 127.0.0.8 has nothing listening.
+    const port = await freePort();
+    const mxTarget = await startDaemon({
+      config: 'primary_hostname = mx-target.test\ntls_advertise_hosts =\nacl_smtp_rcpt = rcpt\nbegin acl\nrcpt:\n  deny local_parts = bad\n  accept',
+      args: ['-oX', `<; 127.0.0.9.${port}`],
+    });
+    const dns = await startDnsServer([{ name: 'mx.test', records: ['@ MX 20 second', '@ MX 10 first', 'first A 127.0.0.8', 'second A 127.0.0.9'] }]);
+    try {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tern-callout-mx-'));
+      dirs.push(dir);
+      const file = path.join(dir, 'configure');
+      fs.writeFileSync(file, [
+        'primary_hostname = checker.test', `spool_directory = ${dir}/spool`, 'acl_smtp_rcpt = rcpt',
+        'begin acl', 'rcpt:', '  require verify = recipient/callout=5s', '  accept',
+        'begin routers', 'mx:', '  driver = dnslookup', '  transport = t',
+        'begin transports', 't:', '  driver = smtp', `  port = ${port}`, '',
+      ].join('\n'));
+      const s = await hostCheck(file, 's@src.test', ['good@mx.test', 'bad@mx.test'], '-bhc', undefined, { ...process.env, TERN_RESOLVERS: `${dns.host}:${dns.port}` });
+      assert.deepEqual(s.replies, ['250 Accepted', '550-Callout verification failed:\n550 550 Administrative prohibition']);
+      const connecting = s.trace.filter((l) => l.startsWith('Connecting to ') || l.startsWith('failed: '));
+      assert.deepEqual(connecting.slice(0, 3), [
+        `Connecting to first.mx.test [127.0.0.8]:${port} ...`,
+        'failed: Connection refused',
+        `Connecting to second.mx.test [127.0.0.9]:${port} ...`,
+      ]);
+    } finally {
+      await Promise.all([mxTarget.stop(), dns.stop()]);
+    }
   });
 });
 
