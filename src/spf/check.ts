@@ -22,6 +22,8 @@ export interface SpfQuery {
   /** spf_guess's record: check with it when the domain has no SPF record. */
   guessRecord?: string;
   resolver?: MailauthResolver;
+  /** Told of each TXT record that is not an SPF record (Exim's lookup drops them, and traces them). */
+  onNotSpf?: (text: string) => void;
   /** Seconds since the epoch (for the %{t} macro). */
   now?: number;
 }
@@ -76,6 +78,25 @@ function libspf2Outcome(result: SpfResult, errorText: string): { result: SpfResu
 }
 
 /** libspf2's header comment; "domain of" names the checked domain. */
+/**
+ * Exim's DNS layer for libspf2 hands over only TXT records that start with
+ * "v=spf1": the others (an exp= explanation among them) are as good as absent.
+ */
+function spfOnlyResolver(base: MailauthResolver, onNotSpf?: (text: string) => void): MailauthResolver {
+  return async (name, rrtype) => {
+    const answer = await base(name, rrtype);
+    if (rrtype.toUpperCase() !== 'TXT') return answer;
+    const kept: string[][] = [];
+    for (const record of answer as string[][]) {
+      const text = record.join('');
+      if (/^v=spf1(\s|$)/i.test(text)) kept.push(record);
+      else onNotSpf?.(text);
+    }
+    if (kept.length === 0) throw Object.assign(new Error(`no SPF record at ${name}`), { code: 'ENODATA' });
+    return kept;
+  };
+}
+
 function headerComment(result: SpfResult, q: SpfQuery, domain: string, problem: string): string {
   const r = q.receiver;
   switch (result) {
@@ -113,7 +134,7 @@ async function runOnce(q: SpfQuery, resolver: MailauthResolver): Promise<{ resul
 }
 
 export async function checkSpf(q: SpfQuery): Promise<SpfOutcome> {
-  const base = q.resolver ?? mailauthResolver;
+  const base = spfOnlyResolver(q.resolver ?? mailauthResolver, q.onNotSpf);
   const identity = identityOf(q);
   let got = await runOnce(q, base);
   let guessed = false;

@@ -10,14 +10,12 @@
 import { splitList } from '../lists/index.ts';
 import { primaryHostname } from '../expand/variables.ts';
 import { getVar, setVar, trace, waitFor, expand, type Rc, type RunState, type Step } from '../acl/state.ts';
-import type { AclMessageState } from '../acl/types.ts';
+import type { AclConnectionState, AclMessageState } from '../acl/types.ts';
 import { setAuthResultsPart } from '../dmarc/auth-results.ts';
 import { checkSpf, type SpfOutcome, type SpfQuery } from './check.ts';
 
 const DEFAULT_GUESS = 'v=spf1 a/24 mx/24 ptr ?all';
 const DEFAULT_TEMPLATE = 'Please%_see%_http://www.open-spf.org/Why';
-/** libspf2's result numbers, which Exim's ACL trace prints after the name. */
-const LIBSPF2_CODES = ['(invalid)', 'neutral', 'pass', 'fail', 'softfail', 'none', 'temperror', 'permerror'];
 
 interface MessageSpf {
   byQuery: Map<string, SpfOutcome>;
@@ -26,6 +24,7 @@ interface MessageSpf {
 }
 
 const perMessage = new WeakMap<AclMessageState, MessageSpf>();
+const notSpfTraced = new WeakMap<AclConnectionState, Set<string>>();
 
 /** The latest SPF outcome of this message (undefined when no spf condition has run). */
 export function messageSpfOutcome(msg: AclMessageState): SpfOutcome | undefined {
@@ -66,7 +65,6 @@ export function* spfCondition(st: RunState, list: string, guess: boolean): Step<
   const ip = getVar(st, 'sender_host_address') ?? '';
   if (!ip) {
     // no client host (local submission): Exim has no SPF context and takes it as permerror
-    trace(st, 'SPF: no client host address; result is permerror');
     return spfListMatches('permerror', list) ? 'OK' : 'FAIL';
   }
   let template = optionText(st, 'spf_smtp_comment_template', DEFAULT_TEMPLATE);
@@ -78,6 +76,14 @@ export function* spfCondition(st: RunState, list: string, guess: boolean): Step<
     receiver: primaryHostname(st.actx.expand),
     commentTemplate: template,
     guessRecord: guess ? optionText(st, 'spf_guess', DEFAULT_GUESS) : undefined,
+    onNotSpf: (text) => {
+      // Exim traces each such record when its DNS lookup is made, once per connection (its DNS cache)
+      const seen = notSpfTraced.get(st.actx.conn) ?? new Set<string>();
+      notSpfTraced.set(st.actx.conn, seen);
+      if (seen.has(text)) return;
+      seen.add(text);
+      trace(st, `not an spf record: ${text}`);
+    },
   };
   let mine = perMessage.get(st.actx.msg);
   if (!mine) perMessage.set(st.actx.msg, (mine = { byQuery: new Map() }));
@@ -89,6 +95,5 @@ export function* spfCondition(st: RunState, list: string, guess: boolean): Step<
   }
   mine.last = outcome;
   setSpfVariables(st, outcome);
-  trace(st, `SPF result is ${outcome.result} (${LIBSPF2_CODES.indexOf(outcome.result)})`);
   return spfListMatches(outcome.result, list) ? 'OK' : 'FAIL';
 }

@@ -102,12 +102,13 @@ function dialogue(k: Case): string {
 }
 
 /**
- * The replies and log lines of one run, normalised: message ids, sizes and
+ * The replies, log lines and SPF/DKIM trace lines of one run, normalised: message ids, sizes and
  * signing times vary; a TAB in a logwrite line is printed by Exim as it is.
  */
 export function normalise(output: string): string {
   return output.split('\n')
-    .filter((l) => /^LOG:|^[2-5]\d\d[ -]/.test(l) && !/SMTP connection|closed by QUIT|^220 |^250[ -]/.test(l))
+    // the ACL trace is kept where it is about SPF or DKIM
+    .filter((l) => (/^LOG:|^[2-5]\d\d[ -]/.test(l) && !/SMTP connection|closed by QUIT|^220 |^250[ -]/.test(l)) || (l.startsWith('>>>') && /spf|dkim/i.test(l)))
     .map((l) => l.replace(/^LOG: [0-9A-Za-z]{6}-[0-9A-Za-z]{11,12}-[0-9A-Za-z]{4} /, 'LOG: ')
       .replace(/\bt=\d+/g, 't=T').replace(/ S=\d+/, ' S=N').replace(/\t/g, '\\t'))
     .join('\n');
