@@ -150,3 +150,22 @@ test('acl_not_smtp_mime: tern -bm refuses silently (status 1, nothing queued, no
     t.remove();
   }
 });
+
+test('batched SMTP (-bS) gets acl_not_smtp_mime: a refusal ends the batch and is logged as during the MIME ACL checks', () => {
+  const t = ternSetup({ config: `primary_hostname = mx.example.com\nqualify_domain = mx.example.com\nacl_not_smtp_mime = check_mime\n${ACLS}` });
+  try {
+    const message = (name: string): string => [
+      'MAIL FROM:<sender@example.org>', 'RCPT TO:<someone@example.com>', 'DATA',
+      'Subject: batch', 'Content-Type: multipart/mixed; boundary=XX', '',
+      '--XX', `Content-Type: application/octet-stream; name="${name}"`, '', 'data', '--XX--', '.', '',
+    ].join('\n');
+    const r = t.tern(['-bS'], message('fine.txt') + message('tool.exe') + 'QUIT\n');
+    assert.notEqual(r.status, 0);
+    // (Exim ends this line with CR LF and a blank line: an SMTP reply written into the batch report)
+    assert.match(r.stdout, /^550 Blocked attachment: tool\.exe\r?\n/);
+    assert.match(t.log(), / U=\S+ F=<sender@example\.org> rejected during MIME ACL checks: Blocked attachment: tool\.exe\n/);
+    assert.equal(t.spooledIds().length, 1);
+  } finally {
+    t.remove();
+  }
+});

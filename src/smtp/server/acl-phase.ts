@@ -17,6 +17,7 @@ const OPTION: Partial<Record<AclWhere, string>> = {
   dkim: 'acl_smtp_dkim', prdr: 'acl_smtp_data_prdr', auth: 'acl_smtp_auth', starttls: 'acl_smtp_starttls',
   etrn: 'acl_smtp_etrn', atrn: 'acl_smtp_atrn', expn: 'acl_smtp_expn', vrfy: 'acl_smtp_vrfy',
   quit: 'acl_smtp_quit', notquit: 'acl_smtp_notquit', wellknown: 'acl_smtp_wellknown', not_smtp: 'acl_not_smtp',
+  not_smtp_mime: 'acl_not_smtp_mime',
 };
 
 /** With no ACL set, these phases refuse (RCPT, and the commands that need an ACL to be allowed). */
@@ -139,7 +140,7 @@ export async function runPhaseAcl(s: SmtpSession, where: AclWhere, opts: PhaseOp
   const optName = OPTION[where];
   let spec: string | undefined;
   // -bS runs only the non-SMTP ACL (spec "Incoming batched SMTP").
-  if (s.isBatch && where !== 'not_smtp') return { verdict: 'accept', lines: [], text: '', unset: true };
+  if (s.isBatch && where !== 'not_smtp' && where !== 'not_smtp_mime') return { verdict: 'accept', lines: [], text: '', unset: true };
   if (optName) spec = await s.expandOption(optName);
   let result: AclResult;
   let unset = false;

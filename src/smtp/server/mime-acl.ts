@@ -5,7 +5,8 @@
 // recipients, anything else rejects the message "during MIME ACL checks"
 // and the DATA ACL does not run. Header lines the MIME ACL adds are in
 // place for the DATA ACL. The scan directory goes once the DATA ACL has
-// run (releaseMimeScan), unless control = no_mbox_unspool.
+// run (releaseMimeScan), unless control = no_mbox_unspool. Batched SMTP
+// (-bS) gets acl_not_smtp_mime instead, as Exim gives it.
 
 import type { Message } from '../../mail/message.ts';
 import { clearMimeVariables, hasContentType, mboxText, scanMessage, ScanDirectory } from '../../mime/index.ts';
@@ -38,10 +39,10 @@ function passed(verdict: 'accept' | 'discard', headers: string[]): MimeAclOutcom
 export async function runMimeAcl(s: SmtpSession, input: MimeAclInput): Promise<MimeAclOutcome> {
   clearMimeVariables(s.ctx);
   let headers = input.headers;
-  // -bS messages are not interactive SMTP: Exim gives them acl_not_smtp_mime (not done here yet)
-  if (s.isBatch || s.recipients.length === 0 || !optString(s.config, 'acl_smtp_mime') || !hasContentType(headers)) {
-    return passed('accept', headers);
-  }
+  // -bS is not interactive SMTP: Exim gives its messages acl_not_smtp_mime, whatever the recipients
+  const where = s.isBatch ? 'not_smtp_mime' : 'mime';
+  const skip = s.isBatch ? !optString(s.config, 'acl_not_smtp_mime') : s.recipients.length === 0 || !optString(s.config, 'acl_smtp_mime');
+  if (skip || !hasContentType(headers)) return passed('accept', headers);
   const id = input.messageId;
   const dir = new ScanDirectory(optString(s.config, 'spool_directory') ?? '', id);
   scans.set(s, dir);
@@ -59,7 +60,7 @@ export async function runMimeAcl(s: SmtpSession, input: MimeAclInput): Promise<M
     dir,
     rfc2047LengthCheck: optBool(s.config, 'check_rfc2047_length'),
     runAcl: async (part) => {
-      last = await runPhaseAcl(s, 'mime', { headers, body: input.body, messageId: id, noLog: true, mimePart: part });
+      last = await runPhaseAcl(s, where, { headers, body: input.body, messageId: id, noLog: true, mimePart: part });
       return last.verdict;
     },
     panic: (text) => s.logger.panic(text, { id }),
