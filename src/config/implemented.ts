@@ -36,8 +36,8 @@ export const IMPLEMENTED_OPTIONS: ReadonlySet<string> = new Set([
   'main/acl_smtp_helo', 'main/acl_smtp_mail', 'main/acl_smtp_mailauth', 'main/acl_smtp_mime', 'main/acl_smtp_notquit',
   'main/acl_smtp_predata', 'main/acl_smtp_quit', 'main/acl_smtp_rcpt', 'main/acl_smtp_starttls', 'main/acl_smtp_vrfy',
   'main/acl_smtp_wellknown', 'main/dns_csa_search_limit', 'main/dns_csa_use_reverse',
-  // MIME scanning (src/mime)
-  'main/acl_not_smtp_mime', 'main/check_rfc2047_length',
+  // MIME scanning (src/mime; it honours check_rfc2047_length, which $h_ decoding does not yet)
+  'main/acl_not_smtp_mime',
   // SPF, DKIM verification, DMARC (src/spf, src/dkim, src/dmarc); dmarc_history_file and
   // dmarc_forensic_sender are not acted on
   'main/spf_guess', 'main/spf_smtp_comment_template', 'main/dkim_verify_hashes', 'main/dkim_verify_keytypes',
