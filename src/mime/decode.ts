@@ -107,9 +107,11 @@ function copyAsIs(lines: Iterable<Buffer>, out: Buffer): Decoded {
 
 /** Decode the body that starts at `start`, ended by `boundary`'s line (the enclosing multipart's). */
 export function decodeBody(source: Buffer, start: number, boundary: string | undefined, encoding: string | undefined): Decoded {
-  const lines = bodyLines(source, start, boundary);
+  const lines = [...bodyLines(source, start, boundary)];
   // no encoding writes more than it reads (one spare byte for a last partial base64 byte)
-  const out = Buffer.allocUnsafe(Math.max(0, source.length - start) + 1);
+  let size = 1;
+  for (const l of lines) size += l.length;
+  const out = Buffer.allocUnsafe(size);
   if (encoding === 'base64') return decodeBase64(lines, out);
   if (encoding === 'quoted-printable') return decodeQuotedPrintable(lines, out);
   return copyAsIs(lines, out);
