@@ -7,7 +7,6 @@
 // dkim_verify_keytypes lists do not name are ignored, as in Exim.
 
 import { createPublicKey } from 'node:crypto';
-import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import type { DKIMResult } from 'mailauth';
 import { mailauthResolver, type MailauthResolver } from '../spf/mailauth-resolver.ts';
 import { decodeDkimQp, parseSignatureTags, signatureHeaders, type SignatureTags } from './signature-tags.ts';
@@ -182,6 +181,8 @@ function signaturesToVerify(headers: readonly string[], opts: DkimVerifyOptions)
 export async function verifyDkim(message: Buffer, headers: readonly string[], opts: DkimVerifyOptions): Promise<DkimSignature[]> {
   const wanted = signaturesToVerify(headers, opts);
   if (wanted.length === 0) return [];
+  // loaded on first use: mailauth takes a noticeable time to load
+  const { dkimVerify } = await import('mailauth/lib/dkim/verify.js');
   const res = await dkimVerify(message, {
     resolver: (opts.resolver ?? mailauthResolver) as never,
     minBitLength: opts.minKeySizes.get('rsa') ?? 1024,

@@ -7,7 +7,6 @@
 // finding the organizational domain by a DNS tree walk rather than from the
 // public suffix list in dmarc_tld_file, and ignoring pct=.
 
-import { dmarc } from 'mailauth/lib/dmarc/index.js';
 import { mailauthResolver, type MailauthResolver } from '../spf/mailauth-resolver.ts';
 
 export interface DmarcInput {
@@ -44,6 +43,8 @@ function outcome(status: string, passFail: string, text: string, rest: Partial<D
 export async function evaluateDmarc(input: DmarcInput): Promise<DmarcOutcome> {
   if (!input.fromDomain) return outcome('nofrom', 'temperror', 'No From: domain found');
   const spfDomains = input.spf?.result === 'pass' ? [input.spf.domain] : [];
+  // loaded on first use: mailauth takes a noticeable time to load
+  const { dmarc } = await import('mailauth/lib/dmarc/index.js');
   const res = await dmarc({
     headerFrom: `postmaster@${input.fromDomain}`,
     spfDomains,

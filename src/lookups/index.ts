@@ -11,6 +11,7 @@ import './sqlite.ts';
 import './dnsdb.ts';
 import './psl.ts';
 import './passwd.ts';
+import '../spf/lookup.ts';
 
 import type { ExpandContext } from '../expand/context.ts';
 import { runLookup, type LookupOptions, type LookupResult, type LookupSource } from './helpers.ts';

@@ -4,7 +4,6 @@
 // libspf2 words them. The "best guess" check runs the spf_guess record in
 // place of the domain's own when the domain publishes none.
 
-import { spf } from 'mailauth/lib/spf/index.js';
 import { expandSpfTemplate } from './comment-template.ts';
 import { mailauthResolver, type MailauthResolver } from './mailauth-resolver.ts';
 
@@ -121,6 +120,8 @@ function smtpComment(result: SpfResult, q: SpfQuery, identity: string): string {
 }
 
 async function runOnce(q: SpfQuery, resolver: MailauthResolver): Promise<{ result: SpfResult; errorText: string; domain: string }> {
+  // mailauth takes a noticeable time to load: only processes that check SPF pay for it
+  const { spf } = await import('mailauth/lib/spf/index.js');
   const res = await spf({
     sender: q.sender || undefined, ip: q.ip, helo: q.helo, mta: q.receiver, resolver: resolver as never, maxElapsedTime: MAX_ELAPSED_MS,
   });

@@ -10,6 +10,8 @@ import { checkSpf } from '../../src/spf/check.ts';
 import { spfListMatches } from '../../src/spf/condition.ts';
 import { expandSpfTemplate } from '../../src/spf/comment-template.ts';
 import { setResolvers, clearDnsCache } from '../../src/dns/index.ts';
+import { expandStringAsync } from '../../src/expand/index.ts';
+import { newContext } from '../../src/expand/context.ts';
 
 let dns: DnsServer;
 
@@ -129,6 +131,17 @@ test('checkSpf: an unanswerable DNS question leaves no result, "(invalid)" with 
   };
   const o = await checkSpf({ ip: '192.0.2.5', helo: 'h', sender: 'x@pass.spf.test', receiver: 'mx', commentTemplate: '', resolver: failing });
   assert.deepEqual([o.result, o.headerComment, o.received, o.smtpComment], ['(invalid)', '', '', '']);
+});
+
+test('${lookup {sender} spf {ip}}: the result name; a bare domain is postmaster@ it; a non-address is not found', async () => {
+  const ctx = newContext();
+  const lookup = (sender: string, ip: string) => expandStringAsync(`\${lookup{${sender}}spf{${ip}}{$value}{not found}}`, ctx);
+  assert.equal(await lookup('a@pass.spf.test', '192.0.2.1'), 'pass');
+  assert.equal(await lookup('a@soft.spf.test', '192.0.2.1'), 'softfail');
+  assert.equal(await lookup('pass.spf.test', '192.0.2.1'), 'pass');
+  assert.equal(await lookup('a@nospf.spf.test', '192.0.2.1'), 'none');
+  assert.equal(await lookup('a@broken.spf.test', '192.0.2.1'), '(invalid)');
+  assert.equal(await lookup('a@pass.spf.test', 'bad'), 'not found');
 });
 
 test('the result list: names, "*", and "!" inverting an item', () => {
