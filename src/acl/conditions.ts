@@ -101,7 +101,7 @@ export function* evalItem(st: RunState, item: AclItem, arg: string, tainted: boo
     case 'mime_regex':
       return yield* mimeRegexStep(st, arg);
     case 'decode':
-      return yield* decodeCondition(st, arg);
+      return yield* decodeCondition(st, arg, tainted);
     case 'malware':
       return notAvailable(st, 'malware', 'malware scanning (av_scanner)');
     case 'spam':

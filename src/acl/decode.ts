@@ -8,22 +8,23 @@ import { mimeRegexCondition } from './content.ts';
 import { writeLog } from './logging.ts';
 import { waitFor, type Rc, type RunState, type Step } from './state.ts';
 
-function* decodePart(st: RunState, option: string): Step<Rc | undefined> {
+function* decodePart(st: RunState, option: string, tainted: boolean): Step<Rc | undefined> {
   const part = st.actx.mimePart;
   if (!part?.decode) return undefined;
   const decode = part.decode.bind(part);
-  return yield* waitFor(st, `mime-decode\0${option}\0${Math.random()}`, () => decode(option));
+  return yield* waitFor(st, `mime-decode\0${option}\0${Math.random()}`, () => decode(option, tainted));
 }
 
-export function* decodeCondition(st: RunState, option: string): Step<Rc> {
+/** decode = ...: a tainted value may not name the file (the scanner defers, as Exim). */
+export function* decodeCondition(st: RunState, option: string, tainted: boolean): Step<Rc> {
   // outside a MIME scan there is no part to decode: Exim's decode fails
-  return (yield* decodePart(st, option)) ?? 'FAIL';
+  return (yield* decodePart(st, option, tainted)) ?? 'FAIL';
 }
 
 export function* mimeRegexStep(st: RunState, list: string): Step<Rc> {
   const part = st.actx.mimePart;
   if (part?.decode && part.decoded === undefined) {
-    const rc = yield* decodePart(st, '');
+    const rc = yield* decodePart(st, '', false);
     if (rc !== 'OK' || part.decoded === undefined) {
       writeLog(st, ['main'], 'mime_regex acl condition warning - could not decode MIME part to file');
       return 'DEFER';

@@ -182,7 +182,7 @@ export interface AclContext {
    * MIME ACL: the current part, raw (for regex =) and decoded (for mime_regex =, once decoded);
    * decode(option) writes the decoded part to a file as `decode =` does (src/mime).
    */
-  mimePart?: { raw?: Buffer | string; decoded?: Buffer | string; decode?(option: string): Promise<'OK' | 'FAIL' | 'DEFER'> };
+  mimePart?: { raw?: Buffer | string; decoded?: Buffer | string; decode?(option: string, tainted?: boolean): Promise<'OK' | 'FAIL' | 'DEFER'> };
   /** -bh: called with each trace line Exim prints to stderr. */
   trace?(line: string): void;
   verify?: AclVerifyHooks;

@@ -36,11 +36,13 @@ export class MimePartHandle {
   decoded: Buffer | undefined;
   private readonly dir: ScanDirectory;
   private readonly ctx: ExpandContext;
+  private readonly panic: (text: string) => void;
 
-  constructor(part: MimePart, dir: ScanDirectory, ctx: ExpandContext) {
+  constructor(part: MimePart, dir: ScanDirectory, ctx: ExpandContext, panic: (text: string) => void) {
     this.part = part;
     this.dir = dir;
     this.ctx = ctx;
+    this.panic = panic;
   }
 
   /** The raw part for `regex =`: its body up to the closing boundary line. */
@@ -53,17 +55,23 @@ export class MimePartHandle {
    * decode = [/path/]name: "false"/"0" decode nothing; "default" or nothing
    * gives a numbered file in the scan directory; an existing directory gets
    * a numbered file; another absolute path is the file; a relative name is
-   * put in the scan directory. Only the list's first item counts.
+   * put in the scan directory. Only the list's first item counts. A file
+   * name made from tainted data is refused (logged, and the decode defers).
    */
-  async decode(option: string): Promise<DecodeResult> {
+  async decode(option: string, tainted = false): Promise<DecodeResult> {
     const first = splitList(option)[0];
     if (first === 'false' || first === '0') return 'FAIL';
     let file: string;
     if (first === undefined || first === 'default') file = await this.dir.freeDecodeName(this.dir.path);
     else if (first.startsWith('/')) file = (await isDirectory(first)) ? await this.dir.freeDecodeName(first) : first;
     else file = `${this.dir.path}/${first}`;
+    const fromOption = first !== undefined && first !== 'default';
     // Exim names the file before it tries to open it
-    this.ctx.vars.set('mime_decoded_filename', { value: file, tainted: false });
+    this.ctx.vars.set('mime_decoded_filename', { value: file, tainted: tainted && fromOption });
+    if (tainted && fromOption) {
+      this.panic(`Tainted filename '${file}'`);
+      return 'DEFER';
+    }
     const p = this.part;
     const result = decodeBody(p.source, p.bodyStart, p.endBoundary, p.contentTransferEncoding);
     try {
@@ -97,7 +105,7 @@ export interface MimeScanOptions {
   rfc2047LengthCheck: boolean;
   /** Run the MIME ACL for one part; its verdict ('accept' goes on). */
   runAcl(handle: MimePartHandle): Promise<string>;
-  /** Panic-log lines (an attached message that cannot be read or removed). */
+  /** Panic-log lines, also in the main log (a tainted file name, an attached message that cannot be read or removed). */
   panic(text: string): void;
 }
 
@@ -130,12 +138,12 @@ export async function scanMessage(eml: Buffer, o: MimeScanOptions): Promise<stri
   const hooks = {
     visit: async (part: MimePart): Promise<string> => {
       setPartVariables(ctx, part);
-      return o.runAcl(new MimePartHandle(part, dir, ctx));
+      return o.runAcl(new MimePartHandle(part, dir, ctx, o.panic));
     },
     attached: async (part: MimePart): Promise<boolean> => {
       const name = await dir.freeAttachedName();
       // an attached message that cannot be written is not scanned (as in Exim)
-      if (name !== undefined) await new MimePartHandle(part, dir, ctx).decode(name);
+      if (name !== undefined) await new MimePartHandle(part, dir, ctx, o.panic).decode(name);
       return true;
     },
   };
