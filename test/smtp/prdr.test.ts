@@ -153,3 +153,25 @@ test('one recipient, or no PRDR on MAIL: the usual single reply and $prdr_reques
   await d.arrivalLine(id2);
   assert.deepEqual(d.readMessage(id2).header.recipients.map((r) => r.address), ['spamhater@example.com', 'x@example.com']);
 });
+
+test('BDAT LAST with PRDR: the per-recipient replies, then the final reply alone (no chunk line)', async () => {
+  const c = await SmtpClient.connect(d.port);
+  assert.equal((await c.reply())?.code, 220);
+  assert.equal((await c.command('EHLO client.example.net')).code, 250);
+  assert.equal((await c.command('MAIL FROM:<sender@example.org> PRDR')).code, 250);
+  assert.equal((await c.command('RCPT TO:<spamhater@example.com>')).code, 250);
+  assert.equal((await c.command('RCPT TO:<chunky@example.com>')).code, 250);
+  const data = 'Subject: chunked\r\n\r\nbody\r\n';
+  c.write(`BDAT ${data.length} LAST\r\n${data}`);
+  const replies = await c.replies(4);
+  assert.deepEqual(replies.map((r) => r.raw.replace(ID, 'id=ID')), [
+    '353 PRDR content analysis beginning',
+    '550 spamhater does not want this',
+    '250 PRDR R=<chunky@example.com> acceptance',
+    '250 id=ID message accepted for some recipients',
+  ]);
+  await c.command('QUIT');
+  const id = ID.exec(replies[3].raw)![1];
+  assert.match(await d.arrivalLine(id), / P=esmtp PRDR K S=\d+$/);
+  assert.deepEqual(d.readMessage(id).header.recipients.map((r) => r.address), ['chunky@example.com']);
+});

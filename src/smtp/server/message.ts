@@ -242,7 +242,8 @@ async function finish(s: SmtpSession, data: ReceivedData): Promise<void> {
   }
   s.messagesReceived++;
   // BDAT LAST: Exim acknowledges the last chunk on a continuation line before the message's reply.
-  if (data.lastChunk) s.send(`250- ${data.lastChunk.size} byte chunk, total ${data.lastChunk.total}`);
+  // (not before PRDR's final reply, which Exim sends alone)
+  if (data.lastChunk && !prdr.finalReply) s.send(`250- ${data.lastChunk.size} byte chunk, total ${data.lastChunk.total}`);
   s.sendLines(fakeReply(s) ?? (prdr.finalReply ? [prdr.finalReply] : acl.lines.length ? acl.lines : [`250 OK id=${id}`]));
 }
 
