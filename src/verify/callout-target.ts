@@ -74,8 +74,8 @@ export async function hostInTransportList(target: CalloutTarget, name: string, h
   return m.result === 'ok';
 }
 
-/** The transport's `hosts`, looked up (bydns/byname as the routers do). */
-async function transportHosts(config: Config, t: DriverInstance, ctx: ExpandContext): Promise<RouteHost[]> {
+/** The transport's `hosts`, looked up (bydns/byname as the routers do), traced as Exim's byname lookup is. */
+async function transportHosts(config: Config, t: DriverInstance, ctx: ExpandContext, trace?: (line: string) => void): Promise<RouteHost[]> {
   const list = await expandTransportOption(t, 'hosts', ctx);
   if (list === undefined) return [];
   const out: RouteHost[] = [];
@@ -83,13 +83,16 @@ async function transportHosts(config: Config, t: DriverInstance, ctx: ExpandCont
     const name = item.trim().replace(/::?\d+$/, '');
     if (name === '') continue;
     const h = await hostAddresses({ config, ctx }, name);
-    if (h.status === 'ok') out.push(...h.hosts);
+    if (h.status !== 'ok') continue;
+    trace?.('gethostbyname2 looked up these IP addresses:');
+    for (const x of h.hosts) trace?.(`  name=${x.name} address=${x.address}`);
+    out.push(...h.hosts);
   }
   return out;
 }
 
 /** Work out the callout's target for a routed address; undefined when there is nothing to call (no smtp transport hosts). */
-export async function calloutTarget(config: Config, outcome: RouteOutcome, callerCtx: ExpandContext): Promise<CalloutTarget | undefined> {
+export async function calloutTarget(config: Config, outcome: RouteOutcome, callerCtx: ExpandContext, trace?: (line: string) => void): Promise<CalloutTarget | undefined> {
   const ctx: ExpandContext = { ...callerCtx, vars: new Map(callerCtx.vars), memo: new AsyncMemo() };
   const a = outcome.address;
   ctx.vars.set('domain', { value: a.domain, tainted: true });
@@ -99,7 +102,7 @@ export async function calloutTarget(config: Config, outcome: RouteOutcome, calle
   if (transport && transport.driver !== 'smtp') return undefined;
   let hosts: RouteHost[] = outcome.hosts ?? [];
   if (transport && (hosts.length === 0 || optionText(transport, 'hosts_override') === 'true')) {
-    const th = await transportHosts(config, transport, ctx);
+    const th = await transportHosts(config, transport, ctx, trace);
     if (th.length > 0) hosts = th;
   }
   const found: CalloutHost[] = [];

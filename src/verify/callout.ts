@@ -129,6 +129,15 @@ interface Attempt {
 /** Run the callout for a routed address. */
 export async function runCallout(req: CalloutRequest): Promise<CalloutResult> {
   const trace = (line: string): void => req.trace?.(line);
+  // The hosts are found first (the transport's are looked up here), even when -bh will not call them.
+  let target: CalloutTarget | undefined;
+  try {
+    target = await calloutTarget(req.config, req.outcome, req.ctx, trace);
+  } catch (e) {
+    if (e instanceof CalloutSetupError) return { result: 'defer', message: e.message, callout: 'defer' };
+    throw e;
+  }
+  if (!target) return { result: 'ok' };
   trace('Attempting full verification using callout');
   if (req.omit) {
     trace('... callout omitted by default when host testing');
@@ -174,15 +183,6 @@ export async function runCallout(req: CalloutRequest): Promise<CalloutResult> {
       return cachedFailure(req, 'recipient', CACHED_ADDRESS_FAILURE);
     }
   }
-
-  let target: CalloutTarget | undefined;
-  try {
-    target = await calloutTarget(req.config, req.outcome, req.ctx);
-  } catch (e) {
-    if (e instanceof CalloutSetupError) return { result: 'defer', message: e.message, callout: 'defer' };
-    throw e;
-  }
-  if (!target) return { result: 'ok' };
 
   // use_tptsender: the transport's return_path stands in for the sender (the cache key keeps the sender).
   const sendFrom = co.use_tptsender && target.returnPath !== undefined ? target.returnPath : from;
