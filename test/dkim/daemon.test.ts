@@ -73,7 +73,7 @@ test('a signed, SPF-permitted message is accepted; an altered one is refused by 
     assert.match(first, /^250 OK id=/, daemon.log() + daemon.log('panic') + daemon.stderr());
     const id = /id=(\S+)/.exec(first)![1];
     const arrival = await daemon.arrivalLine(id);
-    assert.match(arrival, /<= a@sender\.test /);
+    assert.match(arrival, /<= a@sender\.test .* DKIM=sender\.test id=d1@sender\.test$/);
     await daemon.waitForLog(/data: dkim=pass spf=pass dmarc=yes accept align=yes\/yes/);
     assert.match(daemon.log(), /dkim ok sender\.test pass/);
     assert.match(daemon.log(), /DKIM: d=sender\.test s=d1 c=relaxed\/relaxed a=rsa-sha256 b=2048 t=\d+ \[verification succeeded\]/);

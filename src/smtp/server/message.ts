@@ -228,6 +228,7 @@ async function finish(s: SmtpSession, data: ReceivedData): Promise<void> {
         chunking: data.chunked, body8bitmime: body8,
         pipelining: { advertised: s.advertised.pipelining, used: s.pipeliningUsed, earlyAdvertised: s.advertised.pipeConnect },
         fakeReject: controls.fakeReject !== undefined, prdr: prdr.active,
+        dkim: messageDkim(s.aclMsg)?.arrivalDomain,
       });
       afterArrivalLines(s, id);
     } catch (e) {
