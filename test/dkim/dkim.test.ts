@@ -179,6 +179,15 @@ test('dkim_verify_hashes / dkim_verify_keytypes: other signatures are ignored', 
   assert.match(acl[0], / s=ed /);
 });
 
+test('dkim_verify_minimal: after the first passing signature the others are not verified', async () => {
+  const signed = await signMessage(MESSAGE, [{ domain: 'signer.test', key: rsa }, { domain: 'signer.test', key: ed }]);
+  const r = await run(config('dkim_verify_minimal = true'), signed);
+  const acl = r.log.filter((l) => l.startsWith('dkim: '));
+  assert.match(acl[0], / status=pass .* s=ed /);
+  assert.match(acl[1], / status=none reason= d=signer\.test s=rsa /);
+  assert.ok(r.log.some((l) => /^DKIM: d=signer\.test s=rsa .* \[not verified\]$/.test(l)), r.log.join('\n'));
+});
+
 test('signature tags: folding removed, first of a repeated tag kept', () => {
   const t = parseSignatureTags(' v=1; a=rsa-sha256; d=example.com;\n\ts=sel; h=from :\n to; b=abc\n def=; b=ignored');
   assert.equal(t.tags.get('h'), 'from:to');
