@@ -33,7 +33,7 @@ check_prdr:
 check_data:
   deny    condition = \${if match{$h_subject:}{data-refuse}}
           message = refused by the DATA ACL
-  accept  logwrite = data ACL sees [$recipients] prdr_requested=$prdr_requested
+  accept  logwrite = data ACL sees [$recipients] prdr_requested=$prdr_requested lp=[$local_part]
 `;
 
 let d: TernDaemon;
@@ -85,7 +85,8 @@ test('one recipient refused, one accepted: 353, 550 and 250 in order, "accepted 
   assert.ok(log.includes(`${id} PRDR spamhater@example.com spamhater does not want this\n`), log);
   assert.ok(log.includes(`${id} prdr accepts happy@example.com of [happy@example.com]\n`), log);
   assert.ok(log.includes(`${id} PRDR R=<happy@example.com> acceptance\n`), log);
-  assert.ok(log.includes(`${id} data ACL sees [happy@example.com] prdr_requested=yes\n`), log);
+  // the last recipient's $local_part is gone by the DATA ACL
+  assert.ok(log.includes(`${id} data ACL sees [happy@example.com] prdr_requested=yes lp=[]\n`), log);
   assert.match(log, /rcpt spamhater prdr_requested=yes\n/);
   // PRDR refusals go to the main log only
   assert.doesNotMatch(d.log('reject'), /spamhater/);
@@ -145,7 +146,7 @@ test('one recipient, or no PRDR on MAIL: the usual single reply and $prdr_reques
   assert.match(one.after[0].raw, /^250 OK id=\S+$/);
   const id1 = ID.exec(one.after[0].raw)![1];
   assert.doesNotMatch(await d.arrivalLine(id1), / PRDR /);
-  assert.ok(d.log().includes(`${id1} data ACL sees [solo@example.com] prdr_requested=no\n`));
+  assert.ok(d.log().includes(`${id1} data ACL sees [solo@example.com] prdr_requested=no lp=`));
   const plain = await send(['spamhater@example.com', 'x@example.com'], 'no prdr', false);
   assert.equal(plain.mail.raw, '250 OK');
   assert.match(plain.after[0].raw, /^250 OK id=\S+$/);

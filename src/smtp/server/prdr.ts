@@ -65,6 +65,8 @@ export async function runPrdr(s: SmtpSession, input: PrdrInput): Promise<PrdrOut
       s.send(`${code} ${standard}`);
     }
     s.logger.main(log !== undefined ? `PRDR ${address} ${log}` : user !== undefined ? `PRDR ${address} ${user}` : standard, { id: input.messageId });
+    // as after a RCPT ACL, the recipient's variables do not outlive the ACL
+    for (const n of ['local_part', 'domain', 'local_part_data', 'domain_data', 'address_data']) s.ctx.vars.delete(n);
     kept.push(verdict === 'accept');
     if (verdict !== 'accept') s.recipients = s.recipients.filter((r) => r !== rcpt);
   }
