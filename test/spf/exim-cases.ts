@@ -42,13 +42,27 @@ export function zones(keys: Keys): ZoneSpec[] {
   ];
 }
 
-/** guess: whether the RCPT ACL also tries spf_guess (which overwrites the $spf_* variables). */
-export function configText(guess: boolean): string {
+/**
+ * The configuration of a variant: "guess" also tries spf_guess in the RCPT ACL
+ * (which overwrites the $spf_* variables); "policy" has the DKIM ACL overrule
+ * and refuse; "minimal" and "rsaonly" set DKIM verification options.
+ */
+export type Variant = 'plain' | 'guess' | 'policy' | 'minimal' | 'rsaonly';
+
+export function configText(variant: Variant): string {
+  const options = variant === 'minimal' ? 'dkim_verify_minimal = true\n'
+    : variant === 'rsaonly' ? 'dkim_verify_keytypes = rsa\ndkim_verify_signers = paypal.test : $dkim_signers\n' : '';
+  const policy = variant !== 'policy' ? '' : `  warn condition = \${if eq{$dkim_selector}{rsa}}
+       set dkim_verify_status = fail
+       set dkim_verify_reason = local policy
+  deny dkim_signers = alice@signer.test
+       message = refusing $dkim_cur_signer ($dkim_verify_status)
+`;
   return `
 primary_hostname = mx.tern.test
 log_selector = +dkim_verbose
 spf_guess = v=spf1 a/24 -all
-acl_smtp_rcpt = rcpt
+${options}acl_smtp_rcpt = rcpt
 acl_smtp_dkim = dkim
 acl_smtp_data = data
 begin acl
@@ -59,9 +73,9 @@ rcpt:
        logwrite = matched !pass
   warn spf = invalid
        logwrite = matched invalid
-${guess ? '  warn spf_guess = pass\n' : ''}  accept logwrite = R=$spf_result guessed=$spf_result_guessed comment=$spf_header_comment|smtp=$spf_smtp_comment|rcv=$spf_received
+${variant === 'guess' ? '  warn spf_guess = pass\n' : ''}  accept logwrite = R=$spf_result guessed=$spf_result_guessed comment=$spf_header_comment|smtp=$spf_smtp_comment|rcv=$spf_received
 dkim:
-  accept logwrite = dkim: signer=$dkim_cur_signer status=$dkim_verify_status reason=$dkim_verify_reason d=$dkim_domain s=$dkim_selector i=$dkim_identity a=$dkim_algo c=$dkim_canon_headers/$dkim_canon_body bits=$dkim_key_length h=$dkim_headernames
+${policy}  accept logwrite = dkim: signer=$dkim_cur_signer status=$dkim_verify_status reason=$dkim_verify_reason d=$dkim_domain s=$dkim_selector i=$dkim_identity a=$dkim_algo c=$dkim_canon_headers/$dkim_canon_body bits=$dkim_key_length h=$dkim_headernames
 data:
   accept logwrite = data: status=$dkim_verify_status signers=$dkim_signers
 `;
@@ -70,7 +84,7 @@ data:
 const MESSAGE = 'From: Alice <alice@signer.test>\nTo: bob@mx.tern.test\nSubject: signed\nDate: Sun, 22 Nov 2026 12:00:00 +0000\nMessage-ID: <m1@signer.test>\n\nHello Bob.\nThis body is signed.\n';
 
 export interface Case {
-  guess: boolean;
+  variant: Variant;
   ip: string;
   sender: string;
   helo: string;
@@ -84,7 +98,8 @@ export async function cases(keys: Keys): Promise<Case[]> {
     { domain: 'signer.test', key: keys.gone },
     { domain: 'signer.test', key: keys.small },
   ]);
-  const c = (guess: boolean, ip: string, sender: string, data = MESSAGE, helo = 'client.test'): Case => ({ guess, ip, sender, helo, data });
+  const c = (variant: Variant | boolean, ip: string, sender: string, data = MESSAGE, helo = 'client.test'): Case =>
+    ({ variant: variant === true ? 'guess' : variant === false ? 'plain' : variant, ip, sender, helo, data });
   return [
     c(true, '192.0.2.1', 'a@pass.spf.test'), c(true, '192.0.2.1', 'a@fail.spf.test'), c(true, '192.0.2.1', 'a@soft.spf.test'),
     c(true, '192.0.2.1', 'a@neutral.spf.test'), c(true, '192.0.2.1', 'a@nospf.spf.test'), c(true, '192.0.2.5', 'a@explained.spf.test'),
@@ -93,6 +108,8 @@ export async function cases(keys: Keys): Promise<Case[]> {
     c(false, '192.0.2.7', 'a@two.spf.test'), c(false, '192.0.2.7', 'a@badip.spf.test'), c(false, '192.0.2.7', 'a@nxdomain.spf.test'),
     c(false, '192.0.2.7', 'a@refused.test'),
     c(false, '192.0.2.1', 'a@pass.spf.test', signed), c(false, '192.0.2.1', 'a@pass.spf.test', signed.replace('This body is signed.', 'changed')),
+    c('policy', '192.0.2.1', 'a@pass.spf.test', signed), c('minimal', '192.0.2.1', 'a@pass.spf.test', signed),
+    c('rsaonly', '192.0.2.1', 'a@pass.spf.test', signed),
   ];
 }
 
@@ -119,10 +136,10 @@ export async function runCases(command: string[], keys: Keys, env: NodeJS.Proces
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tern-auth-golden-'));
   const out: string[] = [];
   for (const k of await cases(keys)) {
-    const conf = path.join(dir, k.guess ? 'guess.conf' : 'plain.conf');
-    fs.writeFileSync(conf, configText(k.guess));
+    const conf = path.join(dir, `${k.variant}.conf`);
+    fs.writeFileSync(conf, configText(k.variant));
     const r = spawnSync(command[0], [...command.slice(1), '-C', conf, '-bh', k.ip], { input: dialogue(k), encoding: 'latin1', env, timeout: 60_000 });
-    out.push(`==== ${k.guess ? 'guess ' : ''}${k.ip} <${k.sender}> ${k.helo}${k.data.includes('DKIM-Signature') ? ' signed' : ''}${k.data.includes('changed') ? ' altered' : ''}`);
+    out.push(`==== ${k.variant === 'plain' ? '' : `${k.variant} `}${k.ip} <${k.sender}> ${k.helo}${k.data.includes('DKIM-Signature') ? ' signed' : ''}${k.data.includes('changed') ? ' altered' : ''}`);
     out.push(normalise(`${r.stdout ?? ''}\n${r.stderr ?? ''}`));
   }
   return out.join('\n') + '\n';
