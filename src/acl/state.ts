@@ -38,7 +38,7 @@ export interface RunState {
   /** Exim's acl_temp_details: a defer whose text may go to the client. */
   tempDetails: boolean;
   /** Set when sender verification failed (for the SMTP reply's extra lines). */
-  senderVerifyFailure?: { address: string; message?: string; noDetails: boolean; userMessage?: string; defer?: boolean; logDetail?: string; source?: object };
+  senderVerifyFailure?: { address: string; message?: string; noDetails: boolean; userMessage?: string; defer?: boolean; logDetail?: string; source?: object; kind?: 'setup' | 'postmaster' };
   verifyFailed?: string;
   /** Named domain/local-part list results for the address under test (shared with nested `acl =`). */
   addressListCache: ListCache;

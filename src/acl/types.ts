@@ -32,7 +32,7 @@ export interface AclResult {
    */
   verifyFailed?: 'recipient' | 'sender' | 'header_sender' | string;
   /** A failed `verify = sender`: the SMTP reply carries its details unless no_details (section "Sender address verification reporting"). */
-  senderVerifyFailure?: { address: string; message?: string; noDetails: boolean; userMessage?: string; defer?: boolean; logDetail?: string; source?: object };
+  senderVerifyFailure?: { address: string; message?: string; noDetails: boolean; userMessage?: string; defer?: boolean; logDetail?: string; source?: object; kind?: 'setup' | 'postmaster' };
   /** A defer whose text may be given to the client (Exim's acl_temp_details). */
   tempDetails?: boolean;
   /** Where the rejection should be logged (log_reject_target): subset of main/reject/panic; empty means nowhere. */
@@ -154,6 +154,8 @@ export interface VerifyAddressResult {
   callout?: 'ok' | 'fail' | 'defer';
   /** A callout failure taken from the callout cache (the log then has no details). */
   cached?: boolean;
+  /** A sender callout refused at setup (connection, HELO, MAIL FROM:<>) or at the postmaster check: the client is told why that matters. */
+  senderFailureKind?: 'setup' | 'postmaster';
   /** A recipient accepted by a callout: untainted $domain_data and $local_part_data. */
   domainData?: string;
   localPartData?: string;

@@ -467,7 +467,7 @@ function* verifyAddress(st: RunState, arg: string, kind: 'sender' | 'recipient' 
       address, message: result.message, noDetails: !!options.no_details,
       userMessage: result.userMessage, defer: rc === 'DEFER', logDetail: result.cached ? undefined : result.message,
       // the client and log hear of one verification's failure once (a cached result is the same verification)
-      source: result,
+      source: result, kind: result.senderFailureKind,
     };
   }
   if (rc !== 'OK') {

@@ -106,7 +106,13 @@ function mailFromFor(req: CalloutRequest): string {
 /** What the hosts told us, before it is turned into a verification result. */
 type Verdict =
   | { rc: 'ok'; random?: boolean }
-  | { rc: 'fail'; failure: 'mail' | 'recipient' | 'postmaster'; sent: string; reply: SmtpReply; host: CalloutHost }
+  | {
+    rc: 'fail'; failure: 'mail' | 'recipient' | 'postmaster'; sent: string; reply: SmtpReply; host: CalloutHost;
+    /** Refused at connection, HELO or MAIL FROM:<>: the domain will not take bounces. */
+    setup?: boolean;
+    /** A refused MAIL: Exim logs it as 'response to "MAIL FROM:<...>" was: ...'. */
+    mailRefused?: boolean;
+  }
   | { rc: 'defer'; message: string };
 
 /** State of one callout while hosts are being tried. */
@@ -204,11 +210,15 @@ export async function runCallout(req: CalloutRequest): Promise<CalloutResult> {
       // The dialogue is in byte strings (as on the wire); messages are text.
       const response = byteStringToText(replyText(verdict.reply));
       const sent = byteStringToText(verdict.sent);
-      const message = `${verdict.host.name} [${verdict.host.address}] : SMTP error from remote mail server after ${sent}: ${response}`;
+      const hostText = `${verdict.host.name} [${verdict.host.address}]`;
+      const message = verdict.mailRefused
+        ? `${hostText} : response to "${sent}" was: ${response}`
+        : `${hostText} : SMTP error from remote mail server after ${sent}: ${response}`;
       const userMessage = req.kind === 'recipient'
         ? `Callout verification failed:\n${response}`
         : `Called:   ${verdict.host.address}\nSent:     ${sent}\nResponse: ${response}`;
-      return { result: 'fail', failure: verdict.failure, message, userMessage, callout: 'fail', calloutAddress };
+      const senderFailureKind = verdict.failure === 'postmaster' ? 'postmaster' : verdict.setup ? 'setup' : undefined;
+      return { result: 'fail', failure: verdict.failure, message, userMessage, callout: 'fail', calloutAddress, senderFailureKind };
     }
     case 'defer': {
       const what = req.kind === 'recipient' ? 'recipient' : 'sender';
@@ -224,7 +234,8 @@ function okResult(req: CalloutRequest, localPart: string, domain: string): Callo
 }
 
 function cachedFailure(req: CalloutRequest, failure: string, text: string): CalloutResult {
-  return { result: 'fail', failure, message: text, userMessage: text, callout: 'fail', cached: true };
+  const senderFailureKind = failure === 'postmaster' ? 'postmaster' : failure === 'mail' ? 'setup' : undefined;
+  return { result: 'fail', failure, message: text, userMessage: text, callout: 'fail', cached: true, senderFailureKind };
 }
 
 async function randomLocalPart(req: CalloutRequest): Promise<string> {
@@ -305,7 +316,7 @@ async function oneHost(at: Attempt, host: CalloutHost, lim: HostLimits): Promise
         // Refused at connection or HELO: no callout to this domain can succeed.
         at.domain.result = 'reject';
         at.domainLearnt = true;
-        return { rc: 'fail', failure: 'mail', sent: e.after, reply: e.reply!, host };
+        return { rc: 'fail', failure: 'mail', sent: e.after, reply: e.reply!, host, setup: true };
       }
       return { rc: 'defer', message: `${hostText} : ${e.message}` };
     }
@@ -334,7 +345,7 @@ async function transaction(at: Attempt, d: SmtpDialogue, host: CalloutHost, from
     if (mailReply.code < 500) return { rc: 'defer', message: `${host.name} [${host.address}] : ${new DialogueError(mail, mailReply).message}` };
     // Refusing MAIL FROM:<> is a fact about the domain; refusing a real sender is not.
     if (from === '') at.domain.result = 'reject_mfnull';
-    return { rc: 'fail', failure: 'mail', sent: mail, reply: mailReply, host };
+    return { rc: 'fail', failure: 'mail', sent: mail, reply: mailReply, host, setup: from === '', mailRefused: true };
   }
   if (from === '') at.domain.result = 'accept';
   return rcptReply ?? d.command(rcptCmd);

@@ -37,6 +37,9 @@ helo:
 mail:
   deny senders = refused@src.test
        message = no such sender here
+  deny senders = :
+       hosts = 127.0.0.6
+       message = no bounces
   warn logwrite = MAILFROM <$sender_address>
   accept
 rcpt:
@@ -256,6 +259,7 @@ describe('recipient callouts', () => {
     const bad = await hostCheck(file, 'refused@src.test', ['good@x.test']);
     assert.ok(bad.log.includes('AVM <Callout verification failed:\\n550 no such sender here> <mail>'), bad.log.join('\n'));
     assert.deepEqual(bad.replies, ['550-Callout verification failed:\n550 550 no such sender here']);
+    assert.ok(bad.log.some((l) => l.endsWith(`rejected RCPT <good@x.test>: ${HOST} : response to "MAIL FROM:<refused@src.test>" was: 550 no such sender here`)), bad.log.join('\n'));
     // Without use_sender the null sender is used, and sendercheck is refused.
     const { file: plain } = checkerConfig('  require verify = recipient/callout=5s,no_cache\n  accept');
     assert.deepEqual((await hostCheck(plain, 's@src.test', ['sendercheck@x.test'])).replies, ['550-Callout verification failed:\n550 550 rejected sendercheck']);
@@ -385,6 +389,46 @@ describe('sender callouts', () => {
       'H=(me.test) [10.0.0.1] sender verify fail for <bad@x.test>',
       'H=(me.test) [10.0.0.1] F=<bad@x.test> rejected RCPT <b@y.test>: Sender verify failed',
     ]);
+  });
+
+  it('a domain that refuses bounces or its postmaster: Exim\'s explanations, also when the cache answers', async () => {
+    const { file } = checkerConfig('  require verify = sender/callout=5s,postmaster\n  accept', '', {
+      // The target refuses MAIL FROM:<> from 127.0.0.6: the callouts for nobounce.test come from there.
+      more: `tnb:\n  driver = smtp\n  port = ${target.port}\n  interface = 127.0.0.6`,
+    });
+    const routed = fs.readFileSync(file, 'utf8').replace('begin routers\n', 'begin routers\nnb:\n  driver = manualroute\n  domains = nobounce.test\n  route_list = * 127.0.0.1\n  transport = tnb\n  self = send\n');
+    fs.writeFileSync(file, routed);
+    const pm = await hostCheck(file, 'good@nopm.test', ['a@y.test', 'b@y.test']);
+    const pmTrailer = [
+      '550-Several RFCs state that you are required to have a postmaster',
+      '550-mailbox for each mail domain. This host does not accept mail',
+      '550-from domains whose servers reject the postmaster address.',
+      '550 Sender verify failed',
+    ];
+    assert.deepEqual(pm.replies, [[
+      '550-Postmaster verification failed while checking <good@nopm.test>',
+      '550-Called:   127.0.0.1',
+      '550-Sent:     RCPT TO:<postmaster@nopm.test>',
+      '550-Response: 550 no postmaster here',
+      ...pmTrailer,
+    ].join('\n'), ['550-Postmaster verification failed while checking <good@nopm.test>', '550-(result of earlier verification reused).', ...pmTrailer].join('\n')]);
+    const nb = await hostCheck(file, 'good@nobounce.test', ['a@y.test', 'b@y.test']);
+    const setupTrailer = [
+      '550-The initial connection, or a HELO or MAIL FROM:<> command was',
+      '550-rejected. Refusing MAIL FROM:<> does not help fight spam, disregards',
+      '550-RFC requirements, and stops you from receiving standard bounce',
+      '550-messages. This host does not accept mail from domains whose servers',
+      '550-refuse bounces.',
+      '550 Sender verify failed',
+    ];
+    assert.deepEqual(nb.replies, [[
+      '550-Callback setup failed while verifying <good@nobounce.test>',
+      '550-Called:   127.0.0.1',
+      '550-Sent:     MAIL FROM:<>',
+      '550-Response: 550 no bounces',
+      ...setupTrailer,
+    ].join('\n'), ['550-Callback setup failed while verifying <good@nobounce.test>', '550-(result of an earlier callout reused).', ...setupTrailer].join('\n')]);
+    assert.ok(nb.log.includes(`H=(me.test) [10.0.0.1] sender verify fail for <good@nobounce.test>: ${HOST} : response to "MAIL FROM:<>" was: 550 no bounces`), nb.log.join('\n'));
   });
 
   it('a sender the host answers 451 for: 451 to the client, the defer logged with details', async () => {

@@ -6,6 +6,7 @@
 import type { AclContext, AclResult, AclVerdict, AclWhere } from '../../acl/types.ts';
 import { formatAclRejection, hostAndIdent } from '../../log/index.ts';
 import { addressVerifyHooks } from '../../verify/index.ts';
+import { senderFailureDetails } from '../../verify/sender-report.ts';
 import { REPLY, replyLines } from './replies.ts';
 import { byteStringToText } from '../../expand/operators/bytes.ts';
 import { textToBytes } from './log-text.ts';
@@ -182,8 +183,7 @@ export async function runPhaseAcl(s: SmtpSession, where: AclWhere, opts: PhaseOp
   if (svf && verdict === 'deny' && !svf.noDetails && !s.aclConn.controls.noMultilineResponses && !senderFailureTold.has(told)) {
     // Exim tells the client once per message why the sender failed (section "Sender address verification reporting").
     senderFailureTold.add(told);
-    const reason = svf.userMessage ?? svf.message;
-    const details = [`Verification failed for <${svf.address}>`, ...(reason ? [reason] : [])].join('\n');
+    const details = senderFailureDetails(svf.address, svf.userMessage ?? svf.message, svf.kind);
     lines = [...replyLines(code, details, esc).map((l) => l.replace(/^(\d{3}) /, '$1-')), ...lines];
   }
   if (!opts.noLog) logRejection(s, where, verdict, result, opts);
