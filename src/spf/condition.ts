@@ -1,6 +1,7 @@
 // The ACL conditions `spf = <list>` and `spf_guess = <list>` (spec section
-// "SPF (Sender Policy Framework)"). The client ($sender_host_address,
-// $sender_helo_name) is checked for $sender_address; the outcome sets the
+// "SPF (Sender Policy Framework)"). The client ($sender_host_address, or
+// 0.0.0.0 for a local message, and $sender_helo_name) is checked for
+// $sender_address; the outcome sets the
 // $spf_* variables and is matched against the list: each item is a result
 // name, "*" for any, and a leading "!" inverts the item; the first item that
 // holds makes the condition true. spf_guess falls back to the spf_guess
@@ -62,11 +63,8 @@ function setSpfVariables(st: RunState, o: SpfOutcome): void {
 }
 
 export function* spfCondition(st: RunState, list: string, guess: boolean): Step<Rc> {
-  const ip = getVar(st, 'sender_host_address') ?? '';
-  if (!ip) {
-    // no client host (local submission): Exim has no SPF context and takes it as permerror
-    return spfListMatches('permerror', list) ? 'OK' : 'FAIL';
-  }
+  // a local message has no client address: Exim's libspf2 request then checks 0.0.0.0
+  const ip = getVar(st, 'sender_host_address') || '0.0.0.0';
   let template = optionText(st, 'spf_smtp_comment_template', DEFAULT_TEMPLATE);
   if (template.includes('$') || template.includes('\\')) template = (yield* expand(st, template)).value;
   const q: SpfQuery = {

@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDnsServer, type DnsServer } from '../helpers/dns-server.ts';
 import { hostCheck, messageDialogue, writeConfig } from './host-check.ts';
+import { ternSetup } from '../helpers/tern-daemon.ts';
 import { checkSpf } from '../../src/spf/check.ts';
 import { spfListMatches } from '../../src/spf/condition.ts';
 import { expandSpfTemplate } from '../../src/spf/comment-template.ts';
@@ -114,6 +115,26 @@ rcpt:
   // a published record is used as it is
   const own = await hostCheck(config, '192.0.2.200', msg('a@fail.spf.test'), dns);
   assert.ok(own.log.includes('guess said: fail guessed=no'), own.log.join('\n'));
+});
+
+test('a local SMTP message (-bs) has no client address: 0.0.0.0 is checked, as Exim does', () => {
+  const t = ternSetup({ config: `
+primary_hostname = mx.tern.test
+acl_smtp_rcpt = rcpt
+begin acl
+rcpt:
+  warn   spf = fail
+         logwrite = local: $spf_result; $spf_header_comment
+  accept
+` });
+  try {
+    t.env.TERN_RESOLVERS = `${dns.host}:${dns.port}`;
+    const r = t.tern(['-bs'], 'HELO helo.spf.test\r\nMAIL FROM:<a@pass.spf.test>\r\nRCPT TO:<root@mx.tern.test>\r\nQUIT\r\n');
+    assert.match(r.stdout, /^250 Accepted/m, r.stderr);
+    assert.match(t.log(), /local: fail; mx\.tern\.test: domain of pass\.spf\.test does not designate 0\.0\.0\.0 as permitted sender/);
+  } finally {
+    t.remove();
+  }
 });
 
 test('checkSpf: the SMTP comment is the template, also when the record has exp= (Exim\'s libspf2 setup ignores it)', async () => {
