@@ -75,7 +75,7 @@ export async function hostInTransportList(target: CalloutTarget, name: string, h
 }
 
 /** The transport's `hosts`, looked up (bydns/byname as the routers do), traced as Exim's byname lookup is. */
-async function transportHosts(config: Config, t: DriverInstance, ctx: ExpandContext, trace?: (line: string) => void): Promise<RouteHost[]> {
+async function transportHosts(config: Config, t: DriverInstance, ctx: ExpandContext, unresolved: string[], trace?: (line: string) => void): Promise<RouteHost[]> {
   const list = await expandTransportOption(t, 'hosts', ctx);
   if (list === undefined) return [];
   const out: RouteHost[] = [];
@@ -83,7 +83,10 @@ async function transportHosts(config: Config, t: DriverInstance, ctx: ExpandCont
     const name = item.trim().replace(/::?\d+$/, '');
     if (name === '') continue;
     const h = await hostAddresses({ config, ctx }, name);
-    if (h.status !== 'ok') continue;
+    if (h.status !== 'ok') {
+      unresolved.push(name);
+      continue;
+    }
     trace?.('gethostbyname2 looked up these IP addresses:');
     for (const x of h.hosts) trace?.(`  name=${x.name} address=${x.address}`);
     out.push(...h.hosts);
@@ -101,8 +104,9 @@ export async function calloutTarget(config: Config, outcome: RouteOutcome, calle
   // Callouts are made only over smtp transports (or with no transport, for verify-only routers).
   if (transport && transport.driver !== 'smtp') return undefined;
   let hosts: RouteHost[] = outcome.hosts ?? [];
+  const unresolved: string[] = [];
   if (transport && (hosts.length === 0 || optionText(transport, 'hosts_override') === 'true')) {
-    const th = await transportHosts(config, transport, ctx, trace);
+    const th = await transportHosts(config, transport, ctx, unresolved, trace);
     if (th.length > 0) hosts = th;
   }
   const found: CalloutHost[] = [];
@@ -113,7 +117,10 @@ export async function calloutTarget(config: Config, outcome: RouteOutcome, calle
     }
     const looked = await hostAddresses({ config, ctx }, h.name);
     if (looked.status === 'ok') for (const x of looked.hosts) found.push({ name: x.name, address: x.address! });
+    else unresolved.push(h.name);
   }
+  // No hosts at all: nothing to call. Hosts whose addresses could not be found: that is no success.
+  if (found.length === 0 && unresolved.length > 0) throw new CalloutSetupError(`no IP address found for host ${unresolved.join(', ')}`);
   if (found.length === 0) return undefined;
   let port = 25;
   let localAddress: string | undefined;

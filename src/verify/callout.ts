@@ -140,7 +140,7 @@ export async function runCallout(req: CalloutRequest): Promise<CalloutResult> {
   try {
     target = await calloutTarget(req.config, req.outcome, req.ctx, trace);
   } catch (e) {
-    if (e instanceof CalloutSetupError) return { result: 'defer', message: e.message, callout: 'defer' };
+    if (e instanceof CalloutSetupError) return deferResult(req, e.message);
     throw e;
   }
   if (!target) return { result: 'ok' };
@@ -220,12 +220,14 @@ export async function runCallout(req: CalloutRequest): Promise<CalloutResult> {
       const senderFailureKind = verdict.failure === 'postmaster' ? 'postmaster' : verdict.setup ? 'setup' : undefined;
       return { result: 'fail', failure: verdict.failure, message, userMessage, callout: 'fail', calloutAddress, senderFailureKind };
     }
-    case 'defer': {
-      const what = req.kind === 'recipient' ? 'recipient' : 'sender';
-      const userMessage = `Could not complete ${what} verify callout`;
-      return { result: 'defer', message: `${userMessage}: ${byteStringToText(verdict.message)}`, userMessage, callout: 'defer', calloutAddress };
-    }
+    case 'defer':
+      return deferResult(req, byteStringToText(verdict.message), calloutAddress);
   }
+}
+
+function deferResult(req: CalloutRequest, why: string, calloutAddress?: string): CalloutResult {
+  const userMessage = `Could not complete ${req.kind === 'recipient' ? 'recipient' : 'sender'} verify callout`;
+  return { result: 'defer', message: `${userMessage}: ${why}`, userMessage, callout: 'defer', calloutAddress };
 }
 
 function okResult(req: CalloutRequest, localPart: string, domain: string): CalloutResult {

@@ -341,11 +341,15 @@ describe('hosts from MX records', () => {
       fs.writeFileSync(file, [
         'primary_hostname = checker.test', `spool_directory = ${dir}/spool`, 'acl_smtp_rcpt = rcpt',
         'begin acl', 'rcpt:', '  require verify = recipient/callout=5s', '  accept',
-        'begin routers', 'mx:', '  driver = dnslookup', '  transport = t',
-        'begin transports', 't:', '  driver = smtp', `  port = ${port}`, '',
+        'begin routers', 'nores:', '  driver = accept', '  domains = nores.test', '  transport = tnores',
+        'mx:', '  driver = dnslookup', '  transport = t',
+        'begin transports', 't:', '  driver = smtp', `  port = ${port}`,
+        'tnores:', '  driver = smtp', '  hosts = nohost.mx.test', '',
       ].join('\n'));
-      const s = await hostCheck(file, 's@src.test', ['good@mx.test', 'bad@mx.test'], '-bhc', undefined, { ...process.env, TERN_RESOLVERS: `${dns.host}:${dns.port}` });
-      assert.deepEqual(s.replies, ['250 Accepted', '550-Callout verification failed:\n550 550 Administrative prohibition']);
+      const s = await hostCheck(file, 's@src.test', ['good@mx.test', 'bad@mx.test', 'a@nores.test'], '-bhc', undefined, { ...process.env, TERN_RESOLVERS: `${dns.host}:${dns.port}` });
+      // A host without an address is no success: the callout defers.
+      assert.deepEqual(s.replies, ['250 Accepted', '550-Callout verification failed:\n550 550 Administrative prohibition', '451 Could not complete recipient verify callout']);
+      assert.ok(s.log.some((l) => l.endsWith('rejected RCPT <a@nores.test>: Could not complete recipient verify callout: no IP address found for host nohost.mx.test')), s.log.join('\n'));
       const connecting = s.trace.filter((l) => l.startsWith('Connecting to ') || l.startsWith('failed: '));
       assert.deepEqual(connecting.slice(0, 3), [
         `Connecting to first.mx.test [127.0.0.8]:${port} ...`,
