@@ -15,7 +15,7 @@ import type { SmtpSession } from './session.ts';
 import { optBool, optString } from './options.ts';
 import { formatAclRejection } from '../../log/index.ts';
 import { splitList } from '../../lists/index.ts';
-import { verifyDkim, parseMinKeySizes, type DkimSignature } from '../../dkim/verify.ts';
+import { verifyDkim, verifyReason, parseMinKeySizes, type DkimSignature } from '../../dkim/verify.ts';
 import { dkimAuthResult, dkimLogLine, keyImportFailure } from '../../dkim/report.ts';
 import { clearDkimVariables, setSignerVariables, signersList } from '../../dkim/variables.ts';
 import { messageDkim, setMessageDkim, signerMatches } from '../../dkim/message-state.ts';
@@ -58,7 +58,7 @@ function logSignature(s: SmtpSession, sig: DkimSignature, id: string, after?: { 
   const state = messageDkim(s.aclMsg);
   if (state && state.arrivalDomain === undefined && (after?.status ?? sig.status) === 'pass') state.arrivalDomain = sig.domain;
   if (!s.logger.selector?.has('dkim_verbose')) return;
-  const changed = after && after.status !== sig.status;
+  const changed = after && (after.status !== sig.status || after.reason !== verifyReason(sig));
   s.logger.main(dkimLogLine(sig, changed ? after : undefined), { id });
 }
 
