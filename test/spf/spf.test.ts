@@ -8,6 +8,7 @@ import { startDnsServer, type DnsServer } from '../helpers/dns-server.ts';
 import { hostCheck, messageDialogue, writeConfig } from './host-check.ts';
 import { ternSetup } from '../helpers/tern-daemon.ts';
 import { checkSpf } from '../../src/spf/check.ts';
+import { mailauthResolver } from '../../src/spf/mailauth-resolver.ts';
 import { spfListMatches } from '../../src/spf/condition.ts';
 import { expandSpfTemplate } from '../../src/spf/comment-template.ts';
 import { setResolvers, clearDnsCache } from '../../src/dns/index.ts';
@@ -163,6 +164,15 @@ test('${lookup {sender} spf {ip}}: the result name; a bare domain is postmaster@
   assert.equal(await lookup('a@nospf.spf.test', '192.0.2.1'), 'none');
   assert.equal(await lookup('a@broken.spf.test', '192.0.2.1'), '(invalid)');
   assert.equal(await lookup('a@pass.spf.test', 'bad'), 'not found');
+});
+
+test('the resolver mailauth is given: answers in dns.promises shapes, node:dns error codes', async () => {
+  clearDnsCache();
+  assert.deepEqual(await mailauthResolver('pass.spf.test', 'TXT'), [['v=spf1 ip4:192.0.2.1 -all']]);
+  assert.deepEqual(await mailauthResolver('nospf.spf.test', 'A'), ['192.0.2.1']);
+  await assert.rejects(mailauthResolver('nowhere.spf.test', 'TXT'), { code: 'ENOTFOUND' });
+  await assert.rejects(mailauthResolver('nospf.spf.test', 'MX'), { code: 'ENODATA' });
+  await assert.rejects(mailauthResolver('nospf.spf.test', 'HINFO'), { code: 'ENOTIMP' });
 });
 
 test('the result list: names, "*", and "!" inverting an item', () => {
