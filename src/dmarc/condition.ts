@@ -66,37 +66,49 @@ function setDmarcVariables(st: RunState, o: DmarcOutcome): void {
   setVar(st, 'dmarc_alignment_dkim', o.alignDkim ? 'yes' : 'no');
 }
 
+/** A message DMARC was not done for: Exim's status, and "skipped" for ${authresults}. */
+function skipped(st: RunState, status: string, fromDomain?: string): string {
+  setVar(st, 'dmarc_status', status);
+  setAuthResultsPart(st.actx.expand, 'dmarc', `dmarc=skipped${fromDomain ? ` header.from=${fromDomain}` : ''}`);
+  return status;
+}
+
+function* evaluate(st: RunState, fromDomain: string): Step<string> {
+  const msg = st.actx.msg;
+  const spf = messageSpfOutcome(msg);
+  let spfDomain = spf?.domain ?? (getVar(st, 'sender_address_domain') || '');
+  if (!spf && !spfDomain) {
+    spfDomain = getVar(st, 'sender_helo_name') ?? '';
+    writeLog(st, ['main'], `DMARC using synthesized SPF sender domain = ${spfDomain}`);
+  }
+  const dkimPassDomains = (messageDkim(msg)?.signatures ?? []).filter((s) => s.status === 'pass').map((s) => s.domain);
+  const input = { fromDomain, spf: spf && { domain: spf.domain, result: spf.result }, dkimPassDomains };
+  const key = `dmarc\0${fromDomain}\0${spf?.domain ?? ''}\0${spf?.result ?? ''}\0${dkimPassDomains.join(':')}`;
+  const o = yield* waitFor(st, key, () => evaluateDmarc(input));
+  setDmarcVariables(st, o);
+  if (o.hasRecord) {
+    const yn = (b: boolean): string => (b ? 'yes' : 'no');
+    writeLog(st, ['main'], `DMARC results: spf_domain=${spfDomain} dmarc_domain=${o.usedDomain} spf_align=${yn(o.alignSpf)} dkim_align=${yn(o.alignDkim)} enforcement='${o.text}'`);
+  }
+  setAuthResultsPart(st.actx.expand, 'dmarc', `dmarc=${o.passFail}${fromDomain ? ` header.from=${fromDomain}` : ''}`);
+  return o.status;
+}
+
 /** Run the check (once per message) and return the status to match. */
 function* dmarcCheck(st: RunState): Step<string> {
   const msg = st.actx.msg;
   const done = checked.get(msg);
   if (done !== undefined) return done;
-  let status = 'none';
-  if (msg.controls.dmarcDisableVerify || st.actx.conn.controls.dmarcDisableVerify) {
-    status = 'off';
-    setVar(st, 'dmarc_status', status);
-  } else if ((yield* tldFileSet(st)) && !getVar(st, 'sender_host_authenticated')) {
+  let status: string;
+  if (msg.controls.dmarcDisableVerify || st.actx.conn.controls.dmarcDisableVerify) status = skipped(st, 'off');
+  else if (!(yield* tldFileSet(st))) status = skipped(st, 'none');
+  else {
     const fromDomain = fromHeaderDomain(st.actx.headers);
-    if (fromDomain !== undefined) {
-      const spf = messageSpfOutcome(msg);
-      const senderDomain = getVar(st, 'sender_address_domain') || '';
-      let spfDomain = spf?.domain ?? senderDomain;
-      if (!spf && !spfDomain) {
-        spfDomain = getVar(st, 'sender_helo_name') ?? '';
-        writeLog(st, ['main'], `DMARC using synthesized SPF sender domain = ${spfDomain}`);
-      }
-      const dkimPassDomains = (messageDkim(msg)?.signatures ?? []).filter((s) => s.status === 'pass').map((s) => s.domain);
-      const input = { fromDomain, spf: spf && { domain: spf.domain, result: spf.result }, dkimPassDomains };
-      const key = `dmarc\0${fromDomain}\0${spf?.domain ?? ''}\0${spf?.result ?? ''}\0${dkimPassDomains.join(':')}`;
-      const o = yield* waitFor(st, key, () => evaluateDmarc(input));
-      status = o.status;
-      setDmarcVariables(st, o);
-      if (o.hasRecord) {
-        writeLog(st, ['main'], `DMARC results: spf_domain=${spfDomain} dmarc_domain=${o.usedDomain} spf_align=${o.alignSpf ? 'yes' : 'no'} dkim_align=${o.alignDkim ? 'yes' : 'no'} enforcement='${o.text}'`);
-      }
-      setAuthResultsPart(st.actx.expand, 'dmarc', `dmarc=${o.passFail}${fromDomain ? ` header.from=${fromDomain}` : ''}`);
-    } else setVar(st, 'dmarc_status', status);
-  } else setVar(st, 'dmarc_status', status);
+    if (fromDomain === undefined || fromDomain === '') status = skipped(st, 'none');
+    // Exim leaves DMARC to the ACLs for authenticated clients
+    else if (getVar(st, 'sender_host_authenticated')) status = skipped(st, 'none', fromDomain);
+    else status = yield* evaluate(st, fromDomain);
+  }
   checked.set(msg, status);
   return status;
 }
