@@ -183,18 +183,24 @@ export async function verifyDkim(message: Buffer, headers: readonly string[], op
   if (wanted.length === 0) return [];
   // loaded on first use: mailauth takes a noticeable time to load
   const { dkimVerify } = await import('mailauth/lib/dkim/verify.js');
-  const res = await dkimVerify(message, {
-    resolver: (opts.resolver ?? mailauthResolver) as never,
-    minBitLength: opts.minKeySizes.get('rsa') ?? 1024,
-  });
+  let results: DKIMResult[] | undefined;
+  try {
+    results = (await dkimVerify(message, {
+      resolver: (opts.resolver ?? mailauthResolver) as never,
+      minBitLength: opts.minKeySizes.get('rsa') ?? 1024,
+    })).results;
+  } catch {
+    // a message the verifier cannot process: its signatures count as invalid, not as a local error
+    results = undefined;
+  }
   const byB = new Map<string, DKIMResult>();
-  for (const r of res.results) if (r.signature) byB.set(String(r.signature).replace(/\s+/g, ''), r);
+  for (const r of results ?? []) if (r.signature) byB.set(String(r.signature).replace(/\s+/g, ''), r);
   const out: DkimSignature[] = [];
   let passed = false;
   for (const tags of wanted) {
     const r = byB.get(tags.b);
     // mailauth leaves out what it could not parse; Exim skips those signatures too
-    if (!r) continue;
+    if (!r && results) continue;
     const sig = describe(tags, r);
     if (passed && opts.minimal) Object.assign(sig, { status: 'none', problem: 'not_verified', keyLength: 0 });
     const min = opts.minKeySizes.get(sig.algo.split('-')[0]);

@@ -45,12 +45,17 @@ export async function evaluateDmarc(input: DmarcInput): Promise<DmarcOutcome> {
   const spfDomains = input.spf?.result === 'pass' ? [input.spf.domain] : [];
   // loaded on first use: mailauth takes a noticeable time to load
   const { dmarc } = await import('mailauth/lib/dmarc/index.js');
-  const res = await dmarc({
-    headerFrom: `postmaster@${input.fromDomain}`,
-    spfDomains,
-    dkimDomains: input.dkimPassDomains.map((domain) => ({ domain })),
-    resolver: (input.resolver ?? mailauthResolver) as never,
-  });
+  let res: Awaited<ReturnType<typeof dmarc>>;
+  try {
+    res = await dmarc({
+      headerFrom: `postmaster@${input.fromDomain}`,
+      spfDomains,
+      dkimDomains: input.dkimPassDomains.map((domain) => ({ domain })),
+      resolver: (input.resolver ?? mailauthResolver) as never,
+    });
+  } catch {
+    return outcome('temperror', 'temperror', 'Internal Policy Error', { usedDomain: input.fromDomain });
+  }
   if (!res) return outcome('nofrom', 'temperror', 'No From: domain found');
   const r = res as typeof res & { p?: string; policy?: string; policyDomain?: string; alignment?: { spf?: { result?: string | false }; dkim?: { result?: string | false } } };
   const result = r.status.result;

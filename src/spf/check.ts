@@ -122,9 +122,15 @@ function smtpComment(result: SpfResult, q: SpfQuery, identity: string): string {
 async function runOnce(q: SpfQuery, resolver: MailauthResolver): Promise<{ result: SpfResult; errorText: string; domain: string }> {
   // mailauth takes a noticeable time to load: only processes that check SPF pay for it
   const { spf } = await import('mailauth/lib/spf/index.js');
-  const res = await spf({
-    sender: q.sender || undefined, ip: q.ip, helo: q.helo, mta: q.receiver, resolver: resolver as never, maxElapsedTime: MAX_ELAPSED_MS,
-  });
+  let res: Awaited<ReturnType<typeof spf>>;
+  try {
+    res = await spf({
+      sender: q.sender || undefined, ip: q.ip, helo: q.helo, mta: q.receiver, resolver: resolver as never, maxElapsedTime: MAX_ELAPSED_MS,
+    });
+  } catch (e) {
+    // whatever went wrong inside the evaluation leaves no result, as a libspf2 error does
+    return { result: '(invalid)', errorText: e instanceof Error ? e.message : String(e), domain: '' };
+  }
   const raw = res.status.result;
   const result: SpfResult = RESULTS.has(raw) ? (raw as SpfResult) : '(invalid)';
   // mailauth's comment for errors ends with the problem itself ("...: Too many DNS requests")
