@@ -11,7 +11,7 @@ function problemText(sig: DkimSignature): string {
   if (sig.status === 'invalid') {
     switch (sig.problem) {
       case 'pubkey_unavailable': return 'invalid - public key record (currently?) unavailable';
-      case 'pubkey_syntax': return 'invalid - syntax error in public key record';
+      case 'pubkey_dns_syntax': return 'invalid - syntax error in public key record';
       case 'signature_error': return 'invalid - signature tag missing or invalid';
       default: return 'invalid - unspecified problem';
     }
@@ -42,7 +42,7 @@ export function dkimAuthResult(sig: DkimSignature): string {
   else if (sig.status === 'none') verdict = 'none';
   else if (sig.status === 'invalid') {
     verdict = sig.problem === 'pubkey_unavailable' ? 'tmperror (pubkey unavailable)'
-      : sig.problem === 'pubkey_syntax' ? 'neutral (public key record import problem)'
+      : sig.problem === 'pubkey_dns_syntax' ? 'neutral (public key record import problem)'
       : sig.problem === 'signature_error' ? 'neutral (signature tag missing or invalid)'
       : 'permerror (unspecified problem)';
   } else {

@@ -15,7 +15,7 @@ export type DkimStatus = 'pass' | 'fail' | 'invalid' | 'none';
 
 /** Why a signature is not "pass", in the classes Exim tells apart. */
 export type DkimProblem =
-  | 'pubkey_unavailable' | 'pubkey_syntax' | 'signature_error' | 'bodyhash_mismatch' | 'signature_incorrect'
+  | 'pubkey_unavailable' | 'pubkey_dns_syntax' | 'signature_error' | 'bodyhash_mismatch' | 'signature_incorrect'
   | 'pubkey_too_short' | 'not_verified' | 'unspecified';
 
 export interface DkimSignature {
@@ -60,10 +60,14 @@ export interface DkimVerifyOptions {
 
 const NO_LIMIT = '9999999999999';
 
-/** $dkim_verify_reason for each problem (Exim's words; empty where it has none). */
+/**
+ * $dkim_verify_reason for each problem (Exim's words; empty where it has none).
+ * A bad key record is "pubkey_dns_syntax" as Exim 4.98 says it (the spec's
+ * older name is "pubkey_syntax").
+ */
 export function verifyReason(s: DkimSignature): string {
   switch (s.problem) {
-    case 'pubkey_unavailable': case 'pubkey_syntax': case 'bodyhash_mismatch': case 'signature_incorrect': case 'pubkey_too_short':
+    case 'pubkey_unavailable': case 'pubkey_dns_syntax': case 'bodyhash_mismatch': case 'signature_incorrect': case 'pubkey_too_short':
       return s.problem;
     default:
       return '';
@@ -110,7 +114,7 @@ function classify(r: DKIMResult): { status: DkimStatus; problem?: DkimProblem } 
   // Exim does not check x=, so a good signature past its expiry still passes
   if (comment === 'expired' || comment === 'invalid expiration') return { status: 'pass' };
   if (comment === 'no key') return { status: 'invalid', problem: 'pubkey_unavailable' };
-  if (/key|hash algorithm|domain mismatch/.test(comment)) return { status: 'invalid', problem: 'pubkey_syntax' };
+  if (/key|hash algorithm|domain mismatch/.test(comment)) return { status: 'invalid', problem: 'pubkey_dns_syntax' };
   return { status: 'invalid', problem: 'signature_error' };
 }
 

@@ -37,7 +37,15 @@ export function zones(keys: Keys): ZoneSpec[] {
         'two TXT "v=spf1 -all"', 'two TXT "v=spf1 +all"', 'badip TXT "v=spf1 ip4:300.1.1.1 -all"',
       ],
     },
-    { name: 'signer.test', records: [keys.rsa.record, keys.ed.record, keys.small.record] },
+    {
+      name: 'signer.test',
+      records: [
+        keys.rsa.record, keys.ed.record, keys.small.record,
+        // the RSA key again: for testing (t=y), with notes and a service type; and a record that is no key
+        keys.rsa.record.replace(/^rsa\._domainkey TXT "v=DKIM1; k=rsa;/, 'testing._domainkey TXT "v=DKIM1; k=rsa; t=y:s; s=email; n=hello;'),
+        'bad._domainkey TXT "v=DKIM1; k=rsa; p=AAAAnotakey"',
+      ],
+    },
     { name: 'refused.test', records: ['@ A 192.0.2.1'], refused: true },
   ];
 }
@@ -76,6 +84,7 @@ rcpt:
 ${variant === 'guess' ? '  warn spf_guess = pass\n' : ''}  accept logwrite = R=$spf_result guessed=$spf_result_guessed comment=$spf_header_comment|smtp=$spf_smtp_comment|rcv=$spf_received
 dkim:
 ${policy}  accept logwrite = dkim: signer=$dkim_cur_signer status=$dkim_verify_status reason=$dkim_verify_reason d=$dkim_domain s=$dkim_selector i=$dkim_identity a=$dkim_algo c=$dkim_canon_headers/$dkim_canon_body bits=$dkim_key_length h=$dkim_headernames
+         logwrite = key: testing=$dkim_key_testing nosub=$dkim_key_nosubdomains srv=$dkim_key_srvtype gran=$dkim_key_granularity notes=$dkim_key_notes created=\${if >{$dkim_created}{0}{set}{0}} expires=$dkim_expires bodylen=$dkim_bodylength
 data:
   accept logwrite = data: status=$dkim_verify_status signers=$dkim_signers
 `;
@@ -110,6 +119,10 @@ export async function cases(keys: Keys): Promise<Case[]> {
     c(false, '192.0.2.1', 'a@pass.spf.test', signed), c(false, '192.0.2.1', 'a@pass.spf.test', signed.replace('This body is signed.', 'changed')),
     c('policy', '192.0.2.1', 'a@pass.spf.test', signed), c('minimal', '192.0.2.1', 'a@pass.spf.test', signed),
     c('rsaonly', '192.0.2.1', 'a@pass.spf.test', signed),
+    c(false, '192.0.2.1', 'a@pass.spf.test', await signMessage(MESSAGE, [
+      { domain: 'signer.test', key: { ...keys.rsa, selector: 'testing' } },
+      { domain: 'signer.test', key: { ...keys.rsa, selector: 'bad' } },
+    ])),
   ];
 }
 

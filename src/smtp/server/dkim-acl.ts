@@ -85,7 +85,7 @@ export async function runDkimAcl(s: SmtpSession, input: DkimPhaseInput): Promise
   setMessageDkim(s.aclMsg, { signatures: sigs });
   // Exim logs a key it could not get when it tries to, whatever the log selector
   for (const sig of sigs) {
-    if (sig.problem === 'pubkey_unavailable' || sig.problem === 'pubkey_syntax') s.logger.main(keyImportFailure(sig), { id: input.messageId });
+    if (sig.problem === 'pubkey_unavailable' || sig.problem === 'pubkey_dns_syntax') s.logger.main(keyImportFailure(sig), { id: input.messageId });
   }
   s.ctx.vars.set('dkim_signers', { value: signersList(sigs), tainted: true });
   setAuthResultsPart(s.ctx, 'dkim', sigs.map(dkimAuthResult).join('\n'));
