@@ -44,10 +44,18 @@ export function bodyEnd(source: Buffer, start: number, boundary: string | undefi
 const B64_VALUE = new Int16Array(256).fill(-1);
 for (let i = 0; i < 64; i++) B64_VALUE['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.charCodeAt(i)] = i;
 
+/**
+ * Base64 as Exim decodes a part: a line buffer that is reused from line to
+ * line, "=" counted as a position without writing, foreign characters
+ * skipped. The reuse shows when padding stands in the middle: the byte
+ * then completed is whatever the buffer held there, and this keeps that
+ * too (the buffer starts zeroed where Exim's is uninitialised).
+ */
 function decodeBase64(lines: Iterable<Buffer>, out: Buffer): Decoded {
+  const obuf = Buffer.alloc(MAX_LINE);
   let n = 0;
+  let opos = 0;
   let state = 0;
-  let partial = 0;
   let anomaly: Anomaly | undefined;
   for (const raw of lines) {
     for (const c of raw) {
@@ -57,15 +65,21 @@ function decodeBase64(lines: Iterable<Buffer>, out: Buffer): Decoded {
       const v = B64_VALUE[c];
       if (v < 0) { anomaly = BROKEN_BASE64; continue; }
       switch (state++ & 3) {
-        case 0: partial = (v << 2) & 0xff; break;
-        case 1: out[n++] = partial | (v >> 4); partial = (v << 4) & 0xff; break;
-        case 2: out[n++] = partial | (v >> 2); partial = (v << 6) & 0xff; break;
-        case 3: out[n++] = partial | v; break;
+        case 0: obuf[opos] = v << 2; break;
+        case 1: obuf[opos++] |= v >> 4; obuf[opos] = v << 4; break;
+        case 2: obuf[opos++] |= v >> 2; obuf[opos] = v << 6; break;
+        case 3: obuf[opos++] |= v; break;
       }
+    }
+    if (opos > 0) {
+      n += obuf.copy(out, n, 0, opos);
+      // an incomplete byte moves to the front, where the next line continues it
+      if (state & 3) obuf[0] = obuf[opos];
+      opos = 0;
     }
   }
   // an incomplete last quantum still gives its byte, as in Exim
-  if (state & 3) out[n++] = partial;
+  if (state & 3) out[n++] = obuf[0];
   return { data: out.subarray(0, n), anomaly };
 }
 

@@ -154,6 +154,10 @@ test('a message without multipart is one part; base64 without padding keeps its 
   const seen = await walk(eml('Content-Type: text/plain\nContent-Transfer-Encoding: base64\n\nQQ\n'));
   assert.equal(seen.length, 1);
   assert.equal(seen[0].decoded, 'A\x00');
+  // padding in the middle: the byte completed next is the one the line buffer held (exim4: "tabu\260")
+  const stale = await walk(eml('Content-Type: text/plain\nContent-Transfer-Encoding: base64\n\ndGFi\n=b\n'));
+  assert.equal(stale[0].decoded, 'tabu\xb0');
+  assert.equal(stale[0].anomaly, 0);
   const qp = await walk(eml('Content-Type: text/plain\nContent-Transfer-Encoding: quoted-printable\n\nsoft=  \nbreak=3d=3D\n'));
   assert.equal(qp[0].decoded, 'softbreak==\n');
   assert.equal(qp[0].anomaly, 0);
