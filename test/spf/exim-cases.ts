@@ -87,6 +87,7 @@ ${policy}  accept logwrite = dkim: signer=$dkim_cur_signer status=$dkim_verify_s
          logwrite = key: testing=$dkim_key_testing nosub=$dkim_key_nosubdomains srv=$dkim_key_srvtype gran=$dkim_key_granularity notes=$dkim_key_notes created=\${if >{$dkim_created}{0}{set}{0}} expires=$dkim_expires bodylen=$dkim_bodylength
 data:
   accept logwrite = data: status=$dkim_verify_status signers=$dkim_signers
+         logwrite = \${authresults{mx.tern.test}}
 `;
 }
 
@@ -137,10 +138,13 @@ function dialogue(k: Case): string {
  */
 export function normalise(output: string): string {
   return output.split('\n')
-    // the ACL trace is kept where it is about SPF or DKIM
-    .filter((l) => (/^LOG:|^[2-5]\d\d[ -]/.test(l) && !/SMTP connection|closed by QUIT|^220 |^250[ -]/.test(l)) || (l.startsWith('>>>') && /spf|dkim/i.test(l)))
+    // the ACL trace is kept where it is about SPF or DKIM (not the ${authresults} value's lines)
+    .filter((l) => (/^LOG:|^[2-5]\d\d[ -]/.test(l) && !/SMTP connection|closed by QUIT|^220 |^250[ -]/.test(l))
+      || (l.startsWith('>>>') && /spf|dkim/i.test(l) && !/^>>>\s+(=\s+)?(\t|Authentication-Results)/.test(l)))
     .map((l) => l.replace(/^LOG: [0-9A-Za-z]{6}-[0-9A-Za-z]{11,12}-[0-9A-Za-z]{4} /, 'LOG: ')
-      .replace(/\bt=\d+/g, 't=T').replace(/ S=\d+/, ' S=N').replace(/\t/g, '\\t'))
+      .replace(/\bt=\d+/g, 't=T').replace(/ S=\d+/, ' S=N').replace(/\t/g, '\\t')
+      // Exim folds a dkim= result with a comment onto a second line, which tern's ${authresults} cannot yet
+      .replace(/\\n\\t\\t header\./g, ' header.'))
     .join('\n');
 }
 
