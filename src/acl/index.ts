@@ -28,7 +28,8 @@ export type * from './types.ts';
 export { newConnectionState, newMessageState } from './types.ts';
 export { compileAcls } from './compile.ts';
 export { applyHeaderChanges, headerRemoved } from './headers.ts';
-export { verifyHelo } from './verify.ts';
+import { verifyHelo } from './verify.ts';
+export { verifyHelo };
 export { DEFAULT_FAKE_RESPONSE } from './controls.ts';
 export { WHERE_NAMES } from './tables.ts';
 
@@ -91,6 +92,16 @@ export async function runAcl(spec: string, where: AclWhere, actx: AclContext): P
   setVar(st, 'acl_verify_message', undefined);
   const rc = await driveAsync(st, runAclText(st, spec, false));
   return finish(st, rc);
+}
+
+/**
+ * HELO verification outside an ACL (helo_try_verify_hosts / helo_verify_hosts
+ * at HELO time): the same check as `verify = helo`, remembered on the connection.
+ */
+export async function verifyHeloNow(actx: AclContext): Promise<boolean> {
+  const st = newRun(actx, 'helo', false);
+  if (actx.trace && !listTracer(actx.expand)) setListTracer(actx.expand, { write: actx.trace, level: 0 });
+  return (await driveAsync(st, verifyHelo(st))) === 'OK';
 }
 
 /**

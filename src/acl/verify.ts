@@ -176,7 +176,10 @@ export function* verifyHelo(st: RunState): Step<Rc> {
       if (ok) note('matched host address');
     } else {
       const host = conn.host ?? (conn.host = { address, name: getVar(st, 'sender_host_name') || undefined });
-      if (!host.name && !host.nameLookupFailed) yield* attempt(st, () => hostNameLookup(st.actx.expand.memo, host));
+      if (!host.name && !host.nameLookupFailed) {
+        note(`looking up host name for ${address}`);
+        yield* attempt(st, () => hostNameLookup(st.actx.expand.memo, host));
+      }
       if (host.name && host.name.toLowerCase() === helo.toLowerCase()) {
         ok = true;
         note('matched host name');

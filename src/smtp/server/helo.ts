@@ -3,10 +3,12 @@
 // Exim's order.
 
 import { expandStringAsync } from '../../expand/index.ts';
-import { runPhaseAcl } from './acl-phase.ts';
+import { aclContextFor, runPhaseAcl } from './acl-phase.ts';
 import { setVar } from './context.ts';
 import { optBool, optNumber, optString } from './options.ts';
-import { heloSyntax } from './replies.ts';
+import { heloSyntax, REPLY } from './replies.ts';
+import { verifyHeloNow } from '../../acl/index.ts';
+import { lookUpClientName } from './host-name.ts';
 import { hostAndIdent } from '../../log/index.ts';
 import { NOTHING_ADVERTISED, SessionEnd, type Advertised, type SmtpSession } from './session.ts';
 import { countSyntaxError } from './errors.ts';
@@ -89,6 +91,21 @@ export async function messageSizeLimit(s: SmtpSession): Promise<number> {
   return Number(m[1]) * mult;
 }
 
+/**
+ * helo_try_verify_hosts / helo_verify_hosts (obsolete, still honoured): the
+ * HELO name is verified at once; for helo_verify_hosts a failure rejects the
+ * command. False when the command was rejected.
+ */
+async function heloVerification(s: SmtpSession, verb: string, arg: string): Promise<boolean> {
+  if (s.isLocal) return true;
+  const hard = await s.hostInList('helo_verify_hosts');
+  if (!hard && !await s.hostInList('helo_try_verify_hosts')) return true;
+  if (await verifyHeloNow(aclContextFor(s, {})) || !hard) return true;
+  s.send(REPLY.heloNotVerified);
+  s.logger.reject(`rejected "${verb} ${arg}" from ${hostAndIdent(s.peer(), s.logger.selector as never, false)}`);
+  return false;
+}
+
 export async function heloCommand(s: SmtpSession, verb: 'HELO' | 'EHLO', arg: string): Promise<void> {
   const name = arg.trim();
   const allow = optString(s.config, 'helo_allow_chars') ?? '';
@@ -99,12 +116,19 @@ export async function heloCommand(s: SmtpSession, verb: 'HELO' | 'EHLO', arg: st
     await countSyntaxError(s, `${verb} ${arg}`, `syntactically invalid argument(s): ${arg}`);
     return;
   }
-  // Exim looks the client's name up when the HELO name is one of these; tern only checks the list (-bh trace).
-  if (!s.isLocal) await s.domainInList(name, 'helo_lookup_domains');
+  // A client calling itself one of these names: its real name is looked up.
+  if (!s.isLocal && await s.domainInList(name, 'helo_lookup_domains')) await lookUpClientName(s);
   // HELO/EHLO resets any transaction
   s.resetTransaction();
   s.heloName = name;
   setVar(s.ctx, 'sender_helo_name', name, true);
+  // A new HELO name is verified afresh (verify = helo remembers its answer until then).
+  s.aclConn.heloVerified = undefined;
+  if (!await heloVerification(s, verb, arg)) {
+    s.heloName = undefined;
+    s.ctx.vars.delete('sender_helo_name');
+    return;
+  }
   const acl = await runPhaseAcl(s, 'helo', { commandData: name });
   if (acl.verdict !== 'accept' && acl.verdict !== 'discard') {
     s.sendLines(acl.lines);

@@ -35,7 +35,7 @@ function knownMailParams(s: SmtpSession): Set<string> {
 
 export async function mailCommand(s: SmtpSession, line: string, arg: string): Promise<void> {
   s.mailCount++;
-  if (!s.heloSeen && !s.isBatch && await s.hostInList('hosts_require_helo')) {
+  if (!s.heloSeen && !s.isBatch && (await s.hostInList('helo_verify_hosts') || await s.hostInList('hosts_require_helo'))) {
     // Exim logs this refusal as a rejection; it still counts as a protocol error
     s.send(REPLY.heloRequired);
     s.logger.reject(`rejected MAIL from ${hostAndIdent(s.peer(), s.logger.selector as never, false)}: no HELO/EHLO given`);

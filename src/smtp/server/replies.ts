@@ -8,6 +8,7 @@ export const REPLY = {
   tooManySynprot: '503 Too many syntax or protocol errors',
   unexpectedArgument: '501 unexpected argument data',
   heloRequired: '503 HELO or EHLO required',
+  heloNotVerified: '550 HELO argument does not match calling host',
   senderAlreadyGiven: '503 sender already given',
   senderNotGiven: '503 sender not yet given',
   rcptBeforeData: '503 valid RCPT command must precede DATA',

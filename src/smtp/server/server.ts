@@ -2,6 +2,7 @@
 // the way Exim does (221 on QUIT, 421 on lost input or timeout, the drop of
 // an ACL), logging what Exim logs.
 
+import { lookUpClientName } from './host-name.ts';
 import { formatCommandTimeout, formatConnectionClosed, formatConnectionOpened, formatDuration, formatEarlyInput, formatNoMail, formatSyncError, hostAndIdent, TEXT } from '../../log/index.ts';
 import { runPhaseAcl } from './acl-phase.ts';
 import { authCommand } from './auth-command.ts';
@@ -87,7 +88,12 @@ async function greet(s: SmtpSession): Promise<boolean> {
     s.notice('**** This is not for real!');
     s.notice('');
   }
-  if (!s.isLocal) for (const option of CONNECTION_HOST_LISTS) await s.checkHostListOnce(option);
+  if (!s.isLocal) {
+    for (const option of CONNECTION_HOST_LISTS) {
+      const matched = await s.checkHostListOnce(option);
+      if (option === 'host_lookup' && matched) await lookUpClientName(s);
+    }
+  }
   if (s.conn.tlsOnConnect && !await tlsOnConnect(s)) return false;
   const acl = await runPhaseAcl(s, 'connect');
   if (acl.verdict !== 'accept' && acl.verdict !== 'discard') {
