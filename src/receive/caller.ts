@@ -5,6 +5,9 @@
 import { getpwuid } from '../util/passwd.ts';
 import type { Config } from '../config/index.ts';
 import { optionString } from '../config/index.ts';
+import { configExpandContext } from '../config/expand-context.ts';
+import { expandString } from '../expand/index.ts';
+import { compileRegex } from '../regex/index.ts';
 
 export interface Caller {
   login: string;
@@ -22,6 +25,26 @@ function passwdEntry(uid: number): { login: string; gid: number; gecos: string }
 /** The gecos field as a name: "&" stands for the login with its first letter upper-cased. */
 export function gecosName(gecos: string, login: string): string {
   return gecos.replace(/&/g, login.charAt(0).toUpperCase() + login.slice(1));
+}
+
+/**
+ * gecos_pattern / gecos_name: when both are set and the pattern matches the
+ * field ("&" already replaced), the name is gecos_name expanded with the
+ * pattern's captures as $1, $2...; otherwise the field itself. A pattern or
+ * expansion that fails leaves the field as it is.
+ */
+export function nameFromGecos(config: Config, gecos: string, login: string): string {
+  const field = gecosName(gecos, login);
+  const pattern = optionString(config, 'gecos_pattern');
+  const name = optionString(config, 'gecos_name');
+  if (!pattern || !name) return field;
+  try {
+    const caps = compileRegex(pattern).exec(field);
+    if (!caps) return field;
+    return expandString(name, configExpandContext(config, { numericVars: { caps, tainted: false } }));
+  } catch {
+    return field;
+  }
 }
 
 function idsOf(config: Config, name: string): number[] {
@@ -46,7 +69,7 @@ export function localCaller(config: Config, fullName?: string): Caller {
   const gid = process.getgid?.() ?? 0;
   const entry = passwdEntry(uid);
   const login = entry?.login ?? (optionString(config, 'unknown_login') || String(uid));
-  const name = fullName ?? (entry ? gecosName(entry.gecos, login) : optionString(config, 'unknown_username'));
+  const name = fullName ?? (entry ? nameFromGecos(config, entry.gecos, login) : optionString(config, 'unknown_username'));
   const groups = new Set([gid, ...(process.getgroups?.() ?? [])]);
   const trusted = uid === 0 || isEximUser(config, uid) || idsOf(config, 'trusted_users').includes(uid)
     || idsOf(config, 'trusted_groups').some((g) => groups.has(g));
