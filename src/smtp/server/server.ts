@@ -3,6 +3,7 @@
 // an ACL), logging what Exim logs.
 
 import { lookUpClientName } from './host-name.ts';
+import { identifyCaller } from './ident.ts';
 import { formatCommandTimeout, formatConnectionClosed, formatConnectionOpened, formatDuration, formatEarlyInput, formatNoMail, formatSyncError, hostAndIdent, TEXT } from '../../log/index.ts';
 import { runPhaseAcl } from './acl-phase.ts';
 import { authCommand } from './auth-command.ts';
@@ -93,6 +94,7 @@ async function greet(s: SmtpSession): Promise<boolean> {
       const matched = await s.checkHostListOnce(option);
       if (option === 'host_lookup' && matched) await lookUpClientName(s);
     }
+    await identifyCaller(s);
   }
   if (s.conn.tlsOnConnect && !await tlsOnConnect(s)) return false;
   const acl = await runPhaseAcl(s, 'connect');
