@@ -23,6 +23,8 @@ import { readTime } from '../config/values.ts';
 import { spfCondition } from '../spf/condition.ts';
 import { dkimSignersCondition, dkimStatusCondition } from '../dkim/conditions.ts';
 import { dmarcStatusCondition } from '../dmarc/condition.ts';
+import { malwareCondition } from '../scan/malware-condition.ts';
+import { spamCondition } from '../scan/spam-condition.ts';
 
 export function* evalItem(st: RunState, item: AclItem, arg: string, tainted: boolean, stmt: AclStatementCompiled): Step<Rc> {
   switch (item.name) {
@@ -103,9 +105,9 @@ export function* evalItem(st: RunState, item: AclItem, arg: string, tainted: boo
     case 'decode':
       return yield* decodeCondition(st, arg, tainted);
     case 'malware':
-      return notAvailable(st, 'malware', 'malware scanning (av_scanner)');
+      return yield* malwareCondition(st, arg);
     case 'spam':
-      return notAvailable(st, 'spam', 'spam scanning (spamd_address)');
+      return yield* spamCondition(st, arg);
     case 'dkim_signers':
       return yield* dkimSignersCondition(st, arg);
     case 'dkim_status':

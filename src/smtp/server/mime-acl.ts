@@ -11,6 +11,7 @@
 import type { Message } from '../../mail/message.ts';
 import { clearMimeVariables, hasContentType, mboxText, scanMessage, ScanDirectory } from '../../mime/index.ts';
 import { byteStringToText } from '../../expand/operators/bytes.ts';
+import { takeScanDirectory } from '../../scan/spool-file.ts';
 import { applyAclHeaders, visibleHeaders } from './acl-headers.ts';
 import { logRejection, runPhaseAcl, type PhaseOutcome } from './acl-phase.ts';
 import { optBool, optString } from './options.ts';
@@ -79,7 +80,8 @@ export async function runMimeAcl(s: SmtpSession, input: MimeAclInput): Promise<M
 
 /** Remove the message's scan directory (after the DATA ACL), unless an ACL said no_mbox_unspool. */
 export async function releaseMimeScan(s: SmtpSession): Promise<void> {
-  const dir = scans.get(s);
+  // the spam and malware conditions write the .eml themselves when no MIME ACL did
+  const dir = scans.get(s) ?? takeScanDirectory(s.aclMsg);
   if (!dir) return;
   scans.delete(s);
   if (s.aclMsg.controls.noMboxUnspool || s.aclConn.controls.noMboxUnspool) return;

@@ -1,0 +1,73 @@
+// av_scanner = cmdline:<command>:<trigger re>:<name re>. The command runs
+// through /bin/sh with %s replaced by the message's scan directory and its
+// standard error joined to its output; the output is kept beside the .eml
+// as <id>_scanner_output (as Exim keeps it). A line matching the trigger
+// means malware; the name is the first capture of the name expression in
+// the first line it matches ("unknown" when none does). The exit status
+// says nothing: scanners exit non-zero when they find something.
+
+import { spawn } from 'node:child_process';
+import fs from 'node:fs/promises';
+import { scannerError, scannerRegex, type ScanJob, type ScanResult } from './scanner.ts';
+import { strerror } from '../expand/strerror.ts';
+
+/** A runaway scanner's output is not kept beyond this. */
+const MAX_OUTPUT = 16 << 20;
+
+function runShell(command: string, deadline: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('/bin/sh', ['-c', `${command} 2>&1`], { stdio: ['ignore', 'pipe', 'ignore'], detached: true });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    }, Math.max(0, deadline - Date.now()));
+    child.stdout!.on('data', (d: Buffer) => {
+      if (size < MAX_OUTPUT) chunks.push(d);
+      size += d.length;
+    });
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', () => {
+      clearTimeout(timer);
+      if (timedOut) reject(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' }));
+      else resolve(Buffer.concat(chunks));
+    });
+  });
+}
+
+export async function cmdlineScan(job: ScanJob): Promise<ScanResult> {
+  const [command, trigger, name] = job.options;
+  if (command === undefined || command === '') throw scannerError('cmdline', undefined, 'missing commandline specification');
+  const triggerRe = scannerRegex('cmdline', trigger, 'missing trigger specification');
+  const nameRe = scannerRegex('cmdline', name, 'missing virus name regex specification');
+  const commandLine = command.replace(/%s/g, job.file.dir);
+  let output: Buffer;
+  try {
+    output = await runShell(commandLine, job.deadline);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ETIMEDOUT') throw scannerError('cmdline', undefined, `scanner call timed out: ${commandLine}`);
+    throw scannerError('cmdline', undefined, `call (${commandLine}) failed: ${strerror(e)}`);
+  }
+  const record = `${job.file.dir}/${job.messageId}_scanner_output`;
+  try {
+    await fs.writeFile(record, output, { mode: 0o640 });
+  } catch (e) {
+    throw scannerError('cmdline', undefined, `opening scanner output file (${record}) failed: ${strerror(e)}`);
+  }
+  const lines = output.toString('latin1').split(/(?<=\n)/);
+  if (!lines.some((l) => triggerRe.test(l))) return {};
+  for (const l of lines) {
+    const m = nameRe.exec(l);
+    if (m?.[1] !== undefined) return { name: m[1] };
+  }
+  return { name: 'unknown' };
+}
