@@ -23,6 +23,7 @@ const MODES: Partial<Record<CliOptions['mode'], () => Promise<{ main: ModeMain }
   'address-test': () => import('./cli/address-test.ts'),
   verify: () => import('./cli/address-test.ts'),
   daemon: () => import('./cli/daemon.ts'),
+  'filter-test': () => import('./cli/filter-test.ts'),
 };
 
 async function run(): Promise<number> {

@@ -15,6 +15,7 @@ export type Mode =
   | 'queue-count' // -bpc
   | 'queue-run' // -q
   | 'message-op' // -M*
+  | 'filter-test' // -bf / -bF
   | 'submit'; // -bm, -t, sendmail default
 
 export interface CliOptions {
@@ -42,6 +43,16 @@ export interface CliOptions {
   dontDeliver: boolean; // -N
   queueInterval?: string; // -q<time>
   foreground: boolean; // -bdf
+  /** -bf FILE (a user's filter or forward file) and -bF FILE (a system filter), to test. */
+  filterFile?: string;
+  systemFilterFile?: string;
+  /** -bfd, -bfl, -bfp, -bfs: the envelope recipient's domain, local part, prefix and suffix for -bf. */
+  filterDomain?: string;
+  filterLocalPart?: string;
+  filterPrefix?: string;
+  filterSuffix?: string;
+  /** -v */
+  verbose?: boolean;
 }
 
 export class UsageError extends Error {
@@ -92,6 +103,18 @@ export function parseArgs(argv: string[], argv0 = 'exim'): CliOptions {
     if (a === '-bh' || a === '-bhc') { o.mode = 'host-check'; o.modeFlag = a; o.hostCheckAddress = value(a, ''); continue; }
     if (a === '-bt') { o.mode = 'address-test'; o.modeFlag = a; continue; }
     if (a === '-bv' || a === '-bvs') { o.mode = 'verify'; o.modeFlag = a; continue; }
+    if (a === '-bf' || a === '-bF') {
+      o.mode = 'filter-test';
+      o.modeFlag ??= a;
+      if (a === '-bf') o.filterFile = value(a, '');
+      else o.systemFilterFile = value(a, '');
+      continue;
+    }
+    if (a === '-bfd') { o.filterDomain = value(a, ''); continue; }
+    if (a === '-bfl') { o.filterLocalPart = value(a, ''); continue; }
+    if (a === '-bfp') { o.filterPrefix = value(a, ''); continue; }
+    if (a === '-bfs') { o.filterSuffix = value(a, ''); continue; }
+    if (a === '-v') { o.verbose = true; continue; }
     if (a === '-bpc') { o.mode = 'queue-count'; o.modeFlag = a; continue; }
     if (/^-bp[arui]*$/.test(a)) { o.mode = 'queue-list'; o.modeFlag = a; continue; }
     if (a === '-bm') { o.mode = 'submit'; continue; }

@@ -47,6 +47,8 @@ export interface ExpandContext {
   testMode?: boolean;
   /** Configuration options readable as $option-like values via ${...}; filled by config. */
   options?: Map<string, string>;
+  /** $0..$n at the start of each expansion: a filter's last successful "matches" leaves them set. */
+  numericVars?: { caps: readonly (string | undefined)[]; tainted: boolean };
 }
 
 export function newContext(partial: Partial<ExpandContext> = {}): ExpandContext {

@@ -40,7 +40,7 @@ export const MAX_EVAL_DEPTH = 10_000;
 const NO_CAPS: readonly (string | undefined)[] = [];
 
 export function newState(ctx: ExpandContext, async = false): EvalState {
-  return { ctx, tainted: false, quotedFor: undefined, value: undefined, item: undefined, caps: NO_CAPS, capsTainted: false, depth: 0, async };
+  return { ctx, tainted: false, quotedFor: undefined, value: undefined, item: undefined, caps: ctx.numericVars?.caps ?? NO_CAPS, capsTainted: ctx.numericVars?.tainted ?? false, depth: 0, async };
 }
 
 const EMPTY: VarValue = { value: '', tainted: false };
