@@ -148,6 +148,8 @@ export async function bdatCommand(s: SmtpSession, line: string, arg: string): Pr
       return;
     }
     s.chunking = 'chunks';
+    // as for DATA, the message's reception starts with this check (the -bh trace shows it)
+    if (!s.isLocal) await s.hostInList('ignore_fromline_hosts');
     s.bdatChunks = [];
     s.bdatSize = 0;
     s.bdatLines = 0;

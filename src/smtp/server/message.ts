@@ -9,7 +9,7 @@ import type { Message } from '../../mail/message.ts';
 import { hostAndIdent } from '../../log/index.ts';
 import { splitMessage } from '../../acl/index.ts';
 import { applyAclHeaders, visibleHeaders } from './acl-headers.ts';
-import { runPhaseAcl, type PhaseOutcome } from './acl-phase.ts';
+import { logRejection, runPhaseAcl, type PhaseOutcome } from './acl-phase.ts';
 import { releaseMimeScan, runMimeAcl } from './mime-acl.ts';
 import { runPrdr } from './prdr.ts';
 import { runDkimAcl } from './dkim-acl.ts';
@@ -166,11 +166,14 @@ async function finish(s: SmtpSession, data: ReceivedData): Promise<void> {
   if (prdr.noneLeft) return;
   // Exim runs the DATA ACL only for a message that still has recipients (none: all discarded).
   const skipDataAcl = !s.isBatch && s.recipients.length === 0;
+  const dataWhere = s.isBatch ? 'not_smtp' : 'data';
   const acl: PhaseOutcome = skipDataAcl
     ? { verdict: 'accept', lines: [], text: '', unset: true }
-    : await runPhaseAcl(s, s.isBatch ? 'not_smtp' : 'data', { headers, body, messageId: id });
+    : await runPhaseAcl(s, dataWhere, { headers, body, messageId: id, noLog: true });
+  // the scan directory goes first, then a rejection is logged (Exim's order, seen in -bh traces)
   await releaseMimeScan(s);
   if (acl.verdict !== 'accept' && acl.verdict !== 'discard') {
+    if (acl.result) logRejection(s, dataWhere, acl.verdict, acl.result, { headers, messageId: id });
     s.sendLines(acl.lines);
     if (acl.verdict === 'drop') throw new SessionEnd('drop');
     return;
