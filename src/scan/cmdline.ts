@@ -3,18 +3,26 @@
 // standard error joined to its output; the output is kept beside the .eml
 // as <id>_scanner_output (as Exim keeps it). A line matching the trigger
 // means malware; the name is the first capture of the name expression in
-// the first line it matches ("unknown" when none does). The exit status
-// says nothing: scanners exit non-zero when they find something.
+// the first line it matches ("unknown" when none does). A non-zero exit
+// defers, the status logged as wait() gives it (exit code times 256), as
+// Exim 4.98 does: a scanner that exits 1 on a find needs a wrapper.
 
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import { scannerError, scannerRegex, type ScanJob, type ScanResult } from './scanner.ts';
 import { strerror } from '../expand/strerror.ts';
 
 /** A runaway scanner's output is not kept beyond this. */
 const MAX_OUTPUT = 16 << 20;
 
-function runShell(command: string, deadline: number): Promise<Buffer> {
+/** The shell's status as C's wait() reports it. */
+function waitStatus(code: number | null, signal: NodeJS.Signals | null): number {
+  if (code !== null) return code << 8;
+  return signal ? os.constants.signals[signal] : 0;
+}
+
+function runShell(command: string, deadline: number): Promise<{ output: Buffer; status: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn('/bin/sh', ['-c', `${command} 2>&1`], { stdio: ['ignore', 'pipe', 'ignore'], detached: true });
     const chunks: Buffer[] = [];
@@ -36,10 +44,10 @@ function runShell(command: string, deadline: number): Promise<Buffer> {
       clearTimeout(timer);
       reject(e);
     });
-    child.on('close', () => {
+    child.on('close', (code, signal) => {
       clearTimeout(timer);
       if (timedOut) reject(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' }));
-      else resolve(Buffer.concat(chunks));
+      else resolve({ output: Buffer.concat(chunks), status: waitStatus(code, signal) });
     });
   });
 }
@@ -51,8 +59,9 @@ export async function cmdlineScan(job: ScanJob): Promise<ScanResult> {
   const nameRe = scannerRegex('cmdline', name, 'missing virus name regex specification');
   const commandLine = command.replace(/%s/g, job.file.dir);
   let output: Buffer;
+  let status: number;
   try {
-    output = await runShell(commandLine, job.deadline);
+    ({ output, status } = await runShell(commandLine, job.deadline));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ETIMEDOUT') throw scannerError('cmdline', undefined, `scanner call timed out: ${commandLine}`);
     throw scannerError('cmdline', undefined, `call (${commandLine}) failed: ${strerror(e)}`);
@@ -63,6 +72,7 @@ export async function cmdlineScan(job: ScanJob): Promise<ScanResult> {
   } catch (e) {
     throw scannerError('cmdline', undefined, `opening scanner output file (${record}) failed: ${strerror(e)}`);
   }
+  if (status !== 0) throw scannerError('cmdline', undefined, `scanner returned error code: ${status}`);
   const lines = output.toString('latin1').split(/(?<=\n)/);
   if (!lines.some((l) => triggerRe.test(l))) return {};
   for (const l of lines) {

@@ -116,6 +116,7 @@ async function connectFirst(servers: readonly SpamdServer[], logs: LogEntry[]): 
           continue;
         }
         logs.push({ targets: ['main'], text: `${LABEL} spamd: ${e.message}` });
+        break;
       }
     }
   }
