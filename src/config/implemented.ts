@@ -40,6 +40,8 @@ export const IMPLEMENTED_OPTIONS: ReadonlySet<string> = new Set([
   'main/acl_smtp_wellknown', 'main/dns_csa_search_limit', 'main/dns_csa_use_reverse',
   // MIME scanning (src/mime; it honours check_rfc2047_length, which $h_ decoding does not yet)
   'main/acl_not_smtp_mime',
+  // content scanning: the spam and malware conditions (src/scan)
+  'main/av_scanner', 'main/spamd_address',
   // SPF, DKIM verification, DMARC (src/spf, src/dkim, src/dmarc); dmarc_history_file and
   // dmarc_forensic_sender are not acted on
   'main/spf_guess', 'main/spf_smtp_comment_template', 'main/dkim_verify_hashes', 'main/dkim_verify_keytypes',
