@@ -6,21 +6,27 @@
 import { compileRegex, RegexError, type CompiledRegex } from '../regex/index.ts';
 import { splitList } from '../lists/index.ts';
 import { setVar, type Rc, type RunState } from './state.ts';
+import { writeLog } from './logging.ts';
 
 const MAX_LINE = 32 * 1024;
 
-function compileAll(st: RunState, list: string): CompiledRegex[] | undefined {
+/**
+ * The patterns of the list, in the order Exim tries them: last to first.
+ * "false" and "0" items are no patterns; a pattern that does not compile is
+ * logged and skipped (Exim 4.98).
+ */
+function compileAll(st: RunState, list: string): CompiledRegex[] {
   const out: CompiledRegex[] = [];
   for (const pattern of splitList(list)) {
+    if (pattern.toLowerCase() === 'false' || pattern === '0') continue;
     try {
       out.push(compileRegex(pattern));
     } catch (e) {
       if (!(e instanceof RegexError)) throw e;
-      st.logMsg = `regex acl condition warning - error in regex '${pattern}': ${e.message}`;
-      return undefined;
+      writeLog(st, ['main'], `regex acl condition warning - ${e.message}, skipped`);
     }
   }
-  return out;
+  return out.reverse();
 }
 
 function setMatch(st: RunState, re: CompiledRegex, caps: (string | undefined)[]): void {
@@ -40,7 +46,6 @@ function messageLines(st: RunState): string[] {
 
 export function regexCondition(st: RunState, list: string): Rc {
   const res = compileAll(st, list);
-  if (!res) return 'FAIL';
   const lines = st.actx.mimePart?.raw !== undefined ? partLines(st.actx.mimePart.raw) : messageLines(st);
   for (const line of lines) {
     for (const re of res) {
@@ -66,9 +71,9 @@ export function mimeRegexCondition(st: RunState, list: string): Rc {
     return 'ERROR';
   }
   const res = compileAll(st, list);
-  if (!res) return 'FAIL';
   const data = typeof part.decoded === 'string' ? part.decoded : part.decoded.toString('latin1');
-  const subject = data.slice(0, MAX_LINE);
+  // Exim reads up to 32766 bytes of the decoded part
+  const subject = data.slice(0, MAX_LINE - 2);
   for (const re of res) {
     const caps = re.exec(subject);
     if (caps) {
