@@ -40,11 +40,13 @@ async function exists(path: string): Promise<boolean> {
 export class ScanDirectory {
   readonly path: string;
   readonly messageId: string;
+  private readonly spoolDirectory: string;
   /** The directory was made (and so is removed at the end). */
   created = false;
 
   constructor(spoolDirectory: string, messageId: string) {
     this.messageId = messageId;
+    this.spoolDirectory = spoolDirectory;
     this.path = `${spoolDirectory}/scan/${messageId}`;
   }
 
@@ -53,6 +55,8 @@ export class ScanDirectory {
   }
 
   async writeMbox(text: Buffer): Promise<void> {
+    // never a scan directory at the root of the file system
+    if (this.spoolDirectory === '') throw new Error('spool_directory is not set');
     await fs.mkdir(this.path, { recursive: true, mode: 0o750 });
     this.created = true;
     await fs.writeFile(this.emlPath, text, { mode: SPOOL_MODE });
