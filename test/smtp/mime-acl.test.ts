@@ -21,6 +21,7 @@ begin acl
 check_mime:
   deny    condition = \${if match{$mime_filename}{\\N(?i)\\.exe$\\N}}
           message = Blocked attachment: $mime_filename
+  discard condition = \${if eq{$mime_content_type}{application/x-discard-me}}
   deny    mime_regex = EICAR-STANDARD-ANTIVIRUS-TEST-FILE
           message = Virus found in part $mime_part_count ($regex_match_string)
   warn    condition = \${if eq{$mime_content_type}{text/x-keep}}
@@ -145,6 +146,13 @@ test('acl_not_smtp_mime: tern -bm refuses silently (status 1, nothing queued, no
     const accepted = t.tern(['-odq', '-bm', 'someone@example.com'], msg('setup%2Etxt'));
     assert.equal(accepted.status, 0, accepted.stderr);
     assert.equal(t.spooledIds().length, 1);
+    // a discard: logged as received and blackholed, not kept, and the status says so
+    const discarded = t.tern(['-odq', '-t'], 'To: someone@example.com\nSubject: bin\nContent-Type: application/x-discard-me\n\nx\n');
+    assert.equal(discarded.status, 1, discarded.stderr);
+    assert.equal(t.spooledIds().length, 1);
+    const id = /^\S+ \S+ (\S+) => blackhole \(MIME ACL discarded recipients\)$/m.exec(t.log())?.[1];
+    assert.ok(id, t.log());
+    assert.match(t.log(), new RegExp(`^\\S+ \\S+ ${id} <= \\S+ U=\\S+ P=local S=\\d+\\n\\S+ \\S+ ${id} => blackhole \\(MIME ACL discarded recipients\\)\\n\\S+ \\S+ ${id} Completed$`, 'm'));
     assert.deepEqual(fs.readdirSync(path.join(t.spoolDir, 'scan')), []);
   } finally {
     t.remove();
