@@ -130,7 +130,7 @@ async function testOne(file: string, system: boolean, ctx: ExpandContext, opts: 
     return { rc: 0 };
   }
   // Exim lists the generated items last first.
-  const shown = list.items.map((it) => (it.kind === 'address' ? it.address : it.kind === 'file' ? it.path : it.command));
+  const shown = list.items.map((it) => (it.kind === 'address' ? it.address : it.kind === 'file' ? it.path : it.kind === 'pipe' ? it.command : `mail ${it.to}`));
   out(`exim: forward file generated:\n${shown.reverse().map((s) => `  ${s}\n`).join('')}`);
   return { rc: 0 };
 }

@@ -72,7 +72,14 @@ export const IMPLEMENTED_OPTIONS: ReadonlySet<string> = new Set([
   'routers/senders', 'routers/verify', 'routers/verify_only', 'routers/verify_recipient', 'routers/verify_sender',
   'redirect/data', 'redirect/file', 'redirect/allow_fail', 'redirect/allow_defer', 'redirect/qualify_domain',
   'redirect/qualify_preserve_domain', 'redirect/forbid_blackhole', 'redirect/forbid_file', 'redirect/forbid_include',
-  'redirect/forbid_pipe', 'dnslookup/widen_domains', 'dnslookup/mx_domains', 'dnslookup/mx_fail_domains',
+  'redirect/forbid_pipe',
+  // filter files in redirect data (src/filter); freeze is obeyed as a routing defer
+  'redirect/allow_filter', 'redirect/allow_freeze', 'redirect/forbid_exim_filter', 'redirect/forbid_sieve_filter',
+  'redirect/forbid_filter_dlfunc', 'redirect/forbid_filter_existstest', 'redirect/forbid_filter_logwrite',
+  'redirect/forbid_filter_lookup', 'redirect/forbid_filter_perl', 'redirect/forbid_filter_readfile',
+  'redirect/forbid_filter_readsocket', 'redirect/forbid_filter_reply', 'redirect/forbid_filter_run',
+  'redirect/filter_prepend_home', 'redirect/reply_transport',
+  'dnslookup/widen_domains', 'dnslookup/mx_domains', 'dnslookup/mx_fail_domains',
   'dnslookup/fail_defer_domains', 'dnslookup/check_secondary_mx', 'manualroute/route_list', 'manualroute/route_data',
   'manualroute/hosts_randomize', 'manualroute/host_find_failed', 'manualroute/host_all_ignored',
   // callouts (src/verify/callout*.ts): the cache's lifetimes, the random local part, and the smtp

@@ -82,7 +82,8 @@ async function recordGeneric(env: RoutingEnv, r: DriverInstance, a: RoutingAddre
   if (remove) a.headersRemove.push(remove);
 }
 
-type One = RouteOutcome | { redirect: RoutingAddress[]; router: DriverInstance; next: number };
+/** A redirection's children; with `unseenFrom`, the address itself also goes on from that router (a filter with no significant delivery). */
+type One = RouteOutcome | { redirect: RoutingAddress[]; router: DriverInstance; next: number; unseenFrom?: number };
 
 /** Route one address from router `start`: its final outcome, or the children it was redirected to. */
 async function routeOne(env: RoutingEnv, a: RoutingAddress, start: number): Promise<One> {
@@ -170,7 +171,7 @@ async function routeOne(env: RoutingEnv, a: RoutingAddress, start: number): Prom
             c.noRedirect = item.noRedirect;
             children.push(c);
           } else {
-            const c = newRoutingAddress(item.kind === 'file' ? item.path : item.command, a);
+            const c = newRoutingAddress(item.kind === 'file' ? item.path : item.kind === 'pipe' ? item.command : '>' + item.to, a);
             children.push(c);
             c.fileOrPipe = { transport: item.transport };
           }
@@ -182,7 +183,7 @@ async function routeOne(env: RoutingEnv, a: RoutingAddress, start: number): Prom
           if (n < 0) return { address: a, result: 'defer', router: r.name, message: `redirect_router "${to}" not found` };
           next = n;
         }
-        return { redirect: children, router: r, next };
+        return { redirect: children, router: r, next, unseenFrom: answer.unseen ? i + 1 : undefined };
       }
     }
   }
@@ -213,9 +214,11 @@ export async function routeAddress(env: RoutingEnv, address: string | RoutingAdd
     const { a, start } = pending.shift()!;
     const fp = a.fileOrPipe;
     if (fp) {
-      const what = a.address;
+      // A filter's autoreply is held as ">to" and shown as Exim shows it.
+      const what = a.address.startsWith('>') ? `mail ${a.address.slice(1)}` : a.address;
+      const kind = what.startsWith('|') ? 'pipe' : what.startsWith('mail ') ? 'reply' : 'file';
       outcomes.push(fp.transport === undefined
-        ? { address: a, result: 'defer', router: a.parent?.routedBy, fileOrPipe: what, message: `no transport set for ${what.startsWith('|') ? 'pipe' : 'file'} in ${a.parent?.routedBy} router` }
+        ? { address: a, result: 'defer', router: a.parent?.routedBy, fileOrPipe: what, message: `no transport set for ${kind} in ${a.parent?.routedBy} router` }
         : { address: a, result: 'accept', router: a.parent?.routedBy, fileOrPipe: what, transport: fp.transport });
       continue;
     }
@@ -239,7 +242,9 @@ export async function routeAddress(env: RoutingEnv, address: string | RoutingAdd
       break;
     }
     // Children are routed before the rest of the list, last generated first, as Exim does.
-    pending.unshift(...one.redirect.map((c) => ({ a: c, start: one.next })).reverse());
+    const next = one.redirect.map((c) => ({ a: c, start: one.next })).reverse();
+    if (one.unseenFrom !== undefined) next.push({ a: newRoutingAddress(a.address, a), start: one.unseenFrom });
+    pending.unshift(...next);
   }
   return outcomes;
 }

@@ -2,12 +2,13 @@
 // (chapter "The redirect router"): addresses, "/file" and "|pipe" items,
 // :include:, :fail:, :defer:, :blackhole:, :unknown:, "\name" items, and
 // qualification of unqualified addresses. Exim and Sieve filter files are
-// recognised and deferred: filtering is not implemented yet.
+// run by src/filter (allow_filter).
 
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DriverInstance } from '../config/types.ts';
 import { extractAddress, findAddressEnd } from '../expand/operators/address.ts';
+import { redirectFilter } from '../filter/redirect.ts';
 import { boolOption, expandOption, rawOption } from './options.ts';
 import type { DriverAnswer, GeneratedItem, RoutingAddress, RoutingEnv } from './types.ts';
 
@@ -143,9 +144,6 @@ export async function redirectRouter(env: RoutingEnv, r: DriverInstance, a: Rout
   const data = await readData(env, r);
   if (data === undefined) return { rc: 'decline' };
   if (typeof data !== 'string') return { rc: 'defer', message: data.defer };
-  if (/^#\s*(exim|sieve) filter/i.test(data)) {
-    return { rc: 'defer', message: `${r.name} router: filtering (${/sieve/i.test(data.slice(0, 20)) ? 'Sieve' : 'Exim'} filter) not implemented yet` };
-  }
   let qualifyDomain: string;
   if (boolOption(r, 'qualify_preserve_domain')) qualifyDomain = a.domain;
   else {
@@ -153,6 +151,8 @@ export async function redirectRouter(env: RoutingEnv, r: DriverInstance, a: Rout
     qualifyDomain = q ?? env.ctx.vars.get('qualify_recipient')?.value ?? env.ctx.options?.get('qualify_recipient')
       ?? env.ctx.options?.get('qualify_domain') ?? env.ctx.options?.get('primary_hostname') ?? '';
   }
+  const filtered = await redirectFilter({ env, router: r, address: a, text: data, qualify: (lp) => `${lp}@${qualifyDomain}` });
+  if (filtered) return filtered;
   const list = parseRedirectList(data, {
     qualify: (lp) => `${lp}@${qualifyDomain}`,
     forbidInclude: boolOption(r, 'forbid_include'),

@@ -98,10 +98,12 @@ export type DriverAnswer =
   | { rc: 'fail'; message?: string }
   | { rc: 'defer'; message: string; logged?: string; userMessage?: boolean }
   | { rc: 'discard' }
-  | { rc: 'redirect'; children: GeneratedItem[] };
+  | { rc: 'redirect'; children: GeneratedItem[]; unseen?: boolean };
 
 /** One item a redirect router generates. */
 export type GeneratedItem =
   | { kind: 'address'; address: string; noRedirect?: boolean }
   | { kind: 'file'; path: string; transport?: string }
-  | { kind: 'pipe'; command: string; transport?: string };
+  | { kind: 'pipe'; command: string; transport?: string }
+  /** An automatic reply from a filter's mail/vacation command (Exim shows it as "mail <to>"). */
+  | { kind: 'reply'; to: string; transport?: string };

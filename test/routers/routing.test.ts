@@ -145,10 +145,10 @@ describe('routing loop', () => {
     assert.equal(o[0].result, 'fail');
   });
 
-  it('filter files defer as not implemented', async () => {
+  it('a filter file without allow_filter defers, as in Exim', async () => {
     const o = await route('filt@localhost');
     assert.equal(o[0].result, 'defer');
-    assert.match(o[0].message ?? '', /filtering \(Exim filter\) not implemented yet/);
+    assert.equal(o[0].message, 'error in filter file: filtering not enabled');
   });
 
   it('prefix and wildcard suffix are removed and exposed', async () => {

@@ -55,13 +55,14 @@ export interface ForbiddenItems {
 
 /** The text Exim's expander gives when a forbidden item is used, and how to spot the item. */
 const FORBIDDEN: { key: keyof ForbiddenItems; re: RegExp; message: string }[] = [
-  { key: 'lookup', re: /\$\{lookup\b/, message: 'lookup items are not permitted' },
+  { key: 'lookup', re: /\$\{lookup\b/, message: 'lookup expansions are not permitted' },
   { key: 'run', re: /\$\{run\b/, message: 'running a command is not permitted' },
   { key: 'readfile', re: /\$\{readfile\b/, message: 'file insertions are not permitted' },
   { key: 'readsocket', re: /\$\{readsocket\b/, message: 'socket insertions are not permitted' },
   { key: 'dlfunc', re: /\$\{dlfunc\b/, message: 'dynamically-loaded functions are not permitted' },
   { key: 'perl', re: /\$\{perl\b/, message: 'Perl calls are not permitted' },
-  { key: 'existstest', re: /\bexists\s*\{|\$\{stat:/, message: 'File existence tests are not permitted' },
+  { key: 'existstest', re: /\bexists\s*\{/, message: 'File existence tests are not permitted' },
+  { key: 'existstest', re: /\$\{stat:/, message: 'Use of the stat() expansion is not permitted' },
 ];
 
 /** An error found while obeying the filter: ends it with "error". */
@@ -323,7 +324,8 @@ class Interpreter {
       if (raw !== undefined) values[k] = await this.expand(raw, () => `in ${c.kind} command`);
     }
     if (c.seen) this.delivered = true;
-    const returnPath = this.ctx.vars.get('return_path')?.value ?? this.ctx.vars.get('sender_address')?.value ?? '';
+    // With no message (address testing), an unknown return path counts as set.
+    const returnPath = this.ctx.vars.get('return_path')?.value ?? this.ctx.vars.get('sender_address')?.value;
     if (returnPath === '') {
       this.print(`${c.kind} command ignored because return_path is empty`);
       return;

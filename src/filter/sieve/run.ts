@@ -7,6 +7,9 @@ export interface SieveEnv {
   debug?(line: string): void;
   qualify(localPart: string): string;
   inbox: string;
+  subaddress?: string;
+  useraddress?: string;
+  vacationDirectory?: string;
 }
 
 export async function runSieveFilter(_text: string, _env: SieveEnv): Promise<FilterResult> {

@@ -1,0 +1,35 @@
+// A redirect router whose file is an Exim filter, through `tern -bt` and
+// `tern -bv`, against output recorded from Exim 4.98 with the same
+// configuration (test/fixtures/filter/routing/record.sh): deliveries,
+// unseen continuation, discard, fail, freeze, errors, allow_filter unset.
+
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const MAIN = path.join(ROOT, 'src/main.ts');
+const DIR = path.join(ROOT, 'test/fixtures/filter/routing');
+
+/** The recorded output, split into one block per "== <flag> <address>" header. */
+function expectedBlocks(): { flag: string; address: string; text: string }[] {
+  const text = fs.readFileSync(path.join(DIR, 'expected'), 'utf8');
+  return text.split(/^== /m).filter((b) => b !== '').map((b) => {
+    const nl = b.indexOf('\n');
+    const [flag, address] = b.slice(0, nl).split(' ');
+    return { flag, address, text: b.slice(nl + 1) };
+  });
+}
+
+describe('redirect router with Exim filter files (golden from Exim 4.98)', () => {
+  const blocks = expectedBlocks();
+  it('has cases', () => assert.equal(blocks.length, 20));
+  for (const b of blocks) {
+    it(`${b.flag} ${b.address}`, () => {
+      const r = spawnSync(process.execPath, [MAIN, '-C', path.join(DIR, 'configure'), `-DFILTERDIR=${DIR}`, b.flag, b.address], { timeout: 20_000 });
+      assert.equal(`${r.stdout.toString()}${r.stderr.toString()}rc=${r.status}\n`, b.text);
+    });
+  }
+});
