@@ -46,7 +46,7 @@ const SA_STATUS = /^SPAMD\/\S{1,7} 0 EX_OK\r\n/;
 const SA_SPAM_LINE = new RegExp(String.raw`^Spam:\s*\S+\s*;\s*${NUMBER}\s*\/\s*${NUMBER}\s*$`);
 const SA_OLD_SCORES = new RegExp(String.raw`^\s*${NUMBER}\s*\/\s*${NUMBER}\r\n`);
 const RSPAMD_HEAD = new RegExp(String.raw`^RSPAMD\/\S{1,7} 0 EX_OK\r\nMetric: default; \S{1,7}\s*${NUMBER}\s*\/\s*${NUMBER}\s*\/\s*${NUMBER}\r\n`);
-const RSPAMD_ACTION = /^Action: (\S+)\r\n/;
+const RSPAMD_ACTION = /^Action: ([^\r\n]*)\r\n/;
 
 /** SpamAssassin's answer; undefined when it cannot be understood. */
 export function parseSpamAssassinReply(text: string): SpamdVerdict | undefined {
@@ -82,7 +82,8 @@ export function parseRspamdReply(text: string): SpamdVerdict | undefined {
   const rest = text.slice(head[0].length);
   const action = RSPAMD_ACTION.exec(rest);
   if (!action) return undefined;
-  return { score: Number(head[1]), threshold: Number(head[2]), action: action[1], report: rest.slice(action[0].length) };
+  // Exim's report for Rspamd starts with the Action: line (checked with Exim 4.98 and Rspamd 3.4)
+  return { score: Number(head[1]), threshold: Number(head[2]), action: action[1], report: rest };
 }
 
 export interface SpamVariables {

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort, run, startDaemon, ternSetup, type TernSetup } from '../helpers/tern-daemon.ts';
 import { SmtpClient } from '../helpers/smtp-client.ts';
-import { CLAMD, CLAMD_TEST_NAME, CLAMD_TEST_PATTERN, missing, SPAMD, startClamd, startSpamd, type Scanner } from './scanners.ts';
+import { CLAMD, CLAMD_TEST_NAME, CLAMD_TEST_PATTERN, missing, RSPAMD, SPAMD, startClamd, startRspamd, startSpamd, type Scanner } from './scanners.ts';
 
 const GTUBE = 'XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X';
 
@@ -135,6 +135,36 @@ describe('spam = with SpamAssassin spamd', { skip: missing(SPAMD) }, () => {
     const eml = fs.readFileSync(path.join(kept.spoolDir, 'scan', id, `${id}.eml`), 'latin1');
     assert.match(eml, /^From MAILER-DAEMON \w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}\nX-Envelope-From: <a@b\.example>\nX-Envelope-To: c@d\.example\nReceived: /);
     assert.match(eml, /\nSubject: test\n[^]*\n\nSecond\.\n\.dotted\n$/);
+  });
+});
+
+describe('spam = with Rspamd (variant=rspamd)', { skip: missing(RSPAMD) }, () => {
+  let rspamd: Scanner;
+  before(async () => {
+    rspamd = await startRspamd();
+  });
+  after(async () => {
+    await rspamd?.stop();
+  });
+
+  test('GTUBE: Rspamd\'s action and its report, which starts with the Action: line', async () => {
+    const t = use(setup(`spamd_address = 127.0.0.1 ${rspamd.port} variant=rspamd`, [
+      '  warn spam = nobody:true',
+      '       logwrite = S=$spam_score I=$spam_score_int B=$spam_bar A=$spam_action',
+      '       logwrite = R=$spam_report',
+      '  deny spam = nobody',
+      '       message = spam: $spam_action',
+    ].join('\n')));
+    assert.equal(await deliver(t, GTUBE), '550 spam: reject');
+    const log = mainlog(t);
+    assert.ok(log.includes('S=15.0 I=150 B=+++++++++++++++ A=reject'), log.join('\n'));
+    assert.ok(log.some((l) => l.startsWith('R=Action: reject\\n Symbol: GTUBE(0.00)\\n ')), log.join('\n'));
+  });
+
+  test('an action with a space in it (a plain message is "add header" or "no action" to Rspamd)', async () => {
+    const t = use(setup(`spamd_address = 127.0.0.1 ${rspamd.port} variant=rspamd`, '  warn spam = nobody:true\n       logwrite = A=$spam_action'));
+    assert.match(await deliver(t, 'hello there'), /^250 /);
+    assert.ok(mainlog(t).some((l) => /^A=(no action|add header|greylist|rewrite subject)$/.test(l)), t.log());
   });
 });
 

@@ -7,12 +7,14 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../helpers/tern-daemon.ts';
 
 export const SPAMD = '/usr/sbin/spamd';
 export const CLAMD = '/usr/sbin/clamd';
+export const RSPAMD = '/usr/bin/rspamd';
 
 /** Why a scanner's tests are skipped, or false when it can run. */
 export function missing(program: string): string | false {
@@ -118,6 +120,49 @@ export async function startClamd(): Promise<Scanner> {
   try {
     // the Unix socket is made after the TCP one is bound
     await waitUntil('clamd', () => fs.existsSync(socket), s.child, () => s.text() + readOr(path.join(dir, 'clamd.log')), 60_000);
+  } catch (e) {
+    await s.stop();
+    throw e;
+  }
+  return s;
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const c = net.connect({ port, host: '127.0.0.1' }, () => {
+      c.destroy();
+      resolve(true);
+    });
+    c.on('error', () => resolve(false));
+  });
+}
+
+/**
+ * Rspamd with only its normal worker, on a free loopback port, its
+ * configuration, databases and logs in a temporary directory (through
+ * rspamd's LOCAL_CONFDIR/DBDIR/RUNDIR variables), DNS pointed at a closed
+ * port so that nothing leaves the machine.
+ */
+export async function startRspamd(): Promise<Scanner> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tern-rspamd-'));
+  const local = path.join(dir, 'local.d');
+  for (const d of [local, path.join(dir, 'db'), path.join(dir, 'run')]) fs.mkdirSync(d);
+  const port = await freePort();
+  fs.writeFileSync(path.join(local, 'worker-normal.inc'), `bind_socket = "127.0.0.1:${port}";\ncount = 1;\n`);
+  for (const w of ['proxy', 'controller', 'fuzzy']) fs.writeFileSync(path.join(local, `worker-${w}.inc`), 'enabled = false;\n');
+  fs.writeFileSync(path.join(local, 'logging.inc'), 'type = "console";\nlevel = "notice";\n');
+  fs.writeFileSync(path.join(local, 'options.inc'), 'dns { nameserver = ["127.0.0.1:1"]; timeout = 0.2s; retransmits = 1; }\n');
+  // as root, rspamd wants to be told to stay root (-i: allow it)
+  const asRoot = process.getuid?.() === 0 ? ['-i', '-u', 'root', '-g', 'root'] : [];
+  const s = start(RSPAMD, ['-f', ...asRoot,
+    `--var=LOCAL_CONFDIR=${dir}`, `--var=DBDIR=${path.join(dir, 'db')}`, `--var=RUNDIR=${path.join(dir, 'run')}`, `--var=LOGDIR=${dir}`], dir, port);
+  try {
+    const until = Date.now() + 90_000;
+    while (!(await canConnect(port))) {
+      if (s.child.exitCode !== null) throw new Error(`rspamd exited ${s.child.exitCode}:\n${s.text()}`);
+      if (Date.now() > until) throw new Error(`timed out waiting for rspamd:\n${s.text()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
   } catch (e) {
     await s.stop();
     throw e;

@@ -35,7 +35,7 @@ test('Rspamd legacy answer: Metric and Action lines', () => {
   assert.equal(v.score, 16.5);
   assert.equal(v.threshold, 15);
   assert.equal(v.action, 'reject');
-  assert.equal(v.report, 'Symbol: GTUBE(0.00)\r\n');
+  assert.equal(v.report, 'Action: reject\r\nSymbol: GTUBE(0.00)\r\n');
   assert.equal(parseRspamdReply('RSPAMD/1.3 0 EX_OK\r\nMetric: default; False; 1 / 15\r\n'), undefined);
 });
 
