@@ -57,7 +57,8 @@ export async function cmdlineScan(job: ScanJob): Promise<ScanResult> {
   if (command === undefined || command === '') throw scannerError('cmdline', undefined, 'missing commandline specification');
   const triggerRe = scannerRegex('cmdline', trigger, 'missing trigger specification');
   const nameRe = scannerRegex('cmdline', name, 'missing virus name regex specification');
-  const commandLine = command.replace(/%s/g, job.file.dir);
+  // the command is a printf format in Exim: %s is the directory, %% a percent sign
+  const commandLine = command.replace(/%([s%])/g, (_m, c: string) => (c === 's' ? job.file.dir : '%'));
   let output: Buffer;
   let status: number;
   try {

@@ -103,6 +103,13 @@ describe('spam = with SpamAssassin spamd', { skip: missing(SPAMD) }, () => {
     assert.doesNotMatch(report ?? '', /\\r|\\n(?! )|\s$/);
   });
 
+  test('over a Unix socket, the first server that answers is used', async () => {
+    const down = await freePort();
+    const t = use(setup(`spamd_address = 127.0.0.1 ${down} pri=9 : ${spamd.socket}`, '  deny spam = nobody\n       message = spam $spam_score'));
+    assert.match(await deliver(t, GTUBE), /^550 spam 1\d{3}\.\d$/);
+    assert.equal(mainlog(t)[0], 'spam acl condition: spamd: failed to connect to any address for 127.0.0.1: Connection refused');
+  });
+
   test('the answer is kept for the message: the same user is not scanned twice', async () => {
     const before = (spamd.output().match(/checking message/g) ?? []).length;
     const t = use(setup(addr(), [

@@ -79,13 +79,13 @@ function readOr(file: string): string {
   }
 }
 
-/** spamd on a free loopback port (and a Unix socket would need a second daemon: spamd serves one or the other). */
-export async function startSpamd(opts: { socket?: boolean } = {}): Promise<Scanner> {
+/** spamd on a free loopback port and a Unix socket. */
+export async function startSpamd(): Promise<Scanner> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tern-spamd-'));
   fs.chmodSync(dir, 0o755);
   const port = await freePort();
-  const socket = opts.socket ? path.join(dir, 'spamd.sock') : undefined;
-  const listen = socket ? ['--socketpath', socket] : ['--listen', `127.0.0.1:${port}`];
+  const socket = path.join(dir, 'spamd.sock');
+  const listen = ['--listen', `127.0.0.1:${port}`, '--listen', socket];
   const asRoot = process.getuid?.() === 0 ? ['-u', 'nobody'] : [];
   const s = start(SPAMD, [...listen, '--nouser-config', '-L', '--syslog', 'stderr', '--max-children', '1', '--min-children', '1',
     '--pidfile', path.join(dir, 'spamd.pid'), ...asRoot], dir, port, socket);
