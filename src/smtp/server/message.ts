@@ -10,7 +10,7 @@ import { hostAndIdent } from '../../log/index.ts';
 import { splitMessage } from '../../acl/index.ts';
 import { applyAclHeaders, visibleHeaders } from './acl-headers.ts';
 import { logRejection, runPhaseAcl, type PhaseOutcome } from './acl-phase.ts';
-import { releaseMimeScan, runMimeAcl } from './mime-acl.ts';
+import { rejectLogHeaders, releaseMimeScan, runMimeAcl } from './mime-acl.ts';
 import { runPrdr } from './prdr.ts';
 import { runDkimAcl } from './dkim-acl.ts';
 import { messageDkim } from '../../dkim/message-state.ts';
@@ -173,7 +173,9 @@ async function finish(s: SmtpSession, data: ReceivedData): Promise<void> {
   // the scan directory goes first, then a rejection is logged (Exim's order, seen in -bh traces)
   await releaseMimeScan(s);
   if (acl.verdict !== 'accept' && acl.verdict !== 'discard') {
-    if (acl.result) logRejection(s, dataWhere, acl.verdict, acl.result, { headers, messageId: id });
+    // header changes of the DATA ACL are made before the rejection's reject-log entry lists the headers
+    if (built) applyAclHeaders(built.message, s.aclMsg);
+    if (acl.result) logRejection(s, dataWhere, acl.verdict, acl.result, { headers: rejectLogHeaders(s, built?.message, headers), messageId: id });
     s.sendLines(acl.lines);
     if (acl.verdict === 'drop') throw new SessionEnd('drop');
     return;

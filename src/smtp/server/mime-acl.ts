@@ -11,6 +11,7 @@
 import type { Message } from '../../mail/message.ts';
 import { clearMimeVariables, hasContentType, mboxText, scanMessage, ScanDirectory } from '../../mime/index.ts';
 import { byteStringToText } from '../../expand/operators/bytes.ts';
+import { formatRejectHeaders } from '../../log/index.ts';
 import { takeScanDirectory } from '../../scan/spool-file.ts';
 import { applyAclHeaders, visibleHeaders } from './acl-headers.ts';
 import { logRejection, runPhaseAcl, type PhaseOutcome } from './acl-phase.ts';
@@ -74,8 +75,17 @@ export async function runMimeAcl(s: SmtpSession, input: MimeAclInput): Promise<M
   if (verdict === 'accept' || verdict === 'discard' || !last) return passed(verdict === 'discard' ? 'discard' : 'accept', headers);
   // Exim clears the scan directory before it logs the rejection
   await releaseMimeScan(s);
-  if (last.result) logRejection(s, 'mime', last.verdict, last.result, { headers, messageId: id });
+  if (last.result) logRejection(s, 'mime', last.verdict, last.result, { headers: rejectLogHeaders(s, input.message, headers), messageId: id });
   return { ...last, headers };
+}
+
+/**
+ * What follows a rejection in the reject log, as Exim writes it: the
+ * envelope, then every header line with its flag (a removed one too).
+ */
+export function rejectLogHeaders(s: SmtpSession, message: Message | undefined, headers: string[]): string[] {
+  const envelope = { sender: s.sender ?? '', recipients: s.recipients.map((r) => r.address) };
+  return formatRejectHeaders(envelope, message ? message.headers : headers.map((text) => ({ flag: ' ', text })));
 }
 
 /** Remove the message's scan directory (after the DATA ACL), unless an ACL said no_mbox_unspool. */
