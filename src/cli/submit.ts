@@ -74,18 +74,25 @@ interface AclModule {
 }
 
 /** acl_not_smtp_start / acl_not_smtp, when set: the ACL engine's entry point. */
-async function runNotSmtpAcl(option: string, config: Config, ectx: ExpandContext, logger: Logger, headers?: string[]): Promise<void> {
+async function runNotSmtpAcl(option: string, config: Config, ectx: ExpandContext, logger: Logger, headers?: string[], body?: Buffer): Promise<void> {
   const spec = optionString(config, option);
   if (spec === '') return;
   const where = option === 'acl_not_smtp_start' ? 'not_smtp_start' : 'not_smtp';
   const mod = (await import('../acl/index.ts')) as AclModule;
   if (typeof mod.runAcl !== 'function') throw new SubmitError(`${option} is set but the ACL engine has no runAcl`);
   const { newConnectionState, newMessageState } = await import('../acl/types.ts');
-  const result = await mod.runAcl(expandString(spec, ectx), where, {
-    config, expand: ectx, logger, conn: newConnectionState(), msg: newMessageState(), headers,
-    messageId: ectx.vars.get('message_id')?.value,
-    verify: (await import('../verify/index.ts')).addressVerifyHooks({ config, ctx: ectx, log: (line: string) => logger.main(line) }),
-  });
+  const msg = newMessageState();
+  let result: Awaited<ReturnType<AclModule['runAcl']>>;
+  try {
+    result = await mod.runAcl(expandString(spec, ectx), where, {
+      config, expand: ectx, logger, conn: newConnectionState(), msg, headers, body,
+      messageId: ectx.vars.get('message_id')?.value,
+      verify: (await import('../verify/index.ts')).addressVerifyHooks({ config, ctx: ectx, log: (line: string) => logger.main(line) }),
+    });
+  } finally {
+    // the .eml that spam = / malware = wrote goes once the ACL has run (src/scan)
+    if (body !== undefined) await (await import('../scan/spool-file.ts')).releaseScanDirectory(msg);
+  }
   if (result.verdict === 'accept' || result.verdict === 'discard') return;
   const text = result.userMessage ?? 'local message rejected';
   logger.reject(`F=<${ectx.vars.get('sender_address')?.value ?? ''}> rejected by non-SMTP ACL: ${result.logMessage ?? text}`);
@@ -217,7 +224,7 @@ async function submit(opts: CliOptions, config: Config, logger: Logger): Promise
   const mime = optionString(config, 'acl_not_smtp_mime') === '' ? undefined : await import('../mime/not-smtp.ts');
   const mimeScan = mime ? await mime.runLocalMimeAcl(config, ectx, logger, message, body) : undefined;
   if (mimeScan?.verdict === 'reject') return 1;
-  await runNotSmtpAcl('acl_not_smtp', config, ectx, logger, ectx.headers);
+  await runNotSmtpAcl('acl_not_smtp', config, ectx, logger, ectx.headers, body);
   await mimeScan?.release();
   if (mime && mimeScan?.verdict === 'discard') {
     mime.logMimeDiscard(logger, message, body);

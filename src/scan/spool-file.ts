@@ -65,3 +65,9 @@ export function takeScanDirectory(msg: AclMessageState): ScanDirectory | undefin
   made.delete(msg);
   return dir;
 }
+
+/** Remove the scan directory the conditions made (for callers without a MIME scan of their own), unless no_mbox_unspool. */
+export async function releaseScanDirectory(msg: AclMessageState): Promise<void> {
+  const dir = takeScanDirectory(msg);
+  if (dir && !msg.controls.noMboxUnspool) await dir.remove();
+}

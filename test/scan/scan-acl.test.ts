@@ -320,6 +320,21 @@ describe('malware = when the scanner fails, and the cmdline scanner', () => {
     assert.match(first ?? '', /^first \[Tern\.Cmdline\.Test\] (\S+)\.eml\\n\1_scanner_output\\n$/);
     assert.match(await deliver(t, 'clean'), /^250 OK id=/);
 
+    // acl_not_smtp scans a locally submitted message the same way
+    const local = use(ternSetup({
+      config: [
+        'primary_hostname = mx.example.com', 'keep_environment =', 'queue_only', 'acl_not_smtp = acl_local',
+        `av_scanner = cmdline:${script} %s:found in file:'(.+)'`,
+        'begin acl', 'acl_local:', '  deny malware = *', '       message = local mal $malware_name', '  accept', '',
+      ].join('\n'),
+    }));
+    const refused = await run(local.bin, ['-C', local.configPath, '-odq', 'c@d.example'], { input: `Subject: x\n\n${CLAMD_TEST_PATTERN}\n`, env: local.env });
+    assert.equal(refused.code, 1);
+    assert.match(local.log(), /rejected by non-SMTP ACL: local mal Tern\.Cmdline\.Test/);
+    const taken = await run(local.bin, ['-C', local.configPath, '-odq', 'c@d.example'], { input: 'Subject: x\n\nclean\n', env: local.env });
+    assert.equal(taken.code, 0, taken.stderr);
+    assert.deepEqual(fs.readdirSync(path.join(local.spoolDir, 'scan')), []);
+
     // a scanner that fails (here: exits 3) defers, whatever it printed
     const failing = use(setup(`av_scanner = cmdline:EXIT=3 ${script} %s:found in file:'(.+)'`, '  deny malware = *\n       message = mal'));
     assert.equal(await deliver(failing, `x\n${CLAMD_TEST_PATTERN}\n`), '451 Temporary local problem - please try later');
