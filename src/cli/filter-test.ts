@@ -101,9 +101,11 @@ async function testOne(file: string, system: boolean, ctx: ExpandContext, opts: 
   }
   const print = { print: (line: string): void => out(line + '\n') };
   const debug = opts.verbose ? (line: string): void => err(line + '\n') : undefined;
-  const kind = system ? 'exim' : detectFilter(text);
+  // A system filter is always read as an Exim filter, whatever its first line says.
+  const detected = detectFilter(text);
+  const kind = system ? 'exim' : detected;
   if (kind === 'exim') {
-    printResultSeparator(out, file, 'Exim filter');
+    printResultSeparator(out, file, detected === 'sieve' ? 'Sieve filter' : 'Exim filter');
     const result = await runEximFilter(text, {
       ctx, systemFilter: system, allowDefer: system, allowFail: system, allowFreeze: system,
       test: print, debug, log: 'skip', qualify,
