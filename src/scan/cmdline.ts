@@ -64,8 +64,8 @@ export async function cmdlineScan(job: ScanJob): Promise<ScanResult> {
   try {
     ({ output, status } = await runShell(commandLine, job.deadline));
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ETIMEDOUT') throw scannerError('cmdline', undefined, `scanner call timed out: ${commandLine}`);
-    throw scannerError('cmdline', undefined, `call (${commandLine}) failed: ${strerror(e)}`);
+    // (Exim waits for the timed-out scanner to finish; it is killed here)
+    throw scannerError('cmdline', undefined, `unable to read from scanner (${commandLine} 2>&1): ${strerror(e)}`);
   }
   const record = `${job.file.dir}/${job.messageId}_scanner_output`;
   try {

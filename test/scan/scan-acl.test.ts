@@ -335,6 +335,15 @@ describe('malware = when the scanner fails, and the cmdline scanner', () => {
     assert.equal(taken.code, 0, taken.stderr);
     assert.deepEqual(fs.readdirSync(path.join(local.spoolDir, 'scan')), []);
 
+    // one that takes longer than tmo= is stopped, and the condition defers
+    const slow = path.join(dir, 'slow.sh');
+    fs.writeFileSync(slow, '#!/bin/sh\nsleep 5\n', { mode: 0o755 });
+    const late = use(setup(`av_scanner = cmdline:${slow} %s:found:(.+)`, '  deny malware = */tmo=1s\n       message = mal'));
+    const started = Date.now();
+    assert.equal(await deliver(late, 'x'), '451 Temporary local problem - please try later');
+    assert.ok(Date.now() - started < 20_000);
+    assert.match(mainlog(late)[0], /^malware acl condition: cmdline {2}: unable to read from scanner \(\S+slow\.sh \S+\/scan\/\S+ 2>&1\): Connection timed out$/);
+
     // a scanner that fails (here: exits 3) defers, whatever it printed
     const failing = use(setup(`av_scanner = cmdline:EXIT=3 ${script} %s:found in file:'(.+)'`, '  deny malware = *\n       message = mal'));
     assert.equal(await deliver(failing, `x\n${CLAMD_TEST_PATTERN}\n`), '451 Temporary local problem - please try later');
