@@ -79,6 +79,7 @@ export const IMPLEMENTED_OPTIONS: ReadonlySet<string> = new Set([
   'redirect/forbid_filter_lookup', 'redirect/forbid_filter_perl', 'redirect/forbid_filter_readfile',
   'redirect/forbid_filter_readsocket', 'redirect/forbid_filter_reply', 'redirect/forbid_filter_run',
   'redirect/filter_prepend_home', 'redirect/reply_transport',
+  'redirect/sieve_inbox', 'redirect/sieve_subaddress', 'redirect/sieve_useraddress', 'redirect/sieve_vacation_directory',
   'dnslookup/widen_domains', 'dnslookup/mx_domains', 'dnslookup/mx_fail_domains',
   'dnslookup/fail_defer_domains', 'dnslookup/check_secondary_mx', 'manualroute/route_list', 'manualroute/route_data',
   'manualroute/hosts_randomize', 'manualroute/host_find_failed', 'manualroute/host_all_ignored',
