@@ -333,11 +333,10 @@ class Sieve {
 
   private ifCommand(exec: boolean): void {
     this.white();
-    let done = false;
     const cond = this.test(exec);
     if (cond === undefined) this.fail('missing test');
     this.block(exec && cond);
-    done = cond;
+    let done = cond;
     for (;;) {
       this.white();
       if (this.identifier('elsif')) {
