@@ -147,7 +147,6 @@ async function scanWithSpamd(actx: RunState['actx'], servers: readonly SpamdServ
     const reply = await exchange(conn.socket, [head, content], start + server.timeout * 1000, { halfClose: true, maxBytes: MAX_ANSWER });
     answer = reply.toString('latin1');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ETIMEDOUT') return fail(`spamd ${conn.calloutAddress} timed out`);
     return fail(`error reading from spamd ${conn.calloutAddress}, socket: ${strerror(e)}`);
   }
   if (answer === '') return fail(`error reading from spamd ${conn.calloutAddress}, socket: end of file`);

@@ -202,12 +202,29 @@ describe('spam = when spamd cannot be reached', () => {
       const started = Date.now();
       assert.equal(await deliver(t, 'x'), '451 Temporary local problem - please try later');
       assert.ok(Date.now() - started < 15_000);
-      assert.match(t.log('panic'), /spam acl condition: .*spamd \[127\.0\.0\.1\]:\d+/);
+      assert.equal(mainlog(t)[0], `spam acl condition: error reading from spamd [127.0.0.1]:${port}, socket: Connection timed out`);
+      assert.match(t.log('panic'), /error reading from spamd/);
     } finally {
       for (const c of open) c.destroy();
       silent.close();
     }
   });
+});
+
+test('an answer that is not spamd\'s defers: "cannot parse" (a listener that answers nonsense)', async () => {
+  const liar = net.createServer((c) => {
+    c.on('data', () => undefined);
+    c.on('end', () => c.end('HTTP/1.0 400 Bad Request\r\n\r\n'));
+  });
+  await new Promise<void>((r) => liar.listen(0, '127.0.0.1', r));
+  const port = (liar.address() as net.AddressInfo).port;
+  try {
+    const t = use(setup(`spamd_address = 127.0.0.1 ${port}`, '  deny spam = nobody\n       message = spam'));
+    assert.equal(await deliver(t, 'x'), '451 Temporary local problem - please try later');
+    assert.equal(mainlog(t)[0], `spam acl condition: cannot parse spamd [127.0.0.1]:${port} output`);
+  } finally {
+    liar.close();
+  }
 });
 
 describe('malware = with ClamAV clamd', { skip: missing(CLAMD) }, () => {
