@@ -6,16 +6,19 @@ import { getVar } from './state.ts';
 import { senderFullhost } from '../log/host.ts';
 import type { LogSelector } from '../log/selectors.ts';
 
-/** Exim's string_printing(): control characters become visible escapes. */
+/**
+ * Exim's string_printing() as ACL log text uses it: control characters become
+ * visible escapes, except TAB, which logwrite and warn lines keep as it is
+ * (checked with exim4).
+ */
 export function printable(s: string): string {
-  if (!/[\x00-\x1f\x7f]/.test(s)) return s;
+  if (!/[\x00-\x08\x0a-\x1f\x7f]/.test(s)) return s;
   let out = '';
   for (const ch of s) {
     const c = ch.charCodeAt(0);
-    if (c >= 0x20 && c !== 0x7f) out += ch;
+    if ((c >= 0x20 && c !== 0x7f) || ch === '\t') out += ch;
     else if (ch === '\n') out += '\\n';
     else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
     else if (ch === '\f') out += '\\f';
     else if (ch === '\b') out += '\\b';
     else if (ch === '\v') out += '\\v';

@@ -51,7 +51,8 @@ export function dkimAuthResult(sig: DkimSignature): string {
       : sig.problem === 'pubkey_too_short' ? `fail (public key too short: ${sig.keyLength} bits)`
       : 'fail (unspecified reason)';
   }
-  let s = `dkim=${verdict}`;
+  // Exim folds the properties onto a continuation line after a comment
+  let s = `dkim=${verdict}${verdict.includes('(') ? '\n\t\t' : ''}`;
   if (sig.domain) s += ` header.d=${sig.domain}`;
   if (sig.identity) s += ` header.i=${sig.identity}`;
   if (sig.selector) s += ` header.s=${sig.selector}`;

@@ -65,7 +65,8 @@ function authResults(id: string, st: EvalState): string {
   const v = (n: string): string => st.ctx.vars.get(n)?.value ?? '';
   const parts: string[] = [];
   const extra = v('authresults_parts');
-  if (extra) parts.push(...extra.split('\n'));
+  // one part a line; a line starting with white space continues the part before it
+  if (extra) parts.push(...extra.split(/\n(?![ \t])/));
   const driver = v('sender_host_authenticated');
   if (driver) {
     const id2 = v('authenticated_id');

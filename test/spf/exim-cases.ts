@@ -142,9 +142,7 @@ export function normalise(output: string): string {
     .filter((l) => (/^LOG:|^[2-5]\d\d[ -]/.test(l) && !/SMTP connection|closed by QUIT|^220 |^250[ -]/.test(l))
       || (l.startsWith('>>>') && /spf|dkim/i.test(l) && !/^>>>\s+(=\s+)?(\t|Authentication-Results)/.test(l)))
     .map((l) => l.replace(/^LOG: [0-9A-Za-z]{6}-[0-9A-Za-z]{11,12}-[0-9A-Za-z]{4} /, 'LOG: ')
-      .replace(/\bt=\d+/g, 't=T').replace(/ S=\d+/, ' S=N').replace(/\t/g, '\\t')
-      // Exim folds a dkim= result with a comment onto a second line, which tern's ${authresults} cannot yet
-      .replace(/\\n\\t\\t header\./g, ' header.'))
+      .replace(/\bt=\d+/g, 't=T').replace(/ S=\d+/, ' S=N').replace(/\t/g, '\\t'))
     .join('\n');
 }
 
