@@ -22,6 +22,7 @@ import { buildMessage, commitMessage, ReceiveError, type Origin } from '../recei
 import { readLocalMessage } from '../receive/local-input.ts';
 import { extractRecipients, sameAddress } from '../receive/extract.ts';
 import { localCaller } from '../receive/caller.ts';
+import { savedSpamVariables } from '../scan/saved-variables.ts';
 
 class SubmitError extends Error {
   override name = 'SubmitError';
@@ -234,6 +235,7 @@ async function submit(opts: CliOptions, config: Config, logger: Logger): Promise
     if (k.startsWith('acl_c')) message.aclC.set(k.slice(5), { value: textToByteString(v.value), tainted: v.tainted });
     else if (k.startsWith('acl_m')) message.aclM.set(k.slice(5), { value: textToByteString(v.value), tainted: v.tainted });
   }
+  Object.assign(message, savedSpamVariables(ectx.vars));
 
   await commitMessage(message, body, { config, logger });
   return 0;

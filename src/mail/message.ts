@@ -72,6 +72,9 @@ export interface Message {
   dontDeliver: boolean; // -N
   receivedProtocol?: string;
   senderSetUntrusted: boolean;
+  /** $spam_bar, $spam_score, $spam_score_int of the spam = condition (Exim keeps them with the message). */
+  spamBar?: string;
+  spamScore?: string;
   spamScoreInt?: string;
   spoolFileWireformat: boolean;
   tlsCertificateVerified: boolean;

@@ -167,6 +167,8 @@ export function formatHeaderFile(msg: Message): Buffer {
   flag('local', msg.local);
   flag('localerror', msg.localError);
   opt('local_scan', msg.localScan);
+  opt('spam_bar', msg.spamBar);
+  opt('spam_score', msg.spamScore);
   opt('spam_score_int', msg.spamScoreInt);
   flag('tls_certificate_verified', msg.tlsCertificateVerified);
   opt('tls_cipher', msg.tlsCipher);

@@ -216,6 +216,8 @@ function applyItem(msg: Message, name: string, value: string | undefined): boole
     case 'local': msg.local = true; return true;
     case 'localerror': msg.localError = true; return true;
     case 'local_scan': msg.localScan = v; return true;
+    case 'spam_bar': msg.spamBar = v; return true;
+    case 'spam_score': msg.spamScore = v; return true;
     case 'spam_score_int': msg.spamScoreInt = v; return true;
     case 'tls_certificate_verified': msg.tlsCertificateVerified = true; return true;
     case 'tls_cipher': msg.tlsCipher = v; return true;

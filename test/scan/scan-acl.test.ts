@@ -89,6 +89,9 @@ describe('spam = with SpamAssassin spamd', { skip: missing(SPAMD) }, () => {
     const reply = await deliver(t, 'Just a short note about lunch tomorrow.');
     assert.match(reply, /^250 OK id=/);
     const log = mainlog(t);
+    // score, integer score and bar are kept in the -H file (-spam_bar, -spam_score, -spam_score_int), as Exim keeps them
+    const spooled = t.readMessage(/id=(\S+)/.exec(reply)![1]).header;
+    assert.ok(log.includes(`S=${spooled.spamScore} I=${spooled.spamScoreInt} B=${spooled.spamBar} A=no action`), JSON.stringify(spooled));
     const vars = log.find((l) => l.startsWith('S='));
     assert.ok(vars, log.join('\n'));
     const m = /^S=(-?\d+\.\d) I=(-?\d+) B=(\S+) A=no action$/.exec(vars);

@@ -19,6 +19,7 @@ import { REPLY, replyLines } from './replies.ts';
 import { SessionEnd, type SmtpSession } from './session.ts';
 import { nonmailMessageDone } from './nonmail.ts';
 import { textToBytes } from './log-text.ts';
+import { savedSpamVariables } from '../../scan/saved-variables.ts';
 import { byteStringToText } from '../../expand/operators/bytes.ts';
 
 /** Header lines ("Name: value\n", continuations joined) of a message in LF form. */
@@ -228,6 +229,7 @@ async function finish(s: SmtpSession, data: ReceivedData): Promise<void> {
         if (k.startsWith('acl_c')) m.aclC.set(k.slice(5), { value: textToBytes(v.value), tainted: v.tainted });
         else if (k.startsWith('acl_m')) m.aclM.set(k.slice(5), { value: textToBytes(v.value), tainted: v.tainted });
       }
+      Object.assign(m, savedSpamVariables(s.ctx.vars));
       const body8 = s.mailParams.body === '8BITMIME' ? 8 : s.mailParams.body === '7BIT' ? 7 : 0;
       await s.services.receiver!.commit(m, built.body, {
         chunking: data.chunked, body8bitmime: body8,

@@ -384,7 +384,9 @@ export class SmtpSession {
     resetRcptDelay(this.rateLimits);
     this.aclMsg = newMessageState();
     for (const k of [...this.ctx.vars.keys()]) if (k.startsWith('acl_m')) this.ctx.vars.delete(k);
-    for (const n of ['sender_address', 'sender_address_domain', 'sender_address_local_part', 'authenticated_sender', 'message_id', 'message_exim_id', 'prdr_requested', 'recipients']) {
+    for (const n of ['sender_address', 'sender_address_domain', 'sender_address_local_part', 'authenticated_sender', 'message_id', 'message_exim_id', 'prdr_requested', 'recipients',
+      // a message's malware verdict does not carry over (the $spam_* variables do, in Exim 4.98)
+      'malware_name']) {
       this.ctx.vars.delete(n);
     }
     setVar(this.ctx, 'rcpt_count', '0');
