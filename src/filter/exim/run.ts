@@ -365,7 +365,7 @@ class Interpreter {
   private checkMailArg(command: string, k: MailArg, s: string): void {
     if (k === 'text') return;
     if (k === 'file' || k === 'log' || k === 'once' || k === 'once_repeat') {
-      if (/[\x00-\x1f\x7f]/.test(s)) throw new FilterRunError(`non-printing character in "${filterPrinting(s)}" in ${command} command`);
+      if (/[\x00-\x08\x0a-\x1f\x7f]/.test(s)) throw new FilterRunError(`non-printing character in "${filterPrinting(s)}" in ${command} command`);
       return;
     }
     for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) {
@@ -446,7 +446,7 @@ class Interpreter {
             try {
               re = compileRegex(right, { caseless: c.kind === 'matches' });
             } catch (e) {
-              if (e instanceof RegexError) throw new FilterRunError(`error while compiling regular expression "${right}": ${e.reason} at offset ${e.offset}`);
+              if (e instanceof RegexError) throw new FilterRunError(e.message);
               throw e;
             }
             const caps = re.exec(left);
