@@ -2,12 +2,15 @@
 // (VRFY and EXPN are in vrfy-expn.ts, STARTTLS in starttls.ts).
 
 import { spawn } from 'node:child_process';
-import { expandStringAsync } from '../../expand/index.ts';
+import { createHash } from 'node:crypto';
+import { expandStringAsyncWithTaint } from '../../expand/index.ts';
+import { splitCommand } from '../../expand/items-io.ts';
 import { hostAndIdent } from '../../log/index.ts';
 import { runPhaseAcl } from './acl-phase.ts';
 import { setVar } from './context.ts';
 import { countSyntaxError } from './errors.ts';
-import { optString } from './options.ts';
+import { optBool, optString } from './options.ts';
+import { trySerialize, type SerializeSlot } from '../../hints/serialize.ts';
 import { closing, REPLY, replyLines } from './replies.ts';
 import { SessionEnd, type SmtpSession } from './session.ts';
 
@@ -64,16 +67,45 @@ export async function etrnCommand(s: SmtpSession, arg: string): Promise<void> {
     s.send('458 Unable to start queue run');
     return;
   }
-  // smtp_etrn_command: split into arguments, each expanded ($domain is the
-  // argument), run without waiting; the client gets 250 even if it fails.
+  // The command: split like a pipe command ("..." and '...' group), each argument
+  // expanded ($domain is the ETRN argument); a tainted argument is refused.
+  const argv: string[] = [];
   try {
-    const argv: string[] = [];
-    for (const word of command.trim().split(/\s+/)) argv.push(await expandStringAsync(word, s.ctx));
-    const child = spawn(argv[0], argv.slice(1), { detached: true, stdio: 'ignore' });
-    child.on('error', (e) => s.logger.panic(`failed to run ETRN command ${argv[0]}: ${e.message}`));
-    child.unref();
+    for (const [i, word] of splitCommand(command).entries()) {
+      const r = await expandStringAsyncWithTaint(word, s.ctx);
+      if (r.tainted) {
+        s.logger.main(`failed to set up ETRN command: Tainted arg ${i} for ETRN processing command: '${r.value}'`);
+        s.send('458 Internal failure');
+        return;
+      }
+      argv.push(r.value);
+    }
   } catch (e) {
-    s.logger.panic(`failed to expand smtp_etrn_command: ${e instanceof Error ? e.message : String(e)}`);
+    s.logger.main(`failed to set up ETRN command: ${e instanceof Error ? e.message : String(e)}`);
+    s.send('458 Internal failure');
+    return;
   }
+  // -bh runs nothing
+  if (s.isHostCheck || argv.length === 0) {
+    s.send('250 OK');
+    return;
+  }
+  // smtp_etrn_serialize: one run at a time per argument (keyed by its MD5), held until the command exits
+  let slot: SerializeSlot | undefined;
+  if (optBool(s.config, 'smtp_etrn_serialize')) {
+    slot = trySerialize(optString(s.config, 'spool_directory') ?? '', 'etrn-runs', createHash('md5').update(arg, 'latin1').digest('hex'));
+    if (!slot) {
+      s.send(`458 Already processing ${arg}`);
+      return;
+    }
+  }
+  // run without waiting: the client gets 250 even if the command then fails
+  const child = spawn(argv[0], argv.slice(1), { detached: true, stdio: 'ignore' });
+  child.on('error', (e) => {
+    slot?.release();
+    s.logger.panic(`failed to run ETRN command ${argv[0]}: ${e.message}`);
+  });
+  // Not unref'd: a -bs process stays until the command ends, to drop its serialization record.
+  child.on('exit', () => slot?.release());
   s.send('250 OK');
 }
