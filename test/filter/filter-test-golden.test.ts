@@ -1,7 +1,8 @@
 // -bf / -bF output against golden files recorded from Exim 4.98
 // (test/fixtures/filter/record.sh): each case folder holds a filter file, a
 // message, optionally the testing flag and further arguments ("args"), and
-// Exim's stdout followed by its exit code ("expected").
+// Exim's stdout followed by its exit code ("expected"); with -v, also the
+// condition trace Exim writes to stderr ("expected-stderr").
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,7 +15,7 @@ const MAIN = path.join(ROOT, 'src/main.ts');
 const FIXTURES = path.join(ROOT, 'test/fixtures/filter');
 
 /** Lines that differ from run to run (message ids, dates) are not part of any golden case. */
-function runTern(dir: string): string {
+function runTern(dir: string): { stdout: string; stderr: string } {
   const argsFile = path.join(dir, 'args');
   const words = fs.existsSync(argsFile) ? fs.readFileSync(argsFile, 'utf8').trim().split(/\s+/) : ['-bf'];
   const [flag, ...extra] = words;
@@ -22,7 +23,7 @@ function runTern(dir: string): string {
     '-f', 's@x.example', '-bfl', 'user', '-bfd', 'test.example', ...extra], {
     cwd: dir, input: fs.readFileSync(path.join(dir, 'message')), timeout: 20_000,
   });
-  return `${r.stdout.toString('latin1')}rc=${r.status}\n`;
+  return { stdout: `${r.stdout.toString('latin1')}rc=${r.status}\n`, stderr: r.stderr.toString('latin1') };
 }
 
 const cases = fs.readdirSync(FIXTURES, { withFileTypes: true })
@@ -34,7 +35,11 @@ describe('-bf/-bF golden outputs from Exim 4.98', () => {
     it(name, () => {
       const dir = path.join(FIXTURES, name);
       const expected = fs.readFileSync(path.join(dir, 'expected'), 'latin1');
-      assert.equal(runTern(dir), expected);
+      const r = runTern(dir);
+      assert.equal(r.stdout, expected);
+      // With -v, the condition trace on stderr too.
+      const stderrFile = path.join(dir, 'expected-stderr');
+      if (fs.existsSync(stderrFile)) assert.equal(r.stderr, fs.readFileSync(stderrFile, 'latin1'));
     });
   }
 });

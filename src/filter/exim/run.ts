@@ -123,8 +123,9 @@ class Interpreter {
     this.env.test?.print(line);
   }
 
-  private debug(line: string): void {
-    this.env.debug?.(' '.repeat(this.indent) + line);
+  /** A -v line: Exim's debug output starts each line with a space, then the nesting indent. */
+  private debug(line: string, indented = true): void {
+    this.env.debug?.(' ' + (indented ? ' '.repeat(this.indent) : '') + line);
   }
 
   private async expand(text: string, what: () => string): Promise<string> {
@@ -380,7 +381,7 @@ class Interpreter {
   /** Test a condition; at the top level of an "if" the result is traced with -v. */
   private async test(c: Condition, toplevel: boolean): Promise<boolean> {
     const yes = await this.evaluate(c);
-    if (this.env.debug) this.debug(`${toplevel ? 'C' : 'Sub-c'}ondition is ${yes === c.testFor ? 'true' : 'false'}: ${describe(c, true)}`);
+    if (this.env.debug) this.debug(`${toplevel ? 'C' : 'Sub-c'}ondition is ${yes === c.testFor ? 'true' : 'false'}: ${describe(c, true)} `);
     return yes === c.testFor;
   }
 
@@ -439,9 +440,9 @@ class Interpreter {
           case 'ENDS': return left.endsWith(right);
           case 'matches':
           case 'MATCHES': {
-            this.debug('Match expanded arguments:');
-            this.debug(`  Subject = ${left}`);
-            this.debug(`  Pattern = ${right}`);
+            this.debug('Match expanded arguments:', false);
+            this.debug(`  Subject = ${left}`, false);
+            this.debug(`  Pattern = ${right}`, false);
             let re;
             try {
               re = compileRegex(right, { caseless: c.kind === 'matches' });
@@ -535,6 +536,5 @@ export async function runEximFilter(text: string, env: EximFilterEnv): Promise<F
     else env.ctx.options?.set('headers_charset', savedCharset);
   }
   if (env.test) env.test.print(outcomeText(result));
-  env.debug?.(outcomeText(result));
   return result;
 }
