@@ -180,7 +180,7 @@ export async function main(opts: CliOptions): Promise<number> {
   } else out('Return-path copied from sender\n');
 
   const localPart = opts.filterLocalPart ?? user.name;
-  const domain = opts.filterDomain ?? qualifyRecipient;
+  const domain = opts.filterDomain ?? qualifyDomain;
   const prefix = opts.filterPrefix ?? '';
   const suffix = opts.filterSuffix ?? '';
   out(`Sender      = ${sender === '' ? '<>' : sender}\n`);

@@ -86,7 +86,7 @@ async function answerFor(result: FilterResult, r: DriverInstance, ctx: ExpandCon
   for (const d of result.deliveries) {
     switch (d.kind) {
       case 'address':
-        children.push({ kind: 'address', address: d.address });
+        children.push({ kind: 'address', address: d.address, errorsTo: d.errorsTo });
         break;
       case 'file': {
         if (boolOption(r, 'forbid_file')) return { rc: 'defer', message: `${r.name} router: file delivery forbidden` };

@@ -169,6 +169,7 @@ async function routeOne(env: RoutingEnv, a: RoutingAddress, start: number): Prom
           if (item.kind === 'address') {
             const c = newRoutingAddress(item.address, a);
             c.noRedirect = item.noRedirect;
+            if (item.errorsTo !== undefined) c.errorsTo = item.errorsTo;
             children.push(c);
           } else {
             const c = newRoutingAddress(item.kind === 'file' ? item.path : item.kind === 'pipe' ? item.command : '>' + item.to, a);

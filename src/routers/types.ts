@@ -102,7 +102,7 @@ export type DriverAnswer =
 
 /** One item a redirect router generates. */
 export type GeneratedItem =
-  | { kind: 'address'; address: string; noRedirect?: boolean }
+  | { kind: 'address'; address: string; noRedirect?: boolean; errorsTo?: string }
   | { kind: 'file'; path: string; transport?: string }
   | { kind: 'pipe'; command: string; transport?: string }
   /** An automatic reply from a filter's mail/vacation command (Exim shows it as "mail <to>"). */
