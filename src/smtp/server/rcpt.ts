@@ -88,6 +88,8 @@ export async function rcptCommand(s: SmtpSession, line: string, arg: string): Pr
     return;
   }
   const acl = await runPhaseAcl(s, 'rcpt', { commandData: addrText, recipient: address });
+  // The address's variables do not outlive its ACL (Exim's PREDATA and DATA ACLs see them empty).
+  for (const v of ['local_part', 'domain', 'local_part_data', 'domain_data']) s.ctx.vars.delete(v);
   switch (acl.verdict) {
     case 'accept':
       s.recipients.push({ address, dsnNotify: notify, orcpt });
