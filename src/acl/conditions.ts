@@ -9,7 +9,7 @@ import { runAclText } from './engine.ts';
 import { applyControl } from './controls.ts';
 import { dnslistsCondition } from './dnslists.ts';
 import { addHeaderText, removeHeaderText } from './headers.ts';
-import { logPanic, printable, writeLog } from './logging.ts';
+import { logPanic, printable, topBitChars, writeLog } from './logging.ts';
 import type { AclItem, AclStatementCompiled } from './parse.ts';
 import { ratelimitCondition } from './ratelimit.ts';
 import { seenCondition } from './seen.ts';
@@ -217,7 +217,7 @@ function logwrite(st: RunState, arg: string): void {
   }
   s = s.replace(/^\s+/, '');
   if (targets.length === 0) targets = ['main'];
-  writeLog(st, targets, printable(s));
+  writeLog(st, targets, printable(s, topBitChars(st)));
 }
 
 function logRejectTarget(st: RunState, arg: string): LogTarget[] {

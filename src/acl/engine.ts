@@ -7,7 +7,7 @@ import { ExpandError, ForcedFail } from '../expand/index.ts';
 import { AclLoadError, compileAcls, fileAcl, inlineAcl } from './compile.ts';
 import { evalItem } from './conditions.ts';
 import { addHeaderText } from './headers.ts';
-import { hostAndIdent, logPanic, printable, writeLog } from './logging.ts';
+import { hostAndIdent, logPanic, printable, topBitChars, writeLog } from './logging.ts';
 import type { AclStatementCompiled, CompiledAcl } from './parse.ts';
 import { expand, getVar, setVar, trace, type Rc, type RunState, type Step } from './state.ts';
 import { isMessageWhere, WHERE_NAMES, type Verb } from './tables.ts';
@@ -182,7 +182,7 @@ function warnAction(st: RunState): void {
   const user = st.userMsg;
   const log = st.logMsg;
   if (log !== undefined && log !== user) {
-    const text = `${hostAndIdent(st, true)} Warning: ${printable(log)}`;
+    const text = `${hostAndIdent(st, true)} Warning: ${printable(log, topBitChars(st))}`;
     const seen = st.actx.msg.warnLogged ?? (st.actx.msg.warnLogged = new Set());
     if (!seen.has(text)) {
       seen.add(text);

@@ -5,27 +5,22 @@ import type { LogTarget, RunState } from './state.ts';
 import { getVar } from './state.ts';
 import { senderFullhost } from '../log/host.ts';
 import type { LogSelector } from '../log/selectors.ts';
+import { stringPrinting } from '../log/printing.ts';
 
 /**
- * Exim's string_printing() as ACL log text uses it: control characters become
- * visible escapes, except TAB, which logwrite and warn lines keep as it is
- * (checked with exim4).
+ * Exim's string_printing() as ACL log text (logwrite, warn's log_message)
+ * uses it: control characters and top-bit bytes become escapes (the bytes
+ * stay with print_topbitchars), except TAB, which stays as it is (checked
+ * with exim4).
  */
-export function printable(s: string): string {
-  if (!/[\x00-\x08\x0a-\x1f\x7f]/.test(s)) return s;
-  let out = '';
-  for (const ch of s) {
-    const c = ch.charCodeAt(0);
-    if ((c >= 0x20 && c !== 0x7f) || ch === '\t') out += ch;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\f') out += '\\f';
-    else if (ch === '\b') out += '\\b';
-    else if (ch === '\v') out += '\\v';
-    else if (c === 0x1b) out += '\\e';
-    else out += '\\' + c.toString(8).padStart(3, '0');
-  }
-  return out;
+export function printable(s: string, topBitChars = false): string {
+  return stringPrinting(s, { topBitChars, keepTab: true });
+}
+
+/** print_topbitchars: top-bit bytes are written to the logs as they are. */
+export function topBitChars(st: RunState): boolean {
+  const v = st.actx.config.getOption('print_topbitchars');
+  return v.kind === 'bool' && v.value;
 }
 
 /** Exim's host_and_ident(): "H=name [ip]" (or "U=ident" without a host), for log lines. */

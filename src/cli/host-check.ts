@@ -2,6 +2,7 @@
 // ACL trace, "****" notices and would-be log lines ("LOG: ...") go to
 // stderr, as Exim prints them. Nothing is queued or delivered.
 
+import { encodeBytes, isAscii } from '../expand/operators/bytes.ts';
 import type { CliOptions } from './args.ts';
 import { findConfigFile, loadConfig } from '../config/index.ts';
 import { selectorFromConfig } from '../log/index.ts';
@@ -24,7 +25,8 @@ export async function main(opts: CliOptions): Promise<number> {
   const address = opts.hostCheckAddress ?? '';
   const port = opts.args[0] !== undefined && /^\d+$/.test(opts.args[0]) ? Number(opts.args[0]) : 0;
   const config = loadConfig(findConfigFile(opts), opts.macros);
-  const write = (s: string): void => { process.stderr.write(s); };
+  // text to bytes as the log files get them (raw bytes kept as U+DC80..U+DCFF come out as themselves)
+  const write = (s: string): void => { process.stderr.write(isAscii(s) ? s : encodeBytes(s)); };
   const logger = hostCheckLogger(selectorFromConfig(config), write);
   const caller = localCaller(config);
   const base = await sessionServices(config, logger as never);

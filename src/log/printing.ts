@@ -12,12 +12,12 @@ function octal(byte: number): string {
   return '\\' + byte.toString(8).padStart(3, '0');
 }
 
-export function stringPrinting(s: string, opts: { topBitChars?: boolean } = {}): string {
+export function stringPrinting(s: string, opts: { topBitChars?: boolean; keepTab?: boolean } = {}): string {
   if (/^[\x20-\x7e]*$/.test(s)) return s;
   let out = '';
   for (const ch of s) {
     const c = ch.codePointAt(0)!;
-    if (c >= 0x20 && c <= 0x7e) out += ch;
+    if ((c >= 0x20 && c <= 0x7e) || (c === 9 && opts.keepTab)) out += ch;
     else if (c < 0x80) out += NAMED[c] ?? octal(c);
     else if (opts.topBitChars) out += ch;
     else for (const b of encodeBytes(ch)) out += octal(b);
