@@ -34,7 +34,8 @@ describe('Sieve matching', () => {
   });
 
   it('i;ascii-numeric compares leading digits; non-numbers are equal to each other', () => {
-    assert.ok(sieveMatch('007', '7', ':is', 'i;ascii-numeric'));
+    assert.ok(sieveMatch('7', '7', ':is', 'i;ascii-numeric'));
+    assert.ok(!sieveMatch('007', '7', ':is', 'i;ascii-numeric'));
     assert.ok(sieveMatch('12abc', '12', ':is', 'i;ascii-numeric'));
     assert.ok(sieveMatch('abc', 'xyz', ':is', 'i;ascii-numeric'));
     assert.ok(!sieveMatch('abc', '1', ':is', 'i;ascii-numeric'));
@@ -66,9 +67,11 @@ describe('Sieve runs', () => {
     assert.equal(r.message, 'syntax error in line 3');
   });
 
-  it('address parts :user and :detail need "subaddress"', async () => {
-    const yes = await run('require "subaddress";\nif address :detail "to" "list" { discard; }');
-    assert.deepEqual(paths(yes), []);
+  it('address parts :user and :detail need "subaddress"; in headers :user is the local part and :detail is absent', async () => {
+    const user = await run('require "subaddress";\nif address :user "to" "user+list" { discard; }');
+    assert.deepEqual(paths(user), []);
+    const detail = await run('require "subaddress";\nif address :detail :matches "to" "*" { discard; }');
+    assert.deepEqual(paths(detail), ['file:inbox']);
     const no = await run('if address :detail "to" "list" { discard; }');
     assert.equal(no.message, 'missing previous require "subaddress"; in line 2');
   });

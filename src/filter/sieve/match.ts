@@ -1,18 +1,18 @@
 // Sieve comparisons (RFC 5228 section 2.7): the match types :is, :contains
 // and :matches under the comparators i;octet, i;ascii-casemap (the default)
 // and i;ascii-numeric (RFC 4790; a string not starting with a digit counts
-// as larger than any number, and equal to any other such string).
+// as larger than any number, and equal to any other such string; as in
+// Exim, the digits are compared as written, so "042" is not "42").
 
 export type Comparator = 'i;octet' | 'i;ascii-casemap' | 'i;ascii-numeric';
 export type MatchType = ':is' | ':contains' | ':matches';
 
 const lower = (s: string): string => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
 
-/** The leading digits of a string, without leading zeros; undefined when it does not start with a digit. */
+/** The leading digits of a string (leading zeros count, as in Exim); undefined when it does not start with a digit. */
 function numericValue(s: string): string | undefined {
   const m = /^[0-9]+/.exec(s);
-  if (!m) return undefined;
-  return m[0].replace(/^0+(?=.)/, '');
+  return m ? m[0] : undefined;
 }
 
 function numericEqual(a: string, b: string): boolean {
@@ -63,10 +63,8 @@ function wildcard(subject: string, pattern: string, fold: (s: string) => string)
 
 /** Whether `subject` matches `key` under the match type and comparator. */
 export function sieveMatch(subject: string, key: string, type: MatchType, comparator: Comparator): boolean {
-  if (comparator === 'i;ascii-numeric') {
-    // Only equality is defined for this comparator; :contains and :matches fall back to it.
-    return numericEqual(subject, key);
-  }
+  // Only :is is offered by i;ascii-numeric (the parser refuses the others).
+  if (comparator === 'i;ascii-numeric') return numericEqual(subject, key);
   const fold = comparator === 'i;ascii-casemap' ? lower : (s: string): string => s;
   switch (type) {
     case ':is': return fold(subject) === fold(key);

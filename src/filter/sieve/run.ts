@@ -1,7 +1,8 @@
 // Sieve filter files (RFC 5228) as Exim runs them (filter.xfpt, chapter
 // "Sieve filter files"; README.SIEVE): the core language with "fileinto",
 // "copy", "envelope", "encoded-character", "subaddress", the
-// i;ascii-numeric comparator, "vacation" and "enotify" (mailto only).
+// i;ascii-numeric comparator and "vacation" ("enotify" is refused as
+// disabled, as by Exim 4.98 as Debian builds it).
 //
 // As in Exim, the script is parsed and obeyed in one pass: code that is not
 // obeyed (a false branch) is still checked, and "stop" ends both. An error
@@ -42,7 +43,8 @@ class SieveError extends Error {
   }
 }
 
-const CAPABILITIES = new Set(['fileinto', 'copy', 'envelope', 'encoded-character', 'subaddress', 'vacation', 'enotify',
+/** Capability names, matched exactly (as Exim 4.98 does, whatever README.SIEVE says). */
+const CAPABILITIES = new Set(['fileinto', 'copy', 'envelope', 'encoded-character', 'subaddress', 'vacation',
   'comparator-i;ascii-numeric', 'comparator-i;ascii-casemap', 'comparator-en;ascii-casemap', 'comparator-i;octet']);
 
 /** Headers the address test may look at. */
@@ -206,6 +208,8 @@ class Sieve {
     }
     this.pos++;
     const out: string[] = [];
+    this.white();
+    if (this.punct(']')) return out;
     for (;;) {
       this.white();
       const s = this.string();
@@ -222,6 +226,7 @@ class Sieve {
     const m = /^([0-9]+)([KkMmGg]?)/.exec(this.t.slice(this.pos, this.pos + 40));
     if (!m) return undefined;
     this.pos += m[0].length;
+    if (BigInt(m[1]) > 0x7fffffffffffffffn) this.fail('Numerical result out of range');
     const unit = lower(m[2]);
     return Number(m[1]) * (unit === 'k' ? 1024 : unit === 'm' ? 1024 ** 2 : unit === 'g' ? 1024 ** 3 : 1);
   }
@@ -239,9 +244,10 @@ class Sieve {
       const caps = this.stringList();
       if (caps === undefined) this.fail('capability string list expected');
       for (const c of caps) {
-        const name = lower(c);
-        if (!CAPABILITIES.has(name)) this.fail('unknown capability');
-        this.required.add(name);
+        // Exim knows "enotify" but, as built for Debian, never enables it.
+        if (c === 'enotify') this.fail('enotify disabled');
+        if (!CAPABILITIES.has(c)) this.fail('unknown capability');
+        this.required.add(c);
       }
       this.semicolon();
       this.white();
@@ -282,7 +288,6 @@ class Sieve {
       } else if (this.identifier('redirect')) this.redirect(exec);
       else if (this.identifier('fileinto')) this.fileinto(exec);
       else if (this.identifier('vacation')) this.vacation(exec);
-      else if (this.identifier('notify')) this.notify(exec);
       else return;
     }
   }
@@ -307,13 +312,14 @@ class Sieve {
     this.white();
     const to = this.string();
     if (to === undefined) this.fail('missing redirect recipient string');
+    // Only an "@" is required; a recipient that does not parse goes on as written.
+    if (!to.includes('@')) this.fail('unqualified recipient address');
     const parsed = extractAddress(to);
-    if ('error' in parsed) this.fail(`${parsed.error}`);
-    if (parsed.domainStart === 0) this.fail('unqualified recipient address');
+    const address = 'error' in parsed ? to : parsed.address;
     this.semicolon();
     if (!exec) return;
-    this.debug(`redirect \`${parsed.address}'${copy ? ' :copy' : ''}`);
-    if (!this.deliveries.some((d) => d.kind === 'address' && d.address === parsed.address)) this.deliveries.push({ kind: 'address', address: parsed.address });
+    this.debug(`redirect \`${address}'${copy ? ' :copy' : ''}`);
+    if (!this.deliveries.some((d) => d.kind === 'address' && d.address === address)) this.deliveries.push({ kind: 'address', address });
     if (!copy) this.implicitKeep = false;
   }
 
@@ -415,13 +421,6 @@ class Sieve {
       this.need('envelope');
       return this.addressTest(exec, true);
     }
-    if (this.identifier('valid_notify_method')) {
-      this.need('enotify');
-      this.white();
-      const uris = this.stringList();
-      if (uris === undefined) this.fail('URI string list expected');
-      return exec && uris.every((u) => /^mailto:[^@]+@[^@]+$/i.test(u));
-    }
     return undefined;
   }
 
@@ -457,6 +456,11 @@ class Sieve {
       }
       return { part: part ?? ':all', comparator: comparator ?? 'i;ascii-casemap', type: type ?? ':is' };
     }
+  }
+
+  /** i;ascii-numeric offers only :is. */
+  private checkMatchType(spec: MatchSpec): void {
+    if (spec.comparator === 'i;ascii-numeric' && spec.type !== ':is') this.fail('comparator does not offer specified matchtype');
   }
 
   private comparator(name: string): Comparator {
@@ -499,6 +503,7 @@ class Sieve {
     this.white();
     const keys = this.stringList();
     if (keys === undefined) this.fail('key string list expected');
+    this.checkMatchType(spec);
     for (const n of names) this.checkHeaderName(n);
     if (!exec) return false;
     for (const n of names) {
@@ -517,6 +522,7 @@ class Sieve {
     this.white();
     const keys = this.stringList();
     if (keys === undefined) this.fail('key string list expected');
+    this.checkMatchType(spec);
     for (const n of names) {
       if (envelope) {
         if (lower(n) !== 'from' && lower(n) !== 'to') this.fail('invalid envelope string');
@@ -527,8 +533,9 @@ class Sieve {
     }
     if (!exec) return false;
     for (const n of names) {
+      const envelopeTo = envelope && lower(n) === 'to';
       for (const address of envelope ? this.envelopeAddresses(lower(n)) : this.headerValues(n).flatMap(addressesIn)) {
-        const part = this.addressPart(address, spec.part);
+        const part = envelopeTo && (spec.part === ':user' || spec.part === ':detail') ? this.recipientPart(spec.part) : this.addressPart(address, spec.part);
         if (part !== undefined && keys.some((k) => sieveMatch(part, k, spec.type, spec.comparator))) return true;
       }
     }
@@ -538,9 +545,14 @@ class Sieve {
   private envelopeAddresses(which: string): string[] {
     const v = (n: string): string => this.env.ctx.vars.get(n)?.value ?? '';
     if (which === 'from') return [v('sender_address')];
-    const user = this.env.useraddress ?? `${v('local_part_prefix')}${v('local_part')}${v('local_part_suffix')}`;
-    const sub = this.env.subaddress;
-    return [`${user}${sub ? '+' + sub : ''}@${v('domain')}`];
+    return [`${v('local_part_prefix')}${v('local_part')}${v('local_part_suffix')}@${v('domain')}`];
+  }
+
+  /** The recipient's :user and :detail come from sieve_useraddress (else the whole local part) and sieve_subaddress. */
+  private recipientPart(part: ':user' | ':detail'): string | undefined {
+    const v = (n: string): string => this.env.ctx.vars.get(n)?.value ?? '';
+    if (part === ':detail') return this.env.subaddress;
+    return this.env.useraddress ?? `${v('local_part_prefix')}${v('local_part')}${v('local_part_suffix')}`;
   }
 
   private addressPart(address: string, part: AddressPart): string | undefined {
@@ -550,18 +562,13 @@ class Sieve {
       case ':all': return address;
       case ':localpart': return local;
       case ':domain': return at < 0 ? '' : address.slice(at + 1);
-      case ':user': {
-        const plus = local.indexOf('+');
-        return plus < 0 ? local : local.slice(0, plus);
-      }
-      case ':detail': {
-        const plus = local.indexOf('+');
-        return plus < 0 ? undefined : local.slice(plus + 1);
-      }
+      // Exim 4.98 splits no separator out of an address: :user is the whole local part, :detail is absent.
+      case ':user': return local;
+      case ':detail': return undefined;
     }
   }
 
-  // ---- vacation and notify ----
+  // ---- vacation ----
 
   private vacation(exec: boolean): void {
     this.need('vacation');
@@ -576,7 +583,7 @@ class Sieve {
       if (this.identifier(':days')) {
         this.white();
         const n = this.number();
-        if (n === undefined) this.fail('missing days');
+        if (n === undefined) this.fail('missing number');
         days = Math.min(31, Math.max(1, n));
       } else if (this.identifier(':subject')) {
         this.white();
@@ -594,7 +601,7 @@ class Sieve {
       } else break;
     }
     const reason = this.string();
-    if (reason === undefined) this.fail('missing vacation reason string');
+    if (reason === undefined) this.fail('missing reason string');
     this.semicolon();
     if (!exec) return;
     const dir = this.env.vacationDirectory;
@@ -628,42 +635,6 @@ class Sieve {
         to: sender, from, subject: subject ?? (original ? `Auto: ${original}` : 'Automated reply'), headers, text,
         fileExpand: false, once: `${dir}/${key}`, onceRepeat: days * 86400, returnMessage: false,
       },
-    });
-  }
-
-  private notify(exec: boolean): void {
-    this.need('enotify');
-    let from: string | undefined;
-    let message: string | undefined;
-    for (;;) {
-      this.white();
-      if (this.identifier(':from')) {
-        this.white();
-        from = this.string() ?? this.fail('missing from string');
-      } else if (this.identifier(':importance')) {
-        this.white();
-        const i = this.string();
-        if (i !== '1' && i !== '2' && i !== '3') this.fail('invalid importance');
-      } else if (this.identifier(':options')) {
-        this.white();
-        if (this.stringList() === undefined) this.fail('missing options');
-      } else if (this.identifier(':message')) {
-        this.white();
-        message = this.string() ?? this.fail('missing message string');
-      } else break;
-    }
-    const method = this.string();
-    if (method === undefined) this.fail('missing method string');
-    this.semicolon();
-    if (!exec) return;
-    const m = /^mailto:([^?]*)/i.exec(method);
-    if (!m) this.fail('unknown notification method');
-    const to = decodeURIComponent(m[1]);
-    this.debug(`notify \`${to}'`);
-    const original = this.headerValues('subject')[0] ?? '';
-    this.deliveries.push({
-      kind: 'reply',
-      reply: { to, from, subject: message ?? `[SIEVE] ${original}`, text: message ?? original, fileExpand: false, onceRepeat: 0, returnMessage: false },
     });
   }
 }
