@@ -10,7 +10,11 @@ import type { Config, DriverInstance } from '../config/index.ts';
 import type { ExpandContext } from '../expand/context.ts';
 import { truthOf, tryExpand } from './common.ts';
 import { CramMd5Server } from './cram-md5.ts';
+import { DovecotServer } from './dovecot.ts';
+import { ExternalServer } from './external.ts';
 import { PlaintextServer } from './plaintext.ts';
+import { SpaServer } from './spa.ts';
+import { TlsServer } from './tls.ts';
 import type { ServerAuthenticator } from './types.ts';
 import { UNIMPLEMENTED_DRIVERS, UnimplementedServer } from './unimplemented.ts';
 
@@ -18,11 +22,16 @@ export type { AuthIo, AuthOutcome, AuthResult, ServerAuthenticator } from './typ
 export { AUTH_REPLY, authReply, authReplyCode, authFailureLogText, unsupportedMechanismReply } from './replies.ts';
 export { decodeAuthBase64, encodeAuthBase64, splitAtNuls } from './base64.ts';
 export { cramDigest } from './cram-md5.ts';
+export { TlsServer } from './tls.ts';
 
 function serverFor(inst: DriverInstance, config: Config): ServerAuthenticator | undefined {
   switch (inst.driver) {
     case 'plaintext': return PlaintextServer.isServer(inst) ? new PlaintextServer(inst) : undefined;
     case 'cram_md5': return CramMd5Server.isServer(inst) ? new CramMd5Server(inst, config) : undefined;
+    case 'dovecot': return DovecotServer.isServer(inst) ? new DovecotServer(inst) : undefined;
+    case 'external': return ExternalServer.isServer(inst) ? new ExternalServer(inst) : undefined;
+    case 'spa': return SpaServer.isServer(inst) ? new SpaServer(inst) : undefined;
+    case 'tls': return TlsServer.isServer(inst) ? new TlsServer(inst) : undefined;
   }
   if (UNIMPLEMENTED_DRIVERS.has(inst.driver)) return UnimplementedServer.isServer(inst) ? new UnimplementedServer(inst) : undefined;
   // The configuration reader rejects unknown drivers; this is a guard.

@@ -7,7 +7,7 @@ import { GenericServer } from './common.ts';
 import type { AuthOutcome } from './types.ts';
 
 export const UNIMPLEMENTED_DRIVERS: ReadonlySet<string> = new Set([
-  'cyrus_sasl', 'dovecot', 'external', 'gsasl', 'heimdal_gssapi', 'spa', 'tls',
+  'cyrus_sasl', 'gsasl', 'heimdal_gssapi',
 ]);
 
 export class UnimplementedServer extends GenericServer {

@@ -57,10 +57,13 @@ export const IMPLEMENTED_OPTIONS: ReadonlySet<string> = new Set([
   'main/tls_try_verify_hosts', 'main/tls_verify_certificates', 'main/tls_crl', 'main/tls_dhparam',
   'main/tls_dh_max_bits', 'main/tls_eccurve', 'main/tls_ocsp_file', 'main/tls_resumption_hosts', 'main/tls_alpn',
   'main/openssl_options',
-  // server authenticators (src/auth): plaintext and cram_md5
+  // server authenticators (src/auth)
   'authenticators/server_advertise_condition', 'authenticators/server_condition',
   'authenticators/server_mail_auth_condition', 'authenticators/server_set_id',
   'plaintext/server_prompts', 'cram_md5/server_secret',
+  // dovecot, external, tls and spa server authenticators
+  'dovecot/server_socket', 'external/server_param2', 'external/server_param3', 'tls/server_param',
+  'tls/server_param1', 'tls/server_param2', 'tls/server_param3', 'spa/server_password',
   // routing for verification and -bt/-bv (src/routers, src/verify); delivery is not built yet,
   // so transport assignments are still reported as not implemented
   'routers/address_data', 'routers/address_test', 'routers/cannot_route_message', 'routers/check_local_user',

@@ -24,6 +24,7 @@ import { BatchAbort, type BatchState } from './batch.ts';
 import { etrnCommand, helpCommand, noopCommand, quitCommand, rsetCommand } from './simple.ts';
 import { expnCommand, vrfyCommand } from './vrfy-expn.ts';
 import { starttlsCommand, tlsOnConnect } from './starttls.ts';
+import { runTlsAuthenticator } from './tls-auth.ts';
 import type { ConnectionInfo, SmtpIo, SmtpServices } from './types.ts';
 
 export { SmtpSession, SessionEnd } from './session.ts';
@@ -129,6 +130,7 @@ function syncViolation(s: SmtpSession, verb: string): boolean {
 
 async function commandLoop(s: SmtpSession): Promise<'quit' | 'lost' | 'timeout'> {
   for (;;) {
+    if (s.tlsAuthDue) await runTlsAuthenticator(s);
     let cmd;
     try {
       cmd = await s.readCommand();

@@ -135,6 +135,8 @@ export class SmtpSession {
   authenticatedId: string | undefined;
   authenticatedIdTainted = false;
   tlsActive = false;
+  /** TLS has just started: the tls authenticator (if any) runs before the next command. */
+  tlsAuthDue = false;
   /** Whether PIPELINING was used (input pending when we looked). */
   pipeliningUsed = false;
   receiveTimeoutMs = 300_000;

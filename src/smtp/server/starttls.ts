@@ -65,6 +65,7 @@ function useTls(s: SmtpSession, up: TlsUpgrade): void {
   const previousClose = s.closeTransport;
   s.closeTransport = () => { up.stream.end(); previousClose(); };
   s.tlsActive = true;
+  s.tlsAuthDue = true;
   s.tlsInfo = up;
   s.aclConn.tlsCipher = up.cipher;
   setTlsVariables(s.ctx, up);
