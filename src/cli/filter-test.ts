@@ -89,16 +89,20 @@ function printResultSeparator(out: Write, file: string, kind: string): void {
   out(`Testing ${kind} file "${file}"\n\n`);
 }
 
-async function testOne(file: string, system: boolean, ctx: ExpandContext, opts: CliOptions, out: Write, err: Write, qualify: (lp: string) => string): Promise<{ rc: number; result?: FilterResult }> {
-  let text: string;
+/** A filter file's text, or undefined (with Exim's complaint) when it cannot be read. */
+function readFilterFile(file: string, err: Write): string | undefined {
   try {
-    text = decodeBytes(fs.readFileSync(file));
+    return decodeBytes(fs.readFileSync(file));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'No such file or directory' : code === 'EACCES' ? 'Permission denied' : (e as Error).message;
+    const reason = code === 'ENOENT' ? 'No such file or directory' : code === 'EACCES' ? 'Permission denied'
+      : code === 'EISDIR' ? 'Is a directory' : (e as Error).message;
     err(`exim: failed to open ${file}: ${reason}\n`);
-    return { rc: 1 };
+    return undefined;
   }
+}
+
+async function testOne(file: string, text: string, system: boolean, ctx: ExpandContext, opts: CliOptions, out: Write, err: Write, qualify: (lp: string) => string): Promise<{ rc: number; result?: FilterResult }> {
   const print = { print: (line: string): void => out(line + '\n') };
   const debug = opts.verbose ? (line: string): void => err(line + '\n') : undefined;
   // A system filter is always read as an Exim filter, whatever its first line says.
@@ -148,6 +152,11 @@ export async function main(opts: CliOptions): Promise<number> {
     err(`${e.message}\n`);
     return 1;
   }
+  // The files are read before anything is printed: one that cannot be opened ends the test at once.
+  const systemText = opts.systemFilterFile === undefined ? undefined : readFilterFile(opts.systemFilterFile, err);
+  if (opts.systemFilterFile !== undefined && systemText === undefined) return 1;
+  const userText = opts.filterFile === undefined ? undefined : readFilterFile(opts.filterFile, err);
+  if (opts.filterFile !== undefined && userText === undefined) return 1;
   const ctx = config ? configExpandContext(config) : newContext();
   const o = ctx.options;
   const user = caller();
@@ -217,8 +226,8 @@ export async function main(opts: CliOptions): Promise<number> {
 
   const qualify = (lp: string): string => `${lp}@${qualifyRecipient}`;
   let rc = 0;
-  if (opts.systemFilterFile !== undefined) {
-    const r = await testOne(opts.systemFilterFile, true, ctx, opts, out, err, qualify);
+  if (opts.systemFilterFile !== undefined && systemText !== undefined) {
+    const r = await testOne(opts.systemFilterFile, systemText, true, ctx, opts, out, err, qualify);
     if (r.rc !== 0) return r.rc;
     // A user's filter sees the system filter's counters as $sn0..$sn9, and starts its own at zero.
     for (let i = 0; i < 10; i++) {
@@ -226,7 +235,7 @@ export async function main(opts: CliOptions): Promise<number> {
       setVar(ctx, `n${i}`, '0');
     }
   }
-  if (opts.filterFile !== undefined) rc = (await testOne(opts.filterFile, false, ctx, opts, out, err, qualify)).rc;
+  if (opts.filterFile !== undefined && userText !== undefined) rc = (await testOne(opts.filterFile, userText, false, ctx, opts, out, err, qualify)).rc;
   return rc;
 }
 

@@ -37,7 +37,7 @@ describe('-bf/-bF golden outputs from Exim 4.98', () => {
       const expected = fs.readFileSync(path.join(dir, 'expected'), 'latin1');
       const r = runTern(dir);
       assert.equal(r.stdout, expected);
-      // With -v, the condition trace on stderr too.
+      // What Exim wrote to stderr (the -v condition trace, complaints), when anything.
       const stderrFile = path.join(dir, 'expected-stderr');
       if (fs.existsSync(stderrFile)) assert.equal(r.stderr, fs.readFileSync(stderrFile, 'latin1'));
     });
