@@ -147,7 +147,7 @@ data:
   assert.ok(line, r.log.join('\n'));
   assert.ok(line.includes('dkim=pass header.d=signer.test header.i=alice@signer.test header.s=rsa header.a=rsa-sha256'), line);
   // after a comment Exim folds the properties onto a continuation line
-  assert.ok(line.includes('dkim=tmperror (pubkey unavailable)\\n\\t\\t header.d=signer.test header.s=gone header.a=rsa-sha256'), line);
+  assert.ok(line.includes('dkim=tmperror (pubkey unavailable)\\n\t\t header.d=signer.test header.s=gone header.a=rsa-sha256'), line);
   assert.ok(r.log.includes('DKIM: d=signer.test s=gone [failed key import]'), r.log.join('\n'));
 });
 
