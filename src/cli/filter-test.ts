@@ -43,14 +43,16 @@ export function readTestMessage(input: Buffer, dotIsEnd: boolean): TestMessage {
   }
   const headers: string[] = [];
   for (; i < lines.length; i++) {
-    const l = lines[i];
+    // Header lines lose a CR before their newline; body lines keep it.
+    const l = lines[i].endsWith('\r') ? lines[i].slice(0, -1) : lines[i];
     if (dotIsEnd && l === '.') return { headers, body: '', fromLineSender, size: 0 };
     if ((l[0] === ' ' || l[0] === '\t') && headers.length > 0) {
       headers[headers.length - 1] += l + '\n';
       continue;
     }
-    if (l === '' || l === '\r' || !headerNameEnd(l)) {
-      if (l === '' || l === '\r') i++;
+    // A blank line, or a line that is not a header (which Exim's -bf drops), ends the header section.
+    if (l === '' || !headerNameEnd(l)) {
+      i++;
       break;
     }
     headers.push(l + '\n');
