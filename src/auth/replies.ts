@@ -43,7 +43,8 @@ export function authReplyCode(outcome: AuthOutcome): number {
  */
 export function authFailureLogText(instanceName: string, host: string, outcome: AuthOutcome): string {
   let s = `${instanceName} authenticator failed for ${host}: ${AUTH_REPLY[outcome.result]}`;
-  if (outcome.setId !== undefined) s += ` (set_id=${outcome.setId})`;
+  // Exim leaves out an empty set_id.
+  if (outcome.setId) s += ` (set_id=${outcome.setId})`;
   const msg = outcome.message ?? outcome.userMessage;
   if (msg) s += `: ${msg}`;
   return s;
