@@ -179,10 +179,10 @@ tls:
 
 test('drivers tern does not implement load, and say so when used', async () => {
   const list = loadAuthenticators(configFrom(`begin authenticators
-dove:
-  driver = dovecot
+sasl:
+  driver = cyrus_sasl
   public_name = PLAIN
-  server_socket = /run/dovecot/auth-client
+  server_mech = PLAIN
 spa_client:
   driver = spa
   client_username = x
@@ -191,5 +191,5 @@ spa_client:
   assert.equal(list[0].implemented, false);
   const { outcome } = await run(list[0], b64('\0u\0p'));
   assert.equal(authReply(outcome), '435 Internal error');
-  assert.equal(outcome.message, 'authenticator driver dovecot not implemented yet');
+  assert.equal(outcome.message, 'authenticator driver cyrus_sasl not implemented yet');
 });
