@@ -126,7 +126,10 @@ export class WorkerPool {
 
   private spawn(gen: number): void {
     const child = fork(this.o.modulePath, this.o.args, {
-      execArgv: this.o.execArgv,
+      // A larger young generation: each message leaves short-lived buffers and
+      // strings behind, and fewer scavenges promote less of them (measured:
+      // more messages/s and less CPU per message under bench/smtp.ts).
+      execArgv: [...(this.o.execArgv ?? []), ...(this.o.execArgv?.some((a) => a.startsWith('--max-semi-space-size')) ? [] : ['--max-semi-space-size=16'])],
       // fsync and file I/O run on libuv's thread pool: with its default of 4
       // threads, concurrent sessions of a worker would queue for their commits.
       env: { UV_THREADPOOL_SIZE: '16', ...(this.o.env ?? process.env), [ROLE_ENV]: 'worker' },
