@@ -288,11 +288,9 @@ class Interpreter {
 
   /** "headers add/remove/charset": the change is seen by later expansions in this filter. */
   private headersChange(op: 'add' | 'remove' | 'charset', value: string): void {
-    if (op === 'charset') {
-      // Only $h_ decoding would change, and only while the filter runs.
-      this.ctx.options?.set('headers_charset', value);
-      return;
-    }
+    // "headers charset" would change how $h_ decodes for the rest of the run; tern's
+    // decoder always produces UTF-8, so the setting has no effect yet.
+    if (op === 'charset') return;
     const headers = (this.ctx.headers ??= []);
     if (op === 'add') {
       const line = value.replace(/^\s+/, '');
@@ -518,7 +516,6 @@ export function outcomeText(r: FilterResult): string {
 export async function runEximFilter(text: string, env: EximFilterEnv): Promise<FilterResult> {
   const it = new Interpreter(env);
   const savedCaps = env.ctx.numericVars;
-  const savedCharset = env.ctx.options?.get('headers_charset');
   setFilterCounters(env.ctx, 'n', it.counters);
   let result: FilterResult;
   const base = (): Omit<FilterResult, 'outcome'> => ({ deliveries: it.deliveries, headersAdded: it.headersAdded, headersRemoved: it.headersRemoved, n: it.counters });
@@ -532,8 +529,6 @@ export async function runEximFilter(text: string, env: EximFilterEnv): Promise<F
     result = { outcome: 'error', message: e.message, ...base() };
   } finally {
     env.ctx.numericVars = savedCaps;
-    if (savedCharset === undefined) env.ctx.options?.delete('headers_charset');
-    else env.ctx.options?.set('headers_charset', savedCharset);
   }
   if (env.test) env.test.print(outcomeText(result));
   return result;
