@@ -9,6 +9,7 @@
 
 import fs from 'node:fs/promises';
 import { optionString } from '../config/index.ts';
+import { textToByteString } from '../expand/operators/bytes.ts';
 import { mboxText, ScanDirectory } from '../mime/scan-dir.ts';
 import type { AclContext, AclMessageState } from '../acl/types.ts';
 
@@ -49,7 +50,9 @@ export async function ensureScanFile(actx: AclContext): Promise<ScanFile> {
     // not written yet (no MIME ACL ran for this message)
   }
   const sender = actx.expand.vars.get('sender_address')?.value ?? '';
-  const text = mboxText({ sender, recipients: recipientsOf(actx), headers: actx.headers, body: bodyBuffer(body), now: new Date(actx.now?.() ?? Date.now()) });
+  // the SMTP ACLs are given the header lines as byte strings, local submission's as expander text
+  const headers = actx.headers.map((h) => (/[^\x00-\xff]/.test(h) ? textToByteString(h) : h));
+  const text = mboxText({ sender, recipients: recipientsOf(actx), headers, body: bodyBuffer(body), now: new Date(actx.now?.() ?? Date.now()) });
   try {
     await dir.writeMbox(text);
   } catch (e) {
