@@ -101,6 +101,18 @@ function failedAnswer(how: Failed, what: string): DriverAnswer | undefined {
   }
 }
 
+/**
+ * One host item (section "Format of one host item"): a name or address with
+ * an optional port after a colon; an address with a port may be in brackets
+ * (IPv6 needs them: its own colons are never taken for a port).
+ */
+export function hostItem(item: string): { name: string; port?: number } {
+  const bracketed = /^\[([^\]]*)\](?::(\d+))?$/.exec(item);
+  if (bracketed) return { name: bracketed[1], port: bracketed[2] === undefined ? undefined : Number(bracketed[2]) };
+  const m = /^([^:]*):(\d+)$/.exec(item);
+  return m ? { name: m[1], port: Number(m[2]) } : { name: item };
+}
+
 export async function manualrouteRouter(env: RoutingEnv, r: DriverInstance, a: RoutingAddress): Promise<DriverAnswer> {
   const domain = a.domain.toLowerCase();
   const rule = await findRule(env, r, domain);
@@ -128,7 +140,7 @@ export async function manualrouteRouter(env: RoutingEnv, r: DriverInstance, a: R
   const notFound = (rawOption(r, 'host_find_failed') ?? 'freeze') as Failed;
   let hosts: RouteHost[] = [];
   for (const [index, item] of items.entries()) {
-    const name = item.replace(/::?\d+$/, '').replace(/^\[(.*)\]$/, '$1');
+    const { name, port } = hostItem(item);
     const mx = /^(.*)\/mx$/i.exec(name);
     let found: RouteHost[];
     if (mx) {
@@ -157,7 +169,7 @@ export async function manualrouteRouter(env: RoutingEnv, r: DriverInstance, a: R
     }
     // A local host after the first item ends the list (as with MX records).
     if (index > 0 && found.some((h) => isLocalHost(env, h))) break;
-    hosts.push(...found);
+    hosts.push(...(port === undefined ? found : found.map((h) => ({ ...h, port }))));
   }
   hosts = await dropIgnoredHosts(env, r, hosts);
   if (hosts.length === 0) {

@@ -15,6 +15,8 @@ export interface RouteHost {
   mx?: number;
   /** The DNS answer was authenticated (DNSSEC AD bit). */
   dnssec?: boolean;
+  /** A port given with the host item ("host::1225", "[ip]:1225"): overrides the transport's. */
+  port?: number;
 }
 
 /** An address being routed, with what routing has learnt about it. */

@@ -18,6 +18,8 @@ import { AsyncMemo, runSuspendable } from '../util/suspend.ts';
 export interface CalloutHost {
   name: string;
   address: string;
+  /** The host item's own port (manualroute "host::port"), before the transport's. */
+  port?: number;
 }
 
 export interface CalloutTarget {
@@ -112,11 +114,11 @@ export async function calloutTarget(config: Config, outcome: RouteOutcome, calle
   const found: CalloutHost[] = [];
   for (const h of hosts) {
     if (h.address) {
-      found.push({ name: h.name, address: h.address });
+      found.push({ name: h.name, address: h.address, port: h.port });
       continue;
     }
     const looked = await hostAddresses({ config, ctx }, h.name);
-    if (looked.status === 'ok') for (const x of looked.hosts) found.push({ name: x.name, address: x.address! });
+    if (looked.status === 'ok') for (const x of looked.hosts) found.push({ name: x.name, address: x.address!, port: h.port });
     else unresolved.push(h.name);
   }
   // No hosts at all: nothing to call. Hosts whose addresses could not be found: that is no success.

@@ -22,8 +22,8 @@
 //
 // Not done (yet): `hold` (keeping the connection for cutthrough delivery) is
 // accepted and treated as not given; `pipeline` is accepted and ignored;
-// AUTH, DANE, OCSP and PIPE_CONNECT are not used by callouts; a host-list
-// item's own port (host::port) is not honoured, the transport's port is.
+// AUTH, DANE, OCSP and PIPE_CONNECT are not used by callouts. A host-list
+// item's own port (manualroute "host::port") overrides the transport's port.
 // Where Exim 4.98 and the spec differ on a greeting refused with 5xx (Exim
 // leaves $recipient_verify_failure empty and writes no domain record), this
 // follows the spec: "mail", and a negative domain record.
@@ -295,18 +295,19 @@ interface HostLimits {
 async function oneHost(at: Attempt, host: CalloutHost, lim: HostLimits): Promise<Verdict | 'retry-clear'> {
   const t = at.target;
   const hostText = `${host.name} [${host.address}]`;
-  at.trace(`interface=${t.localAddress ?? 'NULL'} port=${t.port}`);
-  at.trace(`Connecting to ${hostText}:${t.port} ...`);
+  const port = host.port ?? t.port;
+  at.trace(`interface=${t.localAddress ?? 'NULL'} port=${port}`);
+  at.trace(`Connecting to ${hostText}:${port} ...`);
   let conn: SmtpConnection;
   try {
-    conn = await SmtpConnection.connect({ address: host.address, port: t.port, timeoutMs: lim.connectTimeout, localAddress: t.localAddress, trace: at.trace });
+    conn = await SmtpConnection.connect({ address: host.address, port, timeoutMs: lim.connectTimeout, localAddress: t.localAddress, trace: at.trace });
   } catch (e) {
     if (!(e instanceof ClientError)) throw e;
     at.trace(`failed: ${e.message}`);
     return { rc: 'defer', message: `${hostText} : ${e.message}` };
   }
   at.trace('connected');
-  at.calloutAddress = `[${host.address}]:${t.port}`;
+  at.calloutAddress = `[${host.address}]:${port}`;
   const d = new SmtpDialogue(conn, lim.timeout);
   try {
     try {

@@ -168,6 +168,22 @@ describe('recipient callouts', () => {
     assert.ok(s.trace.includes('  SMTP>> EHLO checker.test'));
   });
 
+  it('a route_list host with its own port ("host::port") is called there, not at the transport\'s port', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tern-callout-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'configure');
+    fs.writeFileSync(file, [
+      'primary_hostname = checker.test', `spool_directory = ${dir}/spool`, `log_file_path = ${dir}/%slog`,
+      'acl_smtp_rcpt = rcpt', 'begin acl', 'rcpt:', '  require verify = recipient/callout=5s', '  accept',
+      // the transport's port is the dead one; the host item names the live target's
+      'begin routers', 'r:', '  driver = manualroute', `  route_list = * 127.0.0.1::${target.port}`, '  transport = t', '  self = send',
+      'begin transports', 't:', '  driver = smtp', `  port = ${deadPort}`, '',
+    ].join('\n'));
+    const s = await hostCheck(file, 's@src.test', ['good@x.test', 'bad@x.test']);
+    assert.deepEqual(s.replies, ['250 Accepted', '550-Callout verification failed:\n550 550 Unknown user bad']);
+    assert.ok(s.trace.includes(`Connecting to ${HOST}:${target.port} ...`), s.trace.join('\n'));
+  });
+
   it('$acl_verify_message, $recipient_verify_failure, $callout_address, $domain_data and $local_part_data', async () => {
     const { file } = checkerConfig([
       '  warn !verify = recipient/callout=5s,no_cache',
