@@ -8,7 +8,8 @@
 //   address also goes on to the next router, as if "unseen" were set;
 // - fail/defer/freeze: the address fails or defers with the filter's text
 //   (freezing the message is left to delivery; routing defers);
-// - an error: defer with "error in filter file: ...".
+// - an error: defer with "error in filter file: ..." (with skip_syntax_errors:
+//   log it and decline).
 
 import type { DriverInstance } from '../config/types.ts';
 import type { ExpandContext } from '../expand/context.ts';
@@ -66,6 +67,11 @@ export async function redirectFilter(input: RedirectFilterInput): Promise<Driver
       useraddress: await expandOption(r, 'sieve_useraddress', ctx),
       vacationDirectory: await expandOption(r, 'sieve_vacation_directory', ctx),
     });
+  }
+  // skip_syntax_errors: a broken Exim filter is logged and the router declines (Sieve errors already keep).
+  if (result.outcome === 'error' && boolOption(r, 'skip_syntax_errors')) {
+    env.log?.(`${r.name} router: skipped error: ${result.message ?? ''}`);
+    return { rc: 'decline' };
   }
   return answerFor(result, r, ctx);
 }
