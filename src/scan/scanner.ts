@@ -42,7 +42,7 @@ export function scannerRegex(type: string, pattern: string | undefined, missing:
     return compileRegex(pattern);
   } catch (e) {
     if (!(e instanceof RegexError)) throw e;
-    throw scannerError(type, undefined, `regular expression error in '${pattern}': ${e.message}`);
+    throw scannerError(type, undefined, e.message);
   }
 }
 

@@ -311,10 +311,21 @@ describe('malware = when the scanner fails, and the cmdline scanner', () => {
     assert.match(ok.log('panic'), /unable to connect to UNIX socket/);
   });
 
-  test('an unknown scanner type defers', async () => {
-    const t = use(setup('av_scanner = nosuch:/x', '  deny malware = *\n       message = mal'));
+  test('configuration mistakes defer, with Exim\'s texts', async () => {
+    const cases: [string, string, string][] = [
+      ['nosuch:/x', '*', "malware acl condition: unknown scanner type 'nosuch'"],
+      ['cmdline:/bin/true %s', '*', 'malware acl condition: cmdline  : missing trigger specification'],
+      ['cmdline:/bin/true %s:found(:(.+)', '*', 'malware acl condition: cmdline  : regular expression error in "found(": missing closing parenthesis at offset 6'],
+      ['cmdline:/bin/true %s:found:(.+)', 'Tern(', 'malware acl condition: regular expression error in "Tern(": missing closing parenthesis at offset 5'],
+    ];
+    for (const [scanner, re, line] of cases) {
+      const t = use(setup(`av_scanner = ${scanner}`, `  deny malware = ${re}\n       message = mal`));
+      assert.equal(await deliver(t, 'x'), '451 Temporary local problem - please try later');
+      assert.equal(mainlog(t)[0], line);
+    }
+    const t = use(setup('av_scanner = cmdline:/bin/true %s:found:(.+)', '  deny malware = */tmo=soon\n       message = mal'));
     assert.equal(await deliver(t, 'x'), '451 Temporary local problem - please try later');
-    assert.equal(mainlog(t)[0], "malware acl condition: unknown scanner type 'nosuch'");
+    assert.match(mainlog(t)[0], /temporarily rejected after DATA: bad timeout value in 'tmo=soon'$/);
   });
 
   test('cmdline: %s is the scan directory; trigger and name expressions read the output', async () => {
