@@ -256,6 +256,9 @@ describe('malware = with ClamAV clamd', { skip: missing(CLAMD) }, () => {
     ].join('\n')));
     assert.equal(await deliver(t, infected), `550 malware found: ${CLAMD_TEST_NAME}`);
     assert.ok(mainlog(t).includes(`name=${CLAMD_TEST_NAME}`), t.log());
+    // "local": the TCP server shares our file system, and is given the path (SCAN)
+    const local = use(setup(`av_scanner = clamd:127.0.0.1 ${clamd.port}:local`, deny));
+    assert.equal(await deliver(local, infected), `550 malware found: ${CLAMD_TEST_NAME}`);
   });
 
   test('the generic sock scanner: a small daemon that is sent the path of the .eml', async () => {
