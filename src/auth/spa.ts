@@ -92,9 +92,13 @@ export class SpaServer extends GenericServer {
 
   async serve(io: AuthIo, initialResponse: string | undefined, ctx: ExpandContext): Promise<AuthOutcome> {
     setAuthVars(ctx, []);
-    ctx.vars.delete('1');
-    const outcome = await this.exchange(io, initialResponse, ctx);
-    return withSetId(outcome, this.generic.setId, ctx);
+    const saved = ctx.numericVars;
+    try {
+      const outcome = await this.exchange(io, initialResponse, ctx);
+      return await withSetId(outcome, this.generic.setId, ctx);
+    } finally {
+      ctx.numericVars = saved;
+    }
   }
 
   private async exchange(io: AuthIo, initialResponse: string | undefined, ctx: ExpandContext): Promise<AuthOutcome> {
@@ -121,10 +125,12 @@ export class SpaServer extends GenericServer {
     let name = '';
     for (let i = 0; i < user[1] >> 1; i++) name += String.fromCharCode(byteAt(msg, user[0] + 2 * i) & 0x7f);
     setAuthVars(ctx, [name]);
-    ctx.vars.set('1', { value: name, tainted: true });
+    // The old way to the user name, still honoured: $1.
+    ctx.numericVars = { caps: [undefined, name], tainted: true };
 
     const secret = await tryExpand(this.password, ctx);
-    if (!secret.ok) return secret.forced ? { result: 'fail' } : { result: 'defer', message: secret.message };
+    // Exim's spa driver does not pass the expansion error on: its log line says "reason not recorded".
+    if (!secret.ok) return secret.forced ? { result: 'fail' } : { result: 'defer', message: 'reason not recorded' };
     const nt = field(msg, NT_RESPONSE_AT, () => 24);
     if (!nt) return { result: 'fail' };
     const given = msg.subarray(nt[0], nt[0] + 24);
