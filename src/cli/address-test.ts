@@ -53,6 +53,7 @@ export function formatOutcome(o: RouteOutcome, delivered?: Set<string>): string 
     case 'discard':
       return `mail to ${a.address} is discarded\n${ancestors(a.parent)}`;
     case 'accept': {
+      if (o.fileOrPipe !== undefined && o.forbidden) return `${a.parent?.address ?? ''} -> ${o.fileOrPipe} *** forbidden ***\n${ancestors(a.parent?.parent)}`;
       if (o.fileOrPipe !== undefined) {
         return `${a.parent?.address ?? ''} -> ${o.fileOrPipe}\n${ancestors(a.parent?.parent)}  transport = ${o.transport ?? 'unset'}\n`;
       }

@@ -95,17 +95,26 @@ async function answerFor(result: FilterResult, r: DriverInstance, ctx: ExpandCon
         children.push({ kind: 'address', address: d.address, errorsTo: d.errorsTo });
         break;
       case 'file': {
-        if (boolOption(r, 'forbid_file')) return { rc: 'defer', message: `${r.name} router: file delivery forbidden` };
+        if (boolOption(r, 'forbid_file')) {
+          children.push({ kind: 'file', path: d.path, forbidden: true });
+          break;
+        }
         const opt = d.path.endsWith('/') && rawOption(r, 'directory_transport') !== undefined ? 'directory_transport' : 'file_transport';
         children.push({ kind: 'file', path: d.path, transport: await expandOption(r, opt, ctx) });
         break;
       }
       case 'pipe':
-        if (boolOption(r, 'forbid_pipe')) return { rc: 'defer', message: `${r.name} router: pipe delivery forbidden` };
+        if (boolOption(r, 'forbid_pipe')) {
+          children.push({ kind: 'pipe', command: d.command, forbidden: true });
+          break;
+        }
         children.push({ kind: 'pipe', command: d.command, transport: await expandOption(r, 'pipe_transport', ctx) });
         break;
       case 'reply':
-        if (boolOption(r, 'forbid_filter_reply')) return { rc: 'defer', message: `${r.name} router: automatic reply forbidden` };
+        if (boolOption(r, 'forbid_filter_reply')) {
+          children.push({ kind: 'reply', to: d.reply.to, forbidden: true });
+          break;
+        }
         children.push({ kind: 'reply', to: d.reply.to, transport: await expandOption(r, 'reply_transport', ctx) });
         break;
     }

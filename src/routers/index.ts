@@ -9,6 +9,7 @@ import { newListCache } from '../lists/walk.ts';
 import type { DriverInstance } from '../config/types.ts';
 import { ExpandError, ForcedFail } from '../expand/index.ts';
 import { acceptRouter } from './accept.ts';
+import { queryprogramRouter } from './queryprogram.ts';
 import { dnslookupRouter } from './dnslookup.ts';
 import { checkPreconditions, exposeAddress, setVar } from './generic.ts';
 import { ipliteralRouter } from './ipliteral.ts';
@@ -29,7 +30,7 @@ const DRIVERS: Record<string, Driver> = {
   ipliteral: ipliteralRouter,
   manualroute: manualrouteRouter,
   redirect: redirectRouter,
-  queryprogram: notImplementedRouter('the queryprogram router'),
+  queryprogram: queryprogramRouter,
   iplookup: notImplementedRouter('the iplookup router'),
 };
 
@@ -174,7 +175,7 @@ async function routeOne(env: RoutingEnv, a: RoutingAddress, start: number): Prom
           } else {
             const c = newRoutingAddress(item.kind === 'file' ? item.path : item.kind === 'pipe' ? item.command : '>' + item.to, a);
             children.push(c);
-            c.fileOrPipe = { transport: item.transport };
+            c.fileOrPipe = { transport: item.transport, forbidden: item.forbidden };
           }
         }
         const to = rawOption(r, 'redirect_router');
@@ -218,7 +219,9 @@ export async function routeAddress(env: RoutingEnv, address: string | RoutingAdd
       // A filter's autoreply is held as ">to" and shown as Exim shows it.
       const what = a.address.startsWith('>') ? `mail ${a.address.slice(1)}` : a.address;
       const kind = what.startsWith('|') ? 'pipe' : what.startsWith('mail ') ? 'reply' : 'file';
-      outcomes.push(fp.transport === undefined
+      // A forbidden item is set up as failing at delivery; -bt marks it and verification passes it.
+      if (fp.forbidden) outcomes.push({ address: a, result: 'accept', router: a.parent?.routedBy, fileOrPipe: what, forbidden: true });
+      else outcomes.push(fp.transport === undefined
         ? { address: a, result: 'defer', router: a.parent?.routedBy, fileOrPipe: what, message: `no transport set for ${kind} in ${a.parent?.routedBy} router` }
         : { address: a, result: 'accept', router: a.parent?.routedBy, fileOrPipe: what, transport: fp.transport });
       continue;

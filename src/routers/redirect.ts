@@ -174,11 +174,17 @@ export async function redirectRouter(env: RoutingEnv, r: DriverInstance, a: Rout
   const out: GeneratedItem[] = [];
   for (const item of list.items) {
     if (item.kind === 'file') {
-      if (boolOption(r, 'forbid_file')) return { rc: 'defer', message: `${r.name} router: file delivery forbidden` };
+      if (boolOption(r, 'forbid_file')) {
+        out.push({ ...item, forbidden: true });
+        continue;
+      }
       const opt = item.path.endsWith('/') && rawOption(r, 'directory_transport') !== undefined ? 'directory_transport' : 'file_transport';
       out.push({ ...item, transport: await expandOption(r, opt, env.ctx) });
     } else if (item.kind === 'pipe') {
-      if (boolOption(r, 'forbid_pipe')) return { rc: 'defer', message: `${r.name} router: pipe delivery forbidden` };
+      if (boolOption(r, 'forbid_pipe')) {
+        out.push({ ...item, forbidden: true });
+        continue;
+      }
       out.push({ ...item, transport: await expandOption(r, 'pipe_transport', env.ctx) });
     } else out.push(item);
   }
