@@ -30,6 +30,8 @@ export function parseScannerAddress(spec: string): ScannerAddress | undefined {
   return { host: m[1].replace(/^\[(.*)\]$/, '$1'), ports: [lo, hi] };
 }
 
+const earlyErrors = new WeakMap<net.Socket, Error>();
+
 function connectOnce(opts: net.NetConnectOpts, timeoutMs: number): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const sock = net.connect(opts);
@@ -40,6 +42,8 @@ function connectOnce(opts: net.NetConnectOpts, timeoutMs: number): Promise<net.S
     sock.once('connect', () => {
       clearTimeout(timer);
       sock.removeAllListeners('error');
+      // an error before exchange() listens (while the caller reads the file) must not go unheard
+      sock.on('error', (e) => earlyErrors.set(sock, e));
       resolve(sock);
     });
     sock.once('error', (e) => {
@@ -91,6 +95,10 @@ export interface ExchangeOptions {
  */
 export function exchange(socket: net.Socket, request: readonly Buffer[], deadline: number, opts: ExchangeOptions = {}): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    if (socket.destroyed) {
+      reject(earlyErrors.get(socket) ?? Object.assign(new ScanSocketError('connection closed'), { code: 'ECONNRESET' }));
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
