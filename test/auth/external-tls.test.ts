@@ -21,8 +21,12 @@ tls_privatekey = ${c.serverKey}
 tls_verify_certificates = ${c.caCert}
 tls_try_verify_hosts = *
 acl_smtp_rcpt = acl_check_rcpt
+acl_smtp_auth = acl_check_auth
 
 begin acl
+
+acl_check_auth:
+  accept  logwrite = AUTH ACL ran (TLS peer $tls_in_peerdn)
 
 acl_check_rcpt:
   accept  authenticated = *
@@ -176,6 +180,8 @@ plain:
     assert.equal(r.auth, null);
     assert.equal(r.sent, true);
     await d.waitForLog(/authenticated by cert as client\.example\.com$/);
+    // The AUTH ACL is asked before the tls authenticator runs.
+    await d.waitForLog(/AUTH ACL ran \(TLS peer .*CN=client\.example\.com\)$/);
     const arrival = await d.waitForLog(/ <= sender@example\.org .* A=cert:/);
     assert.match(arrival, / P=esmtpsa X=\S+ CV=yes A=cert:client\.example\.com /);
   });
