@@ -223,12 +223,13 @@ class Sieve {
   }
 
   private number(): number | undefined {
-    const m = /^([0-9]+)([KkMmGg]?)/.exec(this.t.slice(this.pos, this.pos + 40));
+    // Only upper-case unit letters are taken (as Exim 4.98 does).
+    const m = /^([0-9]+)([KMG]?)/.exec(this.t.slice(this.pos, this.pos + 40));
     if (!m) return undefined;
     this.pos += m[0].length;
     if (BigInt(m[1]) > 0x7fffffffffffffffn) this.fail('Numerical result out of range');
-    const unit = lower(m[2]);
-    return Number(m[1]) * (unit === 'k' ? 1024 : unit === 'm' ? 1024 ** 2 : unit === 'g' ? 1024 ** 3 : 1);
+    const unit = m[2];
+    return Number(m[1]) * (unit === 'K' ? 1024 : unit === 'M' ? 1024 ** 2 : unit === 'G' ? 1024 ** 3 : 1);
   }
 
   private need(capability: string): void {
@@ -300,11 +301,15 @@ class Sieve {
     if (!this.deliveries.some((d) => d.kind === 'file' && d.path === folder)) this.deliveries.push({ kind: 'file', path: folder });
   }
 
+  /** Any number of ":copy" tags (Exim accepts a repeated one). */
   private copyTag(): boolean {
-    this.white();
-    if (!this.identifier(':copy')) return false;
-    this.need('copy');
-    return true;
+    let copy = false;
+    for (;;) {
+      this.white();
+      if (!this.identifier(':copy')) return copy;
+      this.need('copy');
+      copy = true;
+    }
   }
 
   private redirect(exec: boolean): void {
@@ -329,7 +334,7 @@ class Sieve {
     this.white();
     const folder = this.string();
     if (folder === undefined) this.fail('missing fileinto folder string');
-    if (folder === '' || folder.includes('..') || /[\0\n]/.test(folder)) this.fail('invalid folder');
+    if (folder === '' || folder.includes('..')) this.fail('invalid folder');
     this.semicolon();
     if (!exec) return;
     this.debug(`fileinto \`${folder}'${copy ? ' :copy' : ''}`);
@@ -400,8 +405,9 @@ class Sieve {
       this.white();
       const names = this.stringList();
       if (names === undefined) this.fail('header string list expected');
-      for (const n of names) this.checkHeaderName(n);
-      return exec && names.every((n) => headerContents(this.env.ctx, n).length > 0);
+      // Exim looks each name up as a $h_ expansion: a name that cannot be one fails, an empty one does not exist.
+      for (const n of names) if (/[\0-\x20\x7f:]/.test(n)) this.fail('header string expansion failed');
+      return exec && names.every((n) => n !== '' && headerContents(this.env.ctx, n).length > 0);
     }
     if (this.identifier('size')) {
       this.white();
