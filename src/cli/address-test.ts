@@ -38,8 +38,8 @@ function ancestors(a: RoutingAddress | undefined): string {
   return s;
 }
 
-function hostLine(h: { name: string; address?: string; mx?: number; dnssec?: boolean }): string {
-  return `  host ${h.name} [${h.address ?? '<null>'}]${h.mx !== undefined ? ` MX=${h.mx}` : ''}${h.dnssec ? ' AD' : ''}\n`;
+function hostLine(h: { name: string; address?: string; mx?: number; dnssec?: boolean; port?: number }): string {
+  return `  host ${h.name} [${h.address ?? '<null>'}]${h.port !== undefined ? ` port=${h.port}` : ''}${h.mx !== undefined ? ` MX=${h.mx}` : ''}${h.dnssec ? ' AD' : ''}\n`;
 }
 
 /** One routing leaf as -bt prints it. */
@@ -81,7 +81,8 @@ async function one(run: Run, text: string): Promise<void> {
     return;
   }
   const address = parsed.domainStart === 0 ? `${parsed.address}@${qualifyWith(run)}` : parsed.address;
-  const env = { config: run.config, ctx: { ...run.ctx, vars: new Map(run.ctx.vars) }, log: (l: string) => run.err(`LOG: MAIN\n  ${l}\n`) };
+  const env = { config: run.config, ctx: { ...run.ctx, vars: new Map(run.ctx.vars) }, log: (l: string) => run.err(`LOG: MAIN\n  ${l}\n`),
+    panic: (l: string) => run.err(`LOG: PANIC\n  ${l}\n`) };
   if (run.mode === 'test') {
     const outcomes = await routeAddress({ ...env, addressTest: true }, address);
     for (const o of outcomes) {

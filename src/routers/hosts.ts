@@ -4,6 +4,7 @@
 
 import type { DriverInstance } from '../config/types.ts';
 import { lookupHostAddressesSync } from '../dns/index.ts';
+import { hostsFileAddresses } from '../dns/hosts-file.ts';
 import { isLocalAddress } from '../lists/local-host.ts';
 import { matchIpList, parseIp } from '../lists/index.ts';
 import { runSuspendable } from '../util/suspend.ts';
@@ -13,13 +14,23 @@ import type { DriverAnswer, RouteHost, RoutingAddress, RoutingEnv } from './type
 
 export type Lookup = { status: 'ok'; hosts: RouteHost[] } | { status: 'notfound' } | { status: 'again'; message: string };
 
-/** The addresses of a host name (AAAA then A, as Exim's byname/bydns lookups give them), or the literal itself. */
-export async function hostAddresses(env: RoutingEnv, name: string, mx?: number): Promise<Lookup> {
+/**
+ * The addresses of a host name (AAAA then A, as Exim's byname/bydns lookups
+ * give them), or the literal itself. With `byName`, a name the DNS does not
+ * know is looked for in the hosts file, as Exim's gethostbyname() fallback does.
+ */
+export async function hostAddresses(env: RoutingEnv, name: string, mx?: number, opts: { byName?: boolean } = {}): Promise<Lookup> {
   const literal = name.replace(/^\[(?:ipv6:)?(.*)\]$/i, '$1');
   if (parseIp(literal)) return { status: 'ok', hosts: [{ name: literal, address: literal, mx }] };
   const ans = await runSuspendable(env.ctx.memo, () => lookupHostAddressesSync(env.ctx.memo, name));
   if (ans.status === 'again' || ans.status === 'fail') return { status: 'again', message: `host lookup for ${name} did not complete` };
   const addrs = ans.records.filter((r) => (r.type === 'A' || r.type === 'AAAA') && r.data);
+  if (addrs.length === 0 && opts.byName) {
+    const local = hostsFileAddresses(name);
+    // IPv4 first, as for DNS answers
+    local.sort((a, b) => Number(a.includes(':')) - Number(b.includes(':')));
+    if (local.length > 0) return { status: 'ok', hosts: local.map((address) => ({ name, address, mx })) };
+  }
   if (addrs.length === 0) return { status: 'notfound' };
   // IPv4 first within one host, as Exim orders a host's addresses by default.
   addrs.sort((a, b) => (a.type === b.type ? 0 : a.type === 'A' ? -1 : 1));

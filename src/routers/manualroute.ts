@@ -89,7 +89,7 @@ function shuffleGroups(items: string[]): string[] {
   });
 }
 
-type Failed = 'decline' | 'defer' | 'fail' | 'freeze' | 'ignore' | 'pass';
+export type Failed = 'decline' | 'defer' | 'fail' | 'freeze' | 'ignore' | 'pass';
 
 function failedAnswer(how: Failed, what: string): DriverAnswer | undefined {
   switch (how) {
@@ -120,10 +120,11 @@ export async function manualrouteRouter(env: RoutingEnv, r: DriverInstance, a: R
   if (rule === undefined) return { rc: 'decline' };
   let randomize = await expandedBool(r, 'hosts_randomize', env.ctx);
   let transportName: string | undefined;
+  let lookup: 'byname' | 'bydns' | undefined;
   for (const o of rule.options) {
     if (o === 'randomize') randomize = true;
     else if (o === 'no_randomize') randomize = false;
-    else if (o === 'byname' || o === 'bydns') continue;
+    else if (o === 'byname' || o === 'bydns') lookup = o;
     else if (env.config.transports.some((t) => t.name === o)) transportName = o;
     else return { rc: 'defer', message: `unknown routing option or transport name "${o}" in ${r.name} router` };
   }
@@ -137,7 +138,18 @@ export async function manualrouteRouter(env: RoutingEnv, r: DriverInstance, a: R
   let items = splitList(rule.hosts).filter((h) => h !== '');
   items = randomize ? shuffleGroups(items) : items.filter((h) => h !== '+');
   if (items.length === 0) return { rc: 'decline' };
-  const notFound = (rawOption(r, 'host_find_failed') ?? 'freeze') as Failed;
+  return routeToHostItems(env, r, a, items, transport, { byDnsOnly: lookup === 'bydns' });
+}
+
+/**
+ * Accept an address for a remote transport with a list of host items (names,
+ * addresses, "/MX" sublists, ports), found as manualroute finds them
+ * (host_find_failed, host_all_ignored, self); queryprogram's HOSTS= too.
+ */
+export async function routeToHostItems(env: RoutingEnv, r: DriverInstance, a: RoutingAddress, items: string[], transport: string | undefined,
+  policy: { hostFindFailed?: Failed; hostAllIgnored?: Failed; byDnsOnly?: boolean } = {}): Promise<DriverAnswer> {
+  const domain = a.domain.toLowerCase();
+  const notFound = policy.hostFindFailed ?? (rawOption(r, 'host_find_failed') ?? 'freeze') as Failed;
   let hosts: RouteHost[] = [];
   for (const [index, item] of items.entries()) {
     const { name, port } = hostItem(item);
@@ -155,7 +167,8 @@ export async function manualrouteRouter(env: RoutingEnv, r: DriverInstance, a: R
         if (h.status === 'ok') found.push(...h.hosts);
       }
     } else {
-      const h = await hostAddresses(env, name);
+      // bydns: the DNS only; otherwise (and byname) a name the DNS does not know is looked for in the hosts file
+      const h = await hostAddresses(env, name, undefined, { byName: !policy.byDnsOnly });
       if (h.status === 'again') {
         if (boolOption(r, 'pass_on_timeout')) return { rc: 'pass' };
         return { rc: 'defer', message: `host lookup for ${name} did not complete (DNS timeout?)` };
@@ -173,7 +186,7 @@ export async function manualrouteRouter(env: RoutingEnv, r: DriverInstance, a: R
   }
   hosts = await dropIgnoredHosts(env, r, hosts);
   if (hosts.length === 0) {
-    const ans = failedAnswer((rawOption(r, 'host_all_ignored') ?? 'defer') as Failed, `all hosts for ${domain} ignored or not found`);
+    const ans = failedAnswer(policy.hostAllIgnored ?? (rawOption(r, 'host_all_ignored') ?? 'defer') as Failed, `all hosts for ${domain} ignored or not found`);
     return ans ?? { rc: 'decline' };
   }
   const self = checkSelf(env, r, a, hosts, 'remote host address is the local host');

@@ -86,6 +86,8 @@ export interface RoutingEnv {
   trace?(line: string): void;
   /** Main log lines (Exim writes "remote host address is the local host" etc.). */
   log?(line: string): void;
+  /** Panic log lines (a router's broken helper program); the main log when not given. */
+  panic?(line: string): void;
   /** SMTP EXPN: routers with no_expn are skipped. */
   expn?: boolean;
   /** Verification stops at the first redirection (success_on_redirect) or at one that makes several children. */
