@@ -24,6 +24,7 @@ const MODES: Partial<Record<CliOptions['mode'], () => Promise<{ main: ModeMain }
   verify: () => import('./cli/address-test.ts'),
   daemon: () => import('./cli/daemon.ts'),
   'filter-test': () => import('./cli/filter-test.ts'),
+  'malware-test': () => import('./cli/malware-test.ts'),
 };
 
 async function run(): Promise<number> {

@@ -16,6 +16,7 @@ export type Mode =
   | 'queue-run' // -q
   | 'message-op' // -M*
   | 'filter-test' // -bf / -bF
+  | 'malware-test' // -bmalware
   | 'submit'; // -bm, -t, sendmail default
 
 export interface CliOptions {
@@ -29,6 +30,8 @@ export interface CliOptions {
   modeFlag?: string;
   /** -bem FILE */
   messageFile?: string;
+  /** -bmalware FILE */
+  malwareFile?: string;
   /** -oMa, -oMi, -oMs, -oMr, -oMt, -oMaa, -oMas: connection details for testing modes. */
   oM: Map<string, string>;
   sender?: string; // -f
@@ -60,7 +63,7 @@ export class UsageError extends Error {
 }
 
 /** Flags that take the next argument as their value (when not glued to the flag). */
-const WITH_VALUE = new Set(['-C', '-f', '-F', '-oMa', '-oMaa', '-oMai', '-oMas', '-oMi', '-oMr', '-oMs', '-oMt', '-oP', '-oX', '-r', '-bem', '-bh', '-bhc', '-oB', '-oMm', '-X']);
+const WITH_VALUE = new Set(['-C', '-f', '-F', '-oMa', '-oMaa', '-oMai', '-oMas', '-oMi', '-oMr', '-oMs', '-oMt', '-oP', '-oX', '-r', '-bem', '-bmalware', '-bh', '-bhc', '-oB', '-oMm', '-X']);
 
 export function parseArgs(argv: string[], argv0 = 'exim'): CliOptions {
   const o: CliOptions = {
@@ -99,6 +102,7 @@ export function parseArgs(argv: string[], argv0 = 'exim'): CliOptions {
     if (a === '-bem') { o.mode = 'expand'; o.modeFlag = a; o.messageFile = value(a, ''); continue; }
     if (a === '-bd' || a === '-bdf') { o.mode = 'daemon'; o.modeFlag = a; o.foreground = a === '-bdf'; continue; }
     if (a === '-bs') { o.mode = 'smtp-stdin'; o.modeFlag = a; continue; }
+    if (a === '-bmalware') { o.mode = 'malware-test'; o.modeFlag = a; o.malwareFile = value(a, ''); continue; }
     if (a === '-bS') { o.mode = 'batch-smtp'; o.modeFlag = a; continue; }
     if (a === '-bh' || a === '-bhc') { o.mode = 'host-check'; o.modeFlag = a; o.hostCheckAddress = value(a, ''); continue; }
     if (a === '-bt') { o.mode = 'address-test'; o.modeFlag = a; continue; }
