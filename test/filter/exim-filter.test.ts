@@ -117,6 +117,22 @@ describe('Exim filter delivery runs', () => {
   it('refuses expansion items the router forbids', async () => {
     const r = await run('testprint "${lookup{a}lsearch{/etc/hosts}}"', { forbid: { lookup: true } });
     assert.equal(r.message, 'failed to expand "${lookup{a}lsearch{/etc/hosts}}" in testprint command: lookup expansions are not permitted');
+    const all = { lookup: true, run: true, readfile: true, readsocket: true, dlfunc: true, perl: true, existstest: true };
+    const cases: [string, string][] = [
+      ['${run{/bin/true}}', 'running a command is not permitted'],
+      ['${readfile{/etc/hostname}}', 'file insertions are not permitted'],
+      ['${readsocket{/tmp/s}{x}}', 'socket insertions are not permitted'],
+      ['${if exists{/etc}{y}{n}}', 'File existence tests are not permitted'],
+      ['${stat:/etc}', 'Use of the stat() expansion is not permitted'],
+      ['${uc:${if eq{a}{a}{${lookup{a}lsearch{/x}}}}}', 'lookup expansions are not permitted'],
+    ];
+    for (const [item, message] of cases) {
+      const x = await run(`testprint "${item}"`, { forbid: all });
+      assert.equal(x.message?.replace(/^.*: /, ''), message, item);
+    }
+    // Text that only looks like an item is not refused ("\\N" in a quoted filter string is the expander's \N).
+    const quoted = await run('testprint "\\\\N${run{x}}\\\\N"', { forbid: all, test: { print: () => undefined } });
+    assert.equal(quoted.outcome, 'not-delivered', quoted.message);
   });
 
   it('compares numbers with K and M suffixes, and rejects malformed ones', async () => {

@@ -10,6 +10,7 @@ import { extractAddress, findAddressEnd, type GroupState } from '../../expand/op
 import { encodeBytes } from '../../expand/operators/bytes.ts';
 import { readTime } from '../../config/values.ts';
 import { compileRegex, RegexError } from '../../regex/index.ts';
+import { forbiddenItem, type ForbiddenItems } from '../forbid.ts';
 import { isPersonal } from '../personal.ts';
 import { filterPrinting } from '../printing.ts';
 import type { AutoReply, FilterDelivery, FilterResult } from '../types.ts';
@@ -42,28 +43,6 @@ export interface EximFilterEnv {
   /** Expansion items the router forbids (forbid_filter_*): checked before each expansion. */
   forbid?: ForbiddenItems;
 }
-
-export interface ForbiddenItems {
-  lookup?: boolean;
-  run?: boolean;
-  readfile?: boolean;
-  readsocket?: boolean;
-  dlfunc?: boolean;
-  perl?: boolean;
-  existstest?: boolean;
-}
-
-/** The text Exim's expander gives when a forbidden item is used, and how to spot the item. */
-const FORBIDDEN: { key: keyof ForbiddenItems; re: RegExp; message: string }[] = [
-  { key: 'lookup', re: /\$\{lookup\b/, message: 'lookup expansions are not permitted' },
-  { key: 'run', re: /\$\{run\b/, message: 'running a command is not permitted' },
-  { key: 'readfile', re: /\$\{readfile\b/, message: 'file insertions are not permitted' },
-  { key: 'readsocket', re: /\$\{readsocket\b/, message: 'socket insertions are not permitted' },
-  { key: 'dlfunc', re: /\$\{dlfunc\b/, message: 'dynamically-loaded functions are not permitted' },
-  { key: 'perl', re: /\$\{perl\b/, message: 'Perl calls are not permitted' },
-  { key: 'existstest', re: /\bexists\s*\{/, message: 'File existence tests are not permitted' },
-  { key: 'existstest', re: /\$\{stat:/, message: 'Use of the stat() expansion is not permitted' },
-];
 
 /** An error found while obeying the filter: ends it with "error". */
 class FilterRunError extends Error {}
@@ -129,9 +108,8 @@ class Interpreter {
   }
 
   private async expand(text: string, what: () => string): Promise<string> {
-    for (const f of FORBIDDEN) {
-      if (this.env.forbid?.[f.key] && f.re.test(text)) throw new FilterRunError(`failed to expand "${text}" ${what()}: ${f.message}`);
-    }
+    const forbidden = forbiddenItem(text, this.env.forbid);
+    if (forbidden) throw new FilterRunError(`failed to expand "${text}" ${what()}: ${forbidden}`);
     try {
       return (await expandStringAsyncWithTaint(text, this.ctx)).value;
     } catch (e) {
