@@ -47,6 +47,8 @@ export function versionLines(lookups: string[]): string[] {
     `Authenticators: ${DRIVER_NAMES.authenticators.join(' ')}`,
     `Routers: ${DRIVER_NAMES.routers.join(' ')}`,
     `Transports: ${DRIVER_NAMES.transports.map((t) => (t === 'appendfile' ? 'appendfile/maildir' : t)).join(' ')}`,
+    // the av_scanner types of src/scan (malware-condition.ts)
+    'Malware: clamd sock cmdline',
     'Fixed never_users: 0',
     'Configure owner: 0:0',
     'Size of off_t: 8',

@@ -19,7 +19,7 @@ const FEATURES = [
 
 /** The same features as Exim's -bV "Support for:" line spells them. */
 export const SUPPORT_FOR = [
-  'crypteq', 'iconv()', 'IPv6', 'OpenSSL', 'move_frozen_messages', 'TLS_resume', 'DANE', 'DKIM', 'DNSSEC',
+  'Content_Scanning', 'crypteq', 'iconv()', 'IPv6', 'OpenSSL', 'move_frozen_messages', 'TLS_resume', 'DANE', 'DKIM', 'DNSSEC',
   'ESMTP_Limits', 'ESMTP_Wellknown', 'Event', 'I18N', 'PIPECONNECT', 'PRDR', 'PROXY', 'SPF', 'SRS', 'DMARC', 'ARC',
   'XCLIENT',
 ];
