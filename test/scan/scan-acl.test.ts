@@ -251,11 +251,11 @@ describe('malware = with ClamAV clamd', { skip: missing(CLAMD) }, () => {
     const t = use(setup(`av_scanner = clamd:127.0.0.1 ${clamd.port}`, [
       '  deny malware = Eicar.*/tmo=30s',
       '       message = eicar',
-      '  warn logwrite = name=$malware_name',
+      '  warn logwrite = name=$malware_name at $callout_address',
       deny,
     ].join('\n')));
     assert.equal(await deliver(t, infected), `550 malware found: ${CLAMD_TEST_NAME}`);
-    assert.ok(mainlog(t).includes(`name=${CLAMD_TEST_NAME}`), t.log());
+    assert.ok(mainlog(t).includes(`name=${CLAMD_TEST_NAME} at [127.0.0.1]:${clamd.port}`), t.log());
     // "local": the TCP server shares our file system, and is given the path (SCAN)
     const local = use(setup(`av_scanner = clamd:127.0.0.1 ${clamd.port}:local`, deny));
     assert.equal(await deliver(local, infected), `550 malware found: ${CLAMD_TEST_NAME}`);
