@@ -8,7 +8,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SmtpClient } from '../helpers/smtp-client.ts';
-import { startDaemon, type TernDaemon } from '../helpers/tern-daemon.ts';
+import { startDaemon, ternSetup, type TernDaemon } from '../helpers/tern-daemon.ts';
 import { swaks } from '../integration/receiving-setup.ts';
 import { dovecotUnavailable, startDovecot, type Dovecot } from './dovecot-server.ts';
 
@@ -117,6 +117,18 @@ describe('dovecot authenticator with a real Dovecot', { skip }, () => {
     assert.ok(r.replies.includes('435 Unable to authenticate at present'), r.stdout);
     const line = await d.waitForLog(/dc_digest authenticator failed/, 'reject');
     assert.match(line, /dc_digest authenticator failed for \(client\.example\.net\) \[127\.0\.0\.1\]: 435 Unable to authenticate at present: Dovecot did not advertise mechanism "DIGEST-MD5" to us$/);
+  });
+
+  test('-bs (a local caller: no addresses for Dovecot): PLAIN with initial data', async () => {
+    const t = ternSetup({ config: config(dc) });
+    try {
+      const r = t.tern(['-bs'], [
+        'EHLO client.example.net', `AUTH PLAIN ${Buffer.from('\0alice\0secret').toString('base64')}`, 'RSET', 'QUIT', '',
+      ].join('\r\n'));
+      assert.match(r.stdout, /^235 Authentication succeeded\r$/m, r.stdout + r.stderr);
+    } finally {
+      t.remove();
+    }
   });
 
   test('the auth-master socket instead of auth-client: 435, "socket type mismatch"', async () => {
