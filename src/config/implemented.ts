@@ -86,6 +86,8 @@ export const IMPLEMENTED_OPTIONS: ReadonlySet<string> = new Set([
   'dnslookup/widen_domains', 'dnslookup/mx_domains', 'dnslookup/mx_fail_domains',
   'dnslookup/fail_defer_domains', 'dnslookup/check_secondary_mx', 'manualroute/route_list', 'manualroute/route_data',
   'manualroute/hosts_randomize', 'manualroute/host_find_failed', 'manualroute/host_all_ignored',
+  'iplookup/hosts', 'iplookup/optional', 'iplookup/port', 'iplookup/protocol', 'iplookup/query', 'iplookup/reroute',
+  'iplookup/response_pattern', 'iplookup/timeout',
   'queryprogram/command', 'queryprogram/command_user', 'queryprogram/command_group', 'queryprogram/current_directory', 'queryprogram/timeout',
   // callouts (src/verify/callout*.ts): the cache's lifetimes, the random local part, and the smtp
   // transport options a callout takes its target and greeting from

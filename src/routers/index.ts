@@ -10,6 +10,7 @@ import type { DriverInstance } from '../config/types.ts';
 import { ExpandError, ForcedFail } from '../expand/index.ts';
 import { acceptRouter } from './accept.ts';
 import { queryprogramRouter } from './queryprogram.ts';
+import { iplookupRouter } from './iplookup.ts';
 import { dnslookupRouter } from './dnslookup.ts';
 import { checkPreconditions, exposeAddress, setVar } from './generic.ts';
 import { ipliteralRouter } from './ipliteral.ts';
@@ -17,7 +18,6 @@ import { manualrouteRouter } from './manualroute.ts';
 import { boolOption, expandedBool, expandOption, rawOption, RouterOptionError } from './options.ts';
 import { redirectRouter, splitAddress } from './redirect.ts';
 import type { DriverAnswer, RouteOutcome, RoutingAddress, RoutingEnv } from './types.ts';
-import { notImplementedRouter } from './unimplemented.ts';
 
 export type { RouteHost, RouteOutcome, RoutingAddress, RoutingEnv } from './types.ts';
 export { parseRedirectList } from './redirect.ts';
@@ -31,7 +31,7 @@ const DRIVERS: Record<string, Driver> = {
   manualroute: manualrouteRouter,
   redirect: redirectRouter,
   queryprogram: queryprogramRouter,
-  iplookup: notImplementedRouter('the iplookup router'),
+  iplookup: iplookupRouter,
 };
 
 /** Children one address may generate in total before routing gives up (a runaway alias loop). */
@@ -179,7 +179,7 @@ async function routeOne(env: RoutingEnv, a: RoutingAddress, start: number): Prom
           }
         }
         const to = rawOption(r, 'redirect_router');
-        let next = 0;
+        let next = answer.fromNextRouter ? i + 1 : 0;
         if (to !== undefined) {
           const n = env.config.routers.findIndex((x) => x.name === to);
           if (n < 0) return { address: a, result: 'defer', router: r.name, message: `redirect_router "${to}" not found` };

@@ -104,7 +104,7 @@ export type DriverAnswer =
   | { rc: 'fail'; message?: string }
   | { rc: 'defer'; message: string; logged?: string; userMessage?: boolean }
   | { rc: 'discard' }
-  | { rc: 'redirect'; children: GeneratedItem[]; unseen?: boolean };
+  | { rc: 'redirect'; children: GeneratedItem[]; unseen?: boolean; /** the children start at the next router (iplookup) */ fromNextRouter?: boolean };
 
 /** One item a redirect router generates. */
 export type GeneratedItem =
