@@ -28,7 +28,9 @@ interface TestMessage {
   headers: string[];
   body: string;
   fromLineSender?: string;
+  /** Bytes and lines as read (header lines, the blank line, the body), before reception's fix-ups. */
   size: number;
+  lines: number;
 }
 
 /** Split the message on stdin: an optional "From " line, header lines up to a blank line, then the body. */
@@ -37,21 +39,31 @@ export function readTestMessage(input: Buffer, dotIsEnd: boolean): TestMessage {
   if (lines[lines.length - 1] === '') lines.pop();
   let i = 0;
   let fromLineSender: string | undefined;
+  // Exim counts a "From " line in $message_size and $message_linecount.
+  let extraBytes = 0;
+  let extraLines = 0;
   if (lines[0]?.startsWith('From ')) {
     fromLineSender = lines[0].slice(5).trim().split(/\s+/)[0];
+    extraBytes = encodeBytes(lines[0]).length + 1;
+    extraLines = 1;
     i = 1;
   }
+  let separator = 0;
   const headers: string[] = [];
   for (; i < lines.length; i++) {
     // Header lines lose a CR before their newline; body lines keep it.
     const l = lines[i].endsWith('\r') ? lines[i].slice(0, -1) : lines[i];
-    if (dotIsEnd && l === '.') return { headers, body: '', fromLineSender, size: 0 };
+    if (dotIsEnd && l === '.') {
+      const text = headers.join('');
+      return { headers, body: '', fromLineSender, size: extraBytes + encodeBytes(text).length, lines: extraLines + text.split('\n').length - 1 };
+    }
     if ((l[0] === ' ' || l[0] === '\t') && headers.length > 0) {
       headers[headers.length - 1] += l + '\n';
       continue;
     }
     // A blank line, or a line that is not a header (which Exim's -bf drops), ends the header section.
     if (l === '' || !headerNameEnd(l)) {
+      if (l === '') separator = 1;
       i++;
       break;
     }
@@ -63,7 +75,14 @@ export function readTestMessage(input: Buffer, dotIsEnd: boolean): TestMessage {
     body.push(lines[i] + '\n');
   }
   const bodyText = body.join('');
-  return { headers, body: bodyText, fromLineSender, size: encodeBytes(headers.join('') + bodyText).length };
+  const headerText = headers.join('');
+  // With no body, Exim counts the blank line (or, for empty input, a lone newline) as a line of the message.
+  const empty = input.length === 0;
+  return {
+    headers, body: bodyText, fromLineSender,
+    size: extraBytes + encodeBytes(headerText).length + separator + encodeBytes(bodyText).length + (empty ? 1 : 0),
+    lines: extraLines + headerText.split('\n').length - 1 + body.length + ((separator || empty) && body.length === 0 ? 1 : 0),
+  };
 }
 
 function setVar(ctx: ExpandContext, name: string, value: string, tainted = false): void {
@@ -232,8 +251,9 @@ export async function main(opts: CliOptions): Promise<number> {
   setVar(ctx, 'reply_address', findHeader(msg.headers, 'reply-to') ?? findHeader(msg.headers, 'from') ?? '', true);
   setVar(ctx, 'body_linecount', String(bodyLines));
   setVar(ctx, 'message_body_size', String(encodeBytes(msg.body).length));
+  setVar(ctx, 'body_zerocount', String(msg.body.split('\0').length - 1));
   setVar(ctx, 'message_size', String(msg.size));
-  setVar(ctx, 'message_linecount', String(msg.headers.reduce((n, h) => n + h.split('\n').length - 1, 0) + bodyLines));
+  setVar(ctx, 'message_linecount', String(msg.lines));
 
   const qualify = (lp: string): string => `${lp}@${qualifyRecipient}`;
   let rc = 0;
