@@ -41,6 +41,11 @@ export async function redirectFilter(input: RedirectFilterInput): Promise<Driver
   const ctx = env.ctx;
   const testing = env.verify !== undefined || env.addressTest === true || env.expn === true;
   const haveMessage = (ctx.vars.get('message_id')?.value ?? '') !== '';
+  // Delivery states, as the expander's first_delivery condition reads them (unknown: a first delivery).
+  const flag = (name: string): boolean | undefined => {
+    const v = ctx.vars.get(name)?.value;
+    return v === undefined ? undefined : v === '1' || v === 'yes';
+  };
   let result: FilterResult;
   if (kind === 'exim') {
     result = await runEximFilter(text, {
@@ -52,6 +57,8 @@ export async function redirectFilter(input: RedirectFilterInput): Promise<Driver
       prependHome: r.options.has('filter_prepend_home') ? boolOption(r, 'filter_prepend_home') : true,
       qualify: input.qualify,
       haveMessage,
+      firstDelivery: flag('first_delivery'),
+      manuallyThawed: flag('manually_thawed'),
       forbid: {
         lookup: boolOption(r, 'forbid_filter_lookup'), run: boolOption(r, 'forbid_filter_run'),
         readfile: boolOption(r, 'forbid_filter_readfile'), readsocket: boolOption(r, 'forbid_filter_readsocket'),
