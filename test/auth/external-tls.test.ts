@@ -82,11 +82,13 @@ interface ClientResult {
   sent?: true | string;
 }
 
-async function client(d: TernDaemon, opts: { cert?: 'client' | 'rogue'; commands?: string[]; send?: boolean; tlsOnConnect?: boolean }): Promise<ClientResult> {
+async function client(d: TernDaemon, opts: { cert?: 'client' | 'rogue' | 'revoked'; commands?: string[]; send?: boolean; tlsOnConnect?: boolean }): Promise<ClientResult> {
   const c = testCerts();
   const env: Record<string, string | number> = { CA: c.caCert, PORT: d.port, COMMANDS: (opts.commands ?? []).join('\n') };
   if (opts.cert === 'client') Object.assign(env, { CERT: c.clientCert, KEY: c.clientKey });
   if (opts.cert === 'rogue') Object.assign(env, { CERT: c.rogueCert, KEY: c.rogueKey });
+  // CA-issued (no CRL is configured here, so it verifies) for another name: CN=revoked.example.com
+  if (opts.cert === 'revoked') Object.assign(env, { CERT: c.revokedCert, KEY: c.revokedKey });
   if (opts.send) env.SEND = '1';
   if (opts.tlsOnConnect) env.TLS_PORT = d.tlsPort!;
   return pythonJson<ClientResult>(await python(CLIENT, env));
@@ -190,6 +192,13 @@ plain:
     const r = await client(d, { cert: 'client', tlsOnConnect: true, commands: ['AUTH PLAIN ' + b64('\0u\0pw')] });
     assert.equal(r.auth, null);
     assert.deepEqual(r.replies, ['503 AUTH command used when not advertised']);
+  });
+
+  test('a verified certificate that server_condition refuses: not authenticated, AUTH still offered, nothing said', async () => {
+    const r = await client(d, { cert: 'revoked', commands: ['AUTH PLAIN ' + b64('\0v\0pw')], send: true });
+    assert.equal(r.auth, 'PLAIN');
+    assert.deepEqual(r.replies, ['235 Authentication succeeded']);
+    await d.waitForLog(/authenticated by plain as v$/);
   });
 
   test('no verified certificate: the tls authenticator does not run; the SMTP mechanisms are offered (never the tls one)', async () => {
