@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { newContext, type ExpandContext } from '../../src/expand/context.ts';
+import { expandString } from '../../src/expand/index.ts';
 import { parseEximFilter } from '../../src/filter/exim/parse.ts';
 import { runEximFilter, type EximFilterEnv } from '../../src/filter/exim/run.ts';
 import { FilterSyntaxError } from '../../src/filter/exim/reader.ts';
@@ -165,6 +166,15 @@ describe('Exim filter delivery runs', () => {
     const lines: string[] = [];
     await run('testprint $n2', { test: { print: (l) => lines.push(l) } }, ctx);
     assert.equal(lines[0], 'Testprint: 0');
+  });
+
+  it('$n0..$n9 and $sn0..$sn9 are unknown variables outside a filter, as in Exim', async () => {
+    const ctx = context();
+    assert.throws(() => expandString('$n0', ctx), /unknown variable name "n0"/);
+    const lines: string[] = [];
+    await run('add 4 to n0\ntestprint "$n0 $sn5"', { test: { print: (l) => lines.push(l) } }, ctx);
+    assert.equal(lines[1], 'Testprint: 4 0');
+    assert.throws(() => expandString('$sn5', ctx), /unknown variable name "sn5"/);
   });
 
   it('fail, freeze and defer need the router to allow them', async () => {

@@ -14,7 +14,7 @@ import { forbiddenItem, type ForbiddenItems } from '../forbid.ts';
 import { isPersonal } from '../personal.ts';
 import { filterPrinting } from '../printing.ts';
 import type { AutoReply, FilterDelivery, FilterResult } from '../types.ts';
-import { setFilterCounters } from '../variables.ts';
+import { setFilterCounters, whileFiltering } from '../variables.ts';
 import { MAIL_ARGS, type Command, type Condition, type MailArg } from './ast.ts';
 import { parseEximFilter } from './parse.ts';
 import { FilterSyntaxError } from './reader.ts';
@@ -491,10 +491,13 @@ export function outcomeText(r: FilterResult): string {
  * outcome "error" with Exim's message. In test mode the closing
  * "Filtering ..." line is printed too.
  */
-export async function runEximFilter(text: string, env: EximFilterEnv): Promise<FilterResult> {
+export function runEximFilter(text: string, env: EximFilterEnv): Promise<FilterResult> {
+  return whileFiltering(env.ctx, () => interpret(text, env));
+}
+
+async function interpret(text: string, env: EximFilterEnv): Promise<FilterResult> {
   const it = new Interpreter(env);
   const savedCaps = env.ctx.numericVars;
-  setFilterCounters(env.ctx, 'n', it.counters);
   let result: FilterResult;
   const base = (): Omit<FilterResult, 'outcome'> => ({ deliveries: it.deliveries, headersAdded: it.headersAdded, headersRemoved: it.headersRemoved, n: it.counters });
   try {
