@@ -113,6 +113,19 @@ describe('spam = with SpamAssassin spamd', { skip: missing(SPAMD) }, () => {
     assert.equal(mainlog(t)[0], 'spam acl condition: spamd: failed to connect to any address for 127.0.0.1: Connection refused');
   });
 
+  test('inside ${acl} in an expansion (the scan waits there too)', async () => {
+    const t = use(setup(addr(), [
+      '  warn logwrite = via acl: ${acl{scan}}',
+      '  accept',
+      'scan:',
+      '  accept spam = nobody',
+      '         message = spam $spam_score',
+      '  deny message = ham $spam_score',
+    ].join('\n')));
+    assert.match(await deliver(t, GTUBE), /^250 /);
+    assert.ok(mainlog(t).some((l) => /^via acl: spam 1\d{3}\.\d$/.test(l)), t.log());
+  });
+
   test('the answer is kept for the message: the same user is not scanned twice', async () => {
     const before = (spamd.output().match(/checking message/g) ?? []).length;
     const t = use(setup(addr(), [
