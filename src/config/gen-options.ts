@@ -169,6 +169,10 @@ const EXTRA: Row[] = [
   { name: 'drop_cr', scope: 'main', type: 'bool', expanded: false, dflt: 'false', hidden: false }, // a no-op since 4.21
   { name: 'local_scan_path', scope: 'main', type: 'string', expanded: false, dflt: null, hidden: false },
   { name: 'server_param', scope: 'tls', type: 'string', expanded: true, dflt: null, hidden: false }, // alias of server_param1
+  // Exim builds with Redis support have it (the spec documents it without an .option line); Debian's has not, so hidden from -bP.
+  { name: 'redis_servers', scope: 'main', type: 'stringlist', expanded: false, dflt: null, hidden: true },
+  // XCLIENT (experimental-spec.txt); Debian's 4.98 is built without it, so -bP does not list it
+  { name: 'hosts_xclient', scope: 'main', type: 'hostlist', expanded: true, dflt: null, hidden: true },
 ];
 
 // ---- 3. Exim's own -bP dumps -----------------------------------------------

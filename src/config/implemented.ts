@@ -9,7 +9,7 @@ export const IMPLEMENTED_OPTIONS: ReadonlySet<string> = new Set([
   'main/primary_hostname', 'main/qualify_domain', 'main/qualify_recipient',
   'main/spool_directory', 'main/log_file_path', 'main/pid_file_path',
   'main/keep_environment', 'main/add_environment',
-  'main/sqlite_dbfile', 'main/sqlite_lock_timeout',
+  'main/sqlite_dbfile', 'main/sqlite_lock_timeout', 'main/redis_servers',
   'main/trusted_users', 'main/trusted_groups', 'main/admin_groups',
   // log files (src/log)
   'main/log_selector', 'main/log_timezone', 'main/timezone', 'main/write_rejectlog', 'main/message_logs',
@@ -32,6 +32,8 @@ export const IMPLEMENTED_OPTIONS: ReadonlySet<string> = new Set([
   'main/hosts_require_helo', 'main/helo_verify_hosts', 'main/helo_try_verify_hosts', 'main/helo_lookup_domains', 'main/host_lookup',
   'main/smtp_accept_max_nonmail', 'main/smtp_accept_max_nonmail_hosts',
   'main/smtp_ratelimit_hosts', 'main/smtp_ratelimit_mail', 'main/smtp_ratelimit_rcpt',
+  // inbound proxies: the PROXY protocol and XCLIENT (proxy-protocol.ts, xclient.ts)
+  'main/hosts_proxy', 'main/proxy_protocol_timeout', 'main/hosts_xclient',
   // ACLs (src/acl)
   'main/acl_not_smtp', 'main/acl_not_smtp_start', 'main/acl_smtp_atrn', 'main/acl_smtp_auth', 'main/acl_smtp_connect',
   'main/acl_smtp_data', 'main/acl_smtp_data_prdr', 'main/acl_smtp_dkim', 'main/acl_smtp_etrn', 'main/acl_smtp_expn',

@@ -25,6 +25,8 @@ export interface ArrivalDetails {
   body8bitmime?: 0 | 7 | 8;
   /** DKIM verified domain(s) for DKIM= (filled by the DKIM layer later). */
   dkim?: string;
+  /** The proxy's own address on a proxied session (PRX= under +proxy). */
+  proxyLocalAddress?: string;
 }
 
 function messageIdOf(m: Message): string | undefined {
@@ -67,6 +69,7 @@ export function arrivalLines(m: Message, sel: LogSelector, d: ArrivalDetails): {
     } : undefined,
     auth: m.hostAuth ? { name: m.hostAuth, id: m.authId && text(m.authId), mailAuth: m.authSender && text(m.authSender) } : undefined,
     prdr: d.prdr,
+    proxyLocalAddress: d.proxyLocalAddress,
     chunking: d.chunking,
     size: messageSize(m, d.bodyLength),
     body8bitmime: d.body8bitmime,

@@ -13,6 +13,7 @@ import { hostAndIdent } from '../../log/index.ts';
 import { NOTHING_ADVERTISED, SessionEnd, type Advertised, type SmtpSession } from './session.ts';
 import { countSyntaxError } from './errors.ts';
 import { textToBytes } from './log-text.ts';
+import { XCLIENT_EHLO } from './xclient.ts';
 
 /** RFC 5321 domain or address literal, with helo_allow_chars added to the allowed set. */
 export function heloSyntaxOk(arg: string, allowChars: string): boolean {
@@ -59,6 +60,9 @@ export async function computeExtensions(s: SmtpSession): Promise<{ lines: string
     // Exim 4.98 stops offering PIPECONNECT once a message has been received on the connection
     if (!s.isLocal && s.messagesReceived === 0 && await advertise(s, 'pipelining_connect_advertise_hosts')) { lines.push('PIPECONNECT'); adv.pipeConnect = true; }
   }
+  // Exim offers XCLIENT after PIPELINING; a client that became another by XCLIENT keeps the offer.
+  // (An unset hosts_xclient is not checked: Exim builds without XCLIENT have no such line in -bh.)
+  if (s.xclientSession || (optString(s.config, 'hosts_xclient') !== undefined && await advertise(s, 'hosts_xclient'))) lines.push(XCLIENT_EHLO);
   if (!s.authenticatedBy && s.services.authenticators?.length && await advertise(s, 'auth_advertise_hosts')) {
     for (const a of s.services.authenticators) {
       if (await a.advertise(s.ctx, (t) => s.logger.main(t))) adv.auth.push(a);

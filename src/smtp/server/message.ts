@@ -21,6 +21,7 @@ import { nonmailMessageDone } from './nonmail.ts';
 import { textToBytes } from './log-text.ts';
 import { savedSpamVariables } from '../../scan/saved-variables.ts';
 import { byteStringToText } from '../../expand/operators/bytes.ts';
+import { proxyLogAddress } from './proxy-protocol.ts';
 
 /** Header lines ("Name: value\n", continuations joined) of a message in LF form. */
 export function splitHeaders(raw: Buffer): { headers: string[]; bodyStart: number } {
@@ -235,7 +236,7 @@ async function finish(s: SmtpSession, data: ReceivedData): Promise<void> {
         chunking: data.chunked, body8bitmime: body8,
         pipelining: { advertised: s.advertised.pipelining, used: s.pipeliningUsed, earlyAdvertised: s.advertised.pipeConnect },
         fakeReject: controls.fakeReject !== undefined, prdr: prdr.active,
-        dkim: messageDkim(s.aclMsg)?.arrivalDomain,
+        dkim: messageDkim(s.aclMsg)?.arrivalDomain, proxyLocalAddress: proxyLogAddress(s),
       });
       afterArrivalLines(s, id);
     } catch (e) {
@@ -271,6 +272,7 @@ function arrivalText(s: SmtpSession, m: Message, body: Buffer, data: ReceivedDat
     pipelining: { advertised: s.advertised.pipelining, used: s.pipeliningUsed, earlyAdvertised: s.advertised.pipeConnect },
     prdr,
     dkim: messageDkim(s.aclMsg)?.arrivalDomain,
+    proxyLocalAddress: proxyLogAddress(s),
   });
 }
 

@@ -25,6 +25,8 @@ import { etrnCommand, helpCommand, noopCommand, quitCommand, rsetCommand } from 
 import { expnCommand, vrfyCommand } from './vrfy-expn.ts';
 import { starttlsCommand, tlsOnConnect } from './starttls.ts';
 import { runTlsAuthenticator } from './tls-auth.ts';
+import { PROXY_FAILED_REPLY, startProxiedSession } from './proxy-protocol.ts';
+import { xclientCommand } from './xclient.ts';
 import type { ConnectionInfo, SmtpIo, SmtpServices } from './types.ts';
 
 export { SmtpSession, SessionEnd } from './session.ts';
@@ -96,6 +98,8 @@ async function greet(s: SmtpSession): Promise<boolean> {
       if (option === 'host_lookup' && matched) await lookUpClientName(s);
     }
     await identifyCaller(s);
+    // after the connection's host checks (which see the proxy), before TLS on connect, as Exim
+    if (await s.hostInList('hosts_proxy')) await startProxiedSession(s);
   }
   if (s.conn.tlsOnConnect && !await tlsOnConnect(s)) return false;
   const acl = await runPhaseAcl(s, 'connect');
@@ -156,6 +160,10 @@ async function commandLoop(s: SmtpSession): Promise<'quit' | 'lost' | 'timeout'>
     if (line.includes('\0')) {
       s.send(REPLY.nulInCommand);
       await countProtocolError(s, line, 'NUL character(s) present (shown as \'?\')');
+      continue;
+    }
+    if (s.proxyFailed && verb !== 'QUIT') {
+      s.send(PROXY_FAILED_REPLY);
       continue;
     }
     if (s.chunking === 'chunks' && verb !== 'BDAT' && verb !== 'RSET' && verb !== 'QUIT') {
@@ -232,6 +240,7 @@ async function dispatch(s: SmtpSession, verb: string, line: string, arg: string,
       return;
     }
     case 'AUTH': if (s.isBatch) break; return authCommand(s, line, arg);
+    case 'XCLIENT': if (s.isBatch) break; return xclientCommand(s, line, arg);
   }
   countUnknown(s, line);
 }

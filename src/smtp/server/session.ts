@@ -137,6 +137,10 @@ export class SmtpSession {
   tlsActive = false;
   /** TLS has just started: the tls authenticator (if any) runs before the next command. */
   tlsAuthDue = false;
+  /** A hosts_proxy client sent no valid PROXY header: only QUIT is accepted (proxy-protocol.ts). */
+  proxyFailed = false;
+  /** An XCLIENT succeeded: later ones need no hosts_xclient match, nor ADDR/PORT (xclient.ts). */
+  xclientSession = false;
   /** Whether PIPELINING was used (input pending when we looked). */
   pipeliningUsed = false;
   receiveTimeoutMs = 300_000;
