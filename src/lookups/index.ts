@@ -9,6 +9,8 @@ import './json.ts';
 import './cdb.ts';
 import './sqlite.ts';
 import './dnsdb.ts';
+import './redis.ts';
+import './lmdb.ts';
 import './psl.ts';
 import './passwd.ts';
 import '../spf/lookup.ts';
