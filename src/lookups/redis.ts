@@ -53,7 +53,8 @@ export function redisArguments(query: string): Buffer[] {
     const arg: number[] = [];
     for (; p < bytes.length && !isSpace(bytes[p]); p++) {
       if (bytes[p] === 0x5c) {
-        if (p + 1 >= bytes.length) break;
+        // A backslash at the very end protects nothing and is dropped (Exim would read past the string).
+        if (p + 1 >= bytes.length) continue;
         p++;
       }
       arg.push(bytes[p]);
