@@ -146,7 +146,9 @@ export async function heloCommand(s: SmtpSession, verb: 'HELO' | 'EHLO', arg: st
   setVar(s.ctx, 'received_protocol', s.protocolName());
   // Exim names the ident first when it has one: the local caller, or an RFC 1413 answer.
   const ident = s.peer().ident;
-  const who = (ident !== undefined ? `${ident} at ${name}` : name) + (s.isLocal ? '' : ` [${s.conn.remoteAddress}]`);
+  // ...and the client's host name, once known (host_lookup, XCLIENT NAME), rather than its HELO name
+  const shown = s.aclConn.host?.name ?? name;
+  const who = (ident !== undefined ? `${ident} at ${shown}` : shown) + (s.isLocal ? '' : ` [${s.conn.remoteAddress}]`);
   const greeting = `${s.hostname} Hello ${who}`;
   if (verb === 'HELO') {
     s.advertised = NOTHING_ADVERTISED;
