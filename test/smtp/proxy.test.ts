@@ -14,6 +14,7 @@ import path from 'node:path';
 import { parseProxyHeader } from '../../src/smtp/server/proxy-protocol.ts';
 import { freePort, run, startDaemon, ternBin, ternSetup, type TernDaemon } from '../helpers/tern-daemon.ts';
 import { startDnsServer, type DnsServer } from '../helpers/dns-server.ts';
+import { testCerts } from '../helpers/certs.ts';
 
 const SIG = Buffer.from([0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a]);
 
@@ -153,6 +154,7 @@ describe('PROXY protocol through a real haproxy', { skip: !haveHaproxy && 'hapro
   let dir: string;
   let v1Port: number;
   let v2Port: number;
+  let tlsPort: number;
   const savedResolvers = process.env.TERN_RESOLVERS;
 
   before(async () => {
@@ -164,11 +166,13 @@ describe('PROXY protocol through a real haproxy', { skip: !haveHaproxy && 'hapro
       ]);
       process.env.TERN_RESOLVERS = `${dns.host}:${dns.port}`;
     }
-    d = await startDaemon({ config: CONFIG });
+    const certs = testCerts();
+    d = await startDaemon({ config: `tls_certificate = ${certs.serverCert}\ntls_privatekey = ${certs.serverKey}\n${CONFIG}`, tlsOnConnect: true });
     if (savedResolvers === undefined) delete process.env.TERN_RESOLVERS;
     else process.env.TERN_RESOLVERS = savedResolvers;
     v1Port = await freePort();
     v2Port = await freePort();
+    tlsPort = await freePort();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tern-haproxy-'));
     fs.writeFileSync(path.join(dir, 'haproxy.cfg'), [
       'global',
@@ -182,6 +186,9 @@ describe('PROXY protocol through a real haproxy', { skip: !haveHaproxy && 'hapro
       `backend tern_v1\n  server tern 127.0.0.1:${d.port} send-proxy`,
       `frontend v2\n  bind 127.0.0.1:${v2Port}\n  default_backend tern_v2`,
       `backend tern_v2\n  server tern 127.0.0.1:${d.port} send-proxy-v2`,
+      // TLS on connect passes through haproxy: the header comes first, then the client's handshake
+      `frontend tls\n  bind 127.0.0.1:${tlsPort}\n  default_backend tern_tls`,
+      `backend tern_tls\n  server tern 127.0.0.1:${d.tlsPort} send-proxy-v2`,
       '',
     ].join('\n'));
     // -db: foreground, no daemon
@@ -206,9 +213,9 @@ describe('PROXY protocol through a real haproxy', { skip: !haveHaproxy && 'hapro
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  async function sendThrough(port: number, helo: string): Promise<{ id: string; stdout: string }> {
+  async function sendThrough(port: number, helo: string, extra: string[] = []): Promise<{ id: string; stdout: string }> {
     const r = await run('swaks', ['--server', `127.0.0.1:${port}`, '--local-interface', '127.0.0.5', '--helo', helo,
-      '--from', 'a@b.example', '--to', 'x@test.example', '--body', 'hello', '--timeout', '15']);
+      '--from', 'a@b.example', '--to', 'x@test.example', '--body', 'hello', '--timeout', '15', ...extra]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const id = /250 OK id=(\S+)/.exec(r.stdout)?.[1];
     assert.ok(id, r.stdout);
@@ -221,7 +228,7 @@ describe('PROXY protocol through a real haproxy', { skip: !haveHaproxy && 'hapro
       const helo = `client-${version}.example`;
       const { id, stdout } = await sendThrough(port, helo);
       // the EHLO greeting names the real client
-      assert.match(stdout, /250-mx\.test\.example Hello \S+ \[127\.0\.0\.5\]/);
+      assert.match(stdout, new RegExp(`250-mx\\.test\\.example Hello ${dns ? 'client\\.proxy\\.test' : helo.replace(/\./g, '\\.')} \\[127\\.0\\.0\\.5\\]`));
       // the connect ACL saw the client, the proxy's end and the frontend it reached
       const connect = await d.waitForLog(new RegExp(`CONNECT host=127\\.0\\.0\\.5:\\d+ .*external=127\\.0\\.0\\.1:${port} session=yes`));
       assert.match(connect, /local=127\.0\.0\.1:\d+ /);
@@ -239,6 +246,13 @@ describe('PROXY protocol through a real haproxy', { skip: !haveHaproxy && 'hapro
       await d.waitForLog(new RegExp(`SMTP connection from .*\\[127\\.0\\.0\\.5\\]:\\d+ D=\\S+ closed by QUIT`));
     });
   }
+
+  test('TLS on connect behind the proxy: the header is read before the handshake', async () => {
+    const { id, stdout } = await sendThrough(tlsPort, 'tls-client.example', ['--tls-on-connect']);
+    assert.match(stdout, /TLS started/);
+    const arrival = await d.arrivalLine(id);
+    assert.match(arrival, /\[127\.0\.0\.5\]:\d+ P=esmtps X=\S+ .*PRX=127\.0\.0\.1 S=/);
+  });
 
   test('a hosts_proxy host that sends no header may only QUIT', async () => {
     const out = await dialogue(d.port, '127.0.0.1', null, ['EHLO direct.example', 'MAIL FROM:<a@b.example>', 'NOOP', 'QUIT'], 300);
