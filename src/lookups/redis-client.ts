@@ -23,8 +23,8 @@ export class RedisIoError extends Error {
   override name = 'RedisIoError';
 }
 
-/** How long a connection attempt or a reply may take before we give up (hiredis would wait for ever). */
-export const REDIS_TIMEOUT_MS = 30_000;
+/** How long a connection attempt or a reply may take before we give up (hiredis would wait for ever); tests shorten it. */
+export const redisTimeout = { ms: 30_000 };
 
 const ERRNO_TEXT: Record<string, string> = {
   ECONNREFUSED: 'Connection refused',
@@ -109,7 +109,6 @@ export class RedisConnection {
     this.onClosed = onClosed;
     this.socket = 'socket' in target ? net.connect(target.socket) : net.connect(target.port, target.host);
     this.socket.setNoDelay(true);
-    this.socket.setTimeout(REDIS_TIMEOUT_MS);
     this.socket.unref();
     this.socket.on('data', (chunk: Buffer) => this.receive(chunk));
     this.socket.on('timeout', () => this.fail(new RedisIoError(this.socket.connecting ? 'Connection timed out' : 'Resource temporarily unavailable')));
@@ -123,7 +122,9 @@ export class RedisConnection {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       this.pending.push({ resolve, reject });
+      // Only a connection with a question outstanding holds the process or can time out.
       this.socket.ref();
+      this.socket.setTimeout(redisTimeout.ms);
       this.socket.write(encodeCommand(args));
     });
   }
@@ -150,7 +151,10 @@ export class RedisConnection {
       return;
     }
     this.input = at >= this.input.length ? Buffer.alloc(0) : this.input.subarray(at);
-    if (this.pending.length === 0) this.socket.unref();
+    if (this.pending.length === 0) {
+      this.socket.setTimeout(0);
+      this.socket.unref();
+    }
   }
 
   private fail(err: RedisIoError): void {

@@ -12,10 +12,11 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { join } from 'node:path';
 import { freePort, ternBin } from '../helpers/tern-daemon.ts';
-import { quoteForLookup } from '../../src/lookups/index.ts';
+import { doLookup, quoteForLookup, LookupDefer } from '../../src/lookups/index.ts';
 import { redisArguments } from '../../src/lookups/redis.ts';
-import { parseReply } from '../../src/lookups/redis-client.ts';
-import { tempDir, writeFile } from './helpers.ts';
+import { closeRedisConnections, parseReply, redisTimeout } from '../../src/lookups/redis-client.ts';
+import { runSuspendable } from '../../src/util/suspend.ts';
+import { ctx, tempDir, writeFile } from './helpers.ts';
 
 const dir = tempDir();
 const servers: ChildProcess[] = [];
@@ -40,8 +41,8 @@ async function canConnect(port: number): Promise<boolean> {
   });
 }
 
-async function startRedis(name: string, extra: string[] = [], password?: string): Promise<Redis> {
-  const port = await freePort();
+async function startRedis(name: string, extra: string[] = [], password?: string, port?: number): Promise<Redis & { proc: ChildProcess }> {
+  port ??= await freePort();
   const socket = join(dir, `${name}.sock`);
   const proc = spawn('redis-server', [
     '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
@@ -51,6 +52,7 @@ async function startRedis(name: string, extra: string[] = [], password?: string)
   for (let i = 0; i < 200 && !(await canConnect(port)); i++) await new Promise((r) => setTimeout(r, 25));
   const auth = password ? ['-a', password, '--no-auth-warning'] : [];
   return {
+    proc,
     port,
     socket,
     cli: (...args) => execFileSync('redis-cli', ['-p', String(port), ...auth, ...args], { encoding: 'utf8', timeout: 10_000 }).trimEnd(),
@@ -77,6 +79,7 @@ before(async () => {
 });
 
 after(() => {
+  closeRedisConnections();
   for (const s of servers) s.kill();
 });
 
@@ -216,4 +219,28 @@ test('redis: query splitting and reply parsing', () => {
     items: [{ type: 'string', data: Buffer.from('x') }, { type: 'array', items: [{ type: 'integer', value: 5n }, { type: 'nil' }] }, { type: 'status', data: Buffer.from('OK') }],
   });
   assert.equal(parseReply(Buffer.from('$5\r\nab'), 0), null);
+});
+
+test('redis in process: a connection lost with its server is made afresh; a reply that never comes times out', async () => {
+  const r = await startRedis('restarted');
+  r.cli('SET', 'k', 'first');
+  const c = ctx({ options: new Map([['redis_servers', at(r)]]) });
+  const look = (query: string): Promise<string | undefined> => runSuspendable(c.memo, () => doLookup('redis', query, c)?.value);
+  assert.equal(await look('GET k'), 'first');
+  r.proc.kill();
+  await new Promise((resolve) => r.proc.once('exit', resolve));
+  await assert.rejects(look('GET  k'), (e: Error) => e instanceof LookupDefer && /^REDIS: query failed: (Connection refused|Server closed the connection)\n$/.test(e.message));
+  const again = await startRedis('restarted', [], undefined, r.port);
+  again.cli('SET', 'k', 'second');
+  assert.equal(await look('GET   k'), 'second');
+
+  const saved = redisTimeout.ms;
+  redisTimeout.ms = 300;
+  try {
+    // BLPOP on an empty list holds the reply back for two seconds.
+    await assert.rejects(look('BLPOP empty 2'), { message: 'REDIS: query failed: Resource temporarily unavailable\n' });
+  } finally {
+    redisTimeout.ms = saved;
+  }
+  assert.equal(await look('GET    k'), 'second');
 });
