@@ -27,6 +27,9 @@ describe('XCLIENT operands', () => {
     // the name runs to the next "=", across spaces, as Exim reads it
     assert.equal(parseXclient('NAME ADDR=1.2.3.4'), "XCLIENT: unrecognised parameter 'NAME ADDR'");
     assert.equal(parseXclient('NAME'), "XCLIENT: missing value for parameter 'NAME'");
+    // Postfix's HELO and PROTO are left to the EHLO that follows (Exim takes neither)
+    assert.equal(parseXclient('HELO=client.example'), "XCLIENT: unrecognised parameter 'HELO'");
+    assert.equal(parseXclient('PROTO=ESMTP'), "XCLIENT: unrecognised parameter 'PROTO'");
     assert.equal(parseXclient('NAME= PORT=1'), 'XCLIENT: zero-length value for param');
     assert.equal(parseXclient('LOGIN=a+zz PORT=1'), "failed xtext decode for XCLIENT: 'a+zz PORT=1'");
   });

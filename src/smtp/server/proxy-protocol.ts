@@ -163,19 +163,21 @@ export async function readProxyHeader(input: SessionInput, timeoutMs: number): P
  * The session now speaks for another client (PROXY header, XCLIENT ADDR/PORT):
  * its address, port and name are replaced, and what was known about the old
  * client's host (name, list answers) is forgotten. An undefined address makes
- * the session look local, as XCLIENT ADDR=[UNAVAILABLE] does in Exim.
+ * the session look local, as XCLIENT ADDR=[UNAVAILABLE] does in Exim. The
+ * values are tainted when they came as command text (XCLIENT), not when
+ * they were checked binary or dotted addresses (a PROXY header).
  */
-export function setClientAddress(s: SmtpSession, address: string | undefined, port: number): void {
+export function setClientAddress(s: SmtpSession, address: string | undefined, port: number, tainted: boolean): void {
   s.conn.remoteAddress = address;
   s.conn.remotePort = port;
   s.aclConn.host = address !== undefined ? { address } : undefined;
   s.aclConn.hostListCache = undefined;
   for (const n of ['sender_host_name', 'host_lookup_failed', 'host_lookup_deferred', 'sender_host_address', 'host_address']) s.ctx.vars.delete(n);
   if (address !== undefined) {
-    setVar(s.ctx, 'sender_host_address', address, true);
-    setVar(s.ctx, 'host_address', address, true);
+    setVar(s.ctx, 'sender_host_address', address, tainted);
+    setVar(s.ctx, 'host_address', address, tainted);
   }
-  setVar(s.ctx, 'sender_host_port', String(port), true);
+  setVar(s.ctx, 'sender_host_port', String(port), tainted);
 }
 
 /**
@@ -194,11 +196,11 @@ export async function startProxiedSession(s: SmtpSession): Promise<void> {
   }
   if (!header.source || !header.destination) return;
   const proxy = { address: s.conn.remoteAddress, port: s.conn.remotePort ?? 0 };
-  setClientAddress(s, header.source.address, header.source.port);
+  setClientAddress(s, header.source.address, header.source.port, false);
   setVar(s.ctx, 'proxy_local_address', proxy.address ?? '');
   setVar(s.ctx, 'proxy_local_port', String(proxy.port));
-  setVar(s.ctx, 'proxy_external_address', header.destination.address, true);
-  setVar(s.ctx, 'proxy_external_port', String(header.destination.port), true);
+  setVar(s.ctx, 'proxy_external_address', header.destination.address);
+  setVar(s.ctx, 'proxy_external_port', String(header.destination.port));
   // Exim looks the real client's name up at once, whatever host_lookup says.
   await lookUpClientName(s);
 }

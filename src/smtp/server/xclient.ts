@@ -67,7 +67,7 @@ export function parseXclient(arg: string): Operands | string {
 /** Exim's atoi: leading digits, else 0. */
 function portOf(v: string | null): number {
   const m = v === null ? null : /^\s*(\d+)/.exec(v);
-  return m ? Number(m[1]) % 65536 : 0;
+  return m ? Number(m[1]) : 0;
 }
 
 function refuse(s: SmtpSession, code: string, text: string): void {
@@ -111,7 +111,7 @@ function applyXclient(s: SmtpSession, ops: Operands): void {
     setVar(s.ctx, 'proxy_local_port', String(port));
     port = portOf(ops.get('PORT') ?? null);
   }
-  if (ops.has('ADDR') || ops.has('PORT')) setClientAddress(s, address, port);
+  if (ops.has('ADDR') || ops.has('PORT')) setClientAddress(s, address, port, true);
   if (ops.has('NAME')) {
     const name = ops.get('NAME');
     if (s.aclConn.host) s.aclConn.host = { address: s.aclConn.host.address, ...(name ? { name } : {}) };
