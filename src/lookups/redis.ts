@@ -15,7 +15,8 @@
 // counts as found, an array gives its elements one per line (integers in
 // decimal; one level of nested arrays), an empty array is "not found", and
 // an error reply defers with Exim's message (which ends in a newline).
-// Results are cached per process by query, except nil and errors.
+// Results are cached by query (except nil and errors) for as long as the
+// expansion context lasts, as Exim caches them for its process.
 
 import { encodeBytes, decodeBytes } from '../expand/operators/bytes.ts';
 import { splitList } from '../expand/list.ts';
@@ -23,6 +24,7 @@ import { ExpandError } from '../expand/errors.ts';
 import { redisConnection, RedisIoError, type RedisReply, type RedisTarget } from './redis-client.ts';
 import { registerLookup } from './registry.ts';
 import { LookupDefer, type LookupRequest } from './types.ts';
+import type { AsyncMemo } from '../util/suspend.ts';
 
 /** Exim sends at most this many arguments; the rest of the query is dropped. */
 const MAX_ARGS = 32;
@@ -240,20 +242,29 @@ function search(query: string, req: LookupRequest): Outcome {
   return last;
 }
 
-// ---- the per-process result cache (Exim's search cache) --------------------
+// ---- the result cache (Exim's search cache) --------------------------------
 
-const results = new Map<string, string | null>();
+// Exim caches results for the life of its process, which is one SMTP
+// connection, one delivery or one -be run. tern's daemon workers live long,
+// so results live as long as the expansion context's memo (the same span,
+// and the same span the memo keeps answers for anyway).
+let resultsByMemo = new WeakMap<AsyncMemo, Map<string, string | null>>();
 const RESULTS_MAX = 10_000;
 
-/** Forget cached results (tests; Exim's search_tidyup points). */
+/** Forget cached results (tests). */
 export function clearRedisResults(): void {
-  results.clear();
+  resultsByMemo = new WeakMap();
 }
 
 function find(req: LookupRequest): string | null {
   const mode = req.options.get('cache');
   const optionText = [...req.options].map(([k, v]) => `${k}=${v}`).join(',');
   const id = `${req.ctx.options?.get('redis_servers') ?? ''}\0${optionText}\0${req.key}`;
+  let results = resultsByMemo.get(req.ctx.memo);
+  if (!results) {
+    results = new Map();
+    resultsByMemo.set(req.ctx.memo, results);
+  }
   if (mode !== 'no' && mode !== 'no_rd' && results.has(id)) return results.get(id)!;
   const outcome = search(req.key, req);
   if (outcome.kind === 'defer') throw new LookupDefer(outcome.message);

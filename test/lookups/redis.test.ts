@@ -244,3 +244,16 @@ test('redis in process: a connection lost with its server is made afresh; a repl
   }
   assert.equal(await look('GET    k'), 'second');
 });
+
+test('redis in process: cached results last as long as the expansion context', async () => {
+  const look = (c: ReturnType<typeof ctx>, query: string): Promise<string | undefined> =>
+    runSuspendable(c.memo, () => doLookup('redis', query, c)?.value);
+  const context = (): ReturnType<typeof ctx> => ctx({ options: new Map([['redis_servers', at(plain)]]) });
+  plain.cli('SET', 'fresh', 'one');
+  const first = context();
+  assert.equal(await look(first, 'GET fresh'), 'one');
+  plain.cli('SET', 'fresh', 'two');
+  assert.equal(await look(first, 'GET fresh'), 'one'); // as within one Exim process
+  assert.equal(await look(first, 'GET   fresh'), 'two'); // another query text is another cache entry
+  assert.equal(await look(context(), 'GET fresh'), 'two');
+});
