@@ -191,13 +191,15 @@ test('redis: deferrals carry Exim\'s messages', () => {
 
 test('redis: a cluster node\'s MOVED sends the query on to the next server', async () => {
   const cluster = ['--cluster-enabled', 'yes', '--cluster-node-timeout', '5000'];
+  // The cluster bus port would default to the client port + 10000, which may not exist.
+  const [busA, busB] = [await freePort(), await freePort()];
   const [a, b] = await Promise.all([
-    startRedis('node-a', [...cluster, '--cluster-config-file', join(dir, 'nodes-a.conf')]),
-    startRedis('node-b', [...cluster, '--cluster-config-file', join(dir, 'nodes-b.conf')]),
+    startRedis('node-a', [...cluster, '--cluster-port', String(busA), '--cluster-config-file', join(dir, 'nodes-a.conf')]),
+    startRedis('node-b', [...cluster, '--cluster-port', String(busB), '--cluster-config-file', join(dir, 'nodes-b.conf')]),
   ]);
   a.cli('CLUSTER', 'ADDSLOTSRANGE', '0', '8191');
   b.cli('CLUSTER', 'ADDSLOTSRANGE', '8192', '16383');
-  a.cli('CLUSTER', 'MEET', '127.0.0.1', String(b.port));
+  a.cli('CLUSTER', 'MEET', '127.0.0.1', String(b.port), String(busB));
   for (let i = 0; i < 200 && !(a.cli('CLUSTER', 'INFO').includes('cluster_state:ok') && b.cli('CLUSTER', 'INFO').includes('cluster_state:ok')); i++) {
     await new Promise((r) => setTimeout(r, 50));
   }
