@@ -13,7 +13,9 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { parseProxyHeader } from '../../src/smtp/server/proxy-protocol.ts';
+import { PassThrough } from 'node:stream';
+import { SessionInput } from '../../src/smtp/server/input.ts';
+import { parseProxyHeader, readProxyHeader } from '../../src/smtp/server/proxy-protocol.ts';
 import { freePort, run, startDaemon, ternBin, ternSetup, type TernDaemon } from '../helpers/tern-daemon.ts';
 import { startDnsServer, type DnsServer } from '../helpers/dns-server.ts';
 import { testCerts } from '../helpers/certs.ts';
@@ -101,6 +103,34 @@ describe('PROXY header parser', () => {
     assert.equal(parseProxyHeader(v2(0x22, 0x11, ip4Block([1, 2, 3, 4], [1, 2, 3, 5], 1, 2))).kind, 'bad');
     assert.equal(parseProxyHeader(v2(0x21, 0x12, ip4Block([1, 2, 3, 4], [1, 2, 3, 5], 1, 2))).kind, 'bad'); // UDP
     assert.equal(parseProxyHeader(v2(0x21, 0x31, Buffer.alloc(216))).kind, 'bad'); // UNIX
+  });
+});
+
+describe('reading the header from the session input', () => {
+  test('a header split over several writes is put together; what follows stays unread', async () => {
+    const stream = new PassThrough();
+    const input = new SessionInput(stream);
+    const h = v2(0x21, 0x11, ip4Block([192, 0, 2, 7], [198, 51, 100, 9], 40000, 25));
+    const reading = readProxyHeader(input, 2000);
+    stream.write(h.subarray(0, 5));
+    await new Promise((r) => setTimeout(r, 20));
+    stream.write(h.subarray(5, 15));
+    await new Promise((r) => setTimeout(r, 20));
+    stream.write(Buffer.concat([h.subarray(15), Buffer.from('EHLO x\r\n')]));
+    assert.deepEqual(await reading, { version: 2, source: { address: '192.0.2.7', port: 40000 }, destination: { address: '198.51.100.9', port: 25 } });
+    assert.deepEqual(await input.readLine(1000), { text: 'EHLO x', truncated: false });
+  });
+
+  test('nothing within the time limit, or the client gone, is a failure', async () => {
+    const silent = new SessionInput(new PassThrough());
+    const started = Date.now();
+    assert.deepEqual(await readProxyHeader(silent, 100), { failed: 'timeout' });
+    assert.ok(Date.now() - started >= 90);
+    const stream = new PassThrough();
+    const gone = new SessionInput(stream);
+    const reading = readProxyHeader(gone, 2000);
+    stream.end('PROXY TCP4 192.0.2.7');
+    assert.deepEqual(await reading, { failed: 'connection closed' });
   });
 });
 
