@@ -1,6 +1,7 @@
 // AUTH: choosing the mechanism, the AUTH ACL, running the authenticator's
 // exchange (src/auth) and Exim's replies and log lines.
 
+import { sessionEvent } from './events.ts';
 import { AUTH_REPLY, authFailureLogText, authReply, findMechanism, recordAuthOutcome, unsupportedMechanismReply } from '../../auth/index.ts';
 import { hostAndIdent } from '../../log/index.ts';
 import { runPhaseAcl } from './acl-phase.ts';
@@ -61,6 +62,9 @@ export async function authCommand(s: SmtpSession, line: string, arg: string): Pr
   }
   setVar(s.ctx, 'authentication_failed', '1');
   const who = s.isLocal ? s.peer().ident ?? 'unknown' : hostAndIdent(s.peer(), s.logger.selector as never, false);
-  s.logger.reject(authFailureLogText(auth.instanceName, who, outcome));
-  s.send(authReply(outcome));
+  const reply = authReply(outcome);
+  // auth:fail: a non-empty event_action result is the line to log instead of Exim's
+  const instead = await sessionEvent(s, 'auth:fail', reply);
+  s.logger.reject(instead ?? authFailureLogText(auth.instanceName, who, outcome));
+  s.send(reply);
 }

@@ -8,6 +8,7 @@
 // the same synchronous step that writes "220 TLS go ahead" and attaches TLS.
 // STARTTLS is therefore not a synchronisation point (Exim does not check it).
 
+import { sessionEvent } from './events.ts';
 import { Duplex, type Readable, type Writable } from 'node:stream';
 import { makeTlsServer, setTlsVariables, TlsHandshakeError, TlsSetupError, tlsErrorLogText, type TlsServer, type TlsUpgrade } from '../../tls/index.ts';
 import { senderFullhost } from '../../log/host.ts';
@@ -108,6 +109,7 @@ export async function starttlsCommand(s: SmtpSession, line: string): Promise<voi
     }
     if (e instanceof TlsHandshakeError) {
       s.logger.main(failureLogText(s, e.message));
+      await sessionEvent(s, 'tls:fail:connect', e.message);
       throw new SessionEnd('tls-failed');
     }
     throw e;
@@ -136,6 +138,7 @@ export async function tlsOnConnect(s: SmtpSession): Promise<boolean> {
   } catch (e) {
     if (e instanceof TlsSetupError || e instanceof TlsHandshakeError) {
       s.logger.main(failureLogText(s, e.message, e instanceof TlsSetupError ? e.action : 'SSL_accept'));
+      if (e instanceof TlsHandshakeError) await sessionEvent(s, 'tls:fail:connect', e.message);
       return false;
     }
     throw e;

@@ -1,0 +1,48 @@
+// Events (chapter "Events"): the main configuration's event_action is
+// expanded when a reception event fires, with $event_name, $event_data and
+// $event_defer_errno set for that expansion only. What it returns matters
+// for some events (auth:fail: the log line to write instead of Exim's;
+// tls:cert: refuse verification); for the others it is ignored. A failed
+// expansion is logged and treated as an empty result.
+
+import type { Config } from '../config/index.ts';
+import { optionString } from '../config/index.ts';
+import type { ExpandContext } from '../expand/context.ts';
+import { expandStringAsync } from '../expand/index.ts';
+
+export type ReceptionEvent = 'auth:fail' | 'dns:fail' | 'tls:cert' | 'tls:fail:connect' | 'smtp:fail:protocol' | 'smtp:fail:syntax';
+
+const EVENT_VARS = ['event_name', 'event_data', 'event_defer_errno'] as const;
+
+export interface EventSink {
+  config: Config;
+  ctx: ExpandContext;
+  panic(line: string): void;
+  /** Called before the expansion (e.g. to make ${acl} available), only when event_action is set. */
+  prepare?(): void;
+}
+
+/** Fire an event; resolves with event_action's non-empty result, or undefined. */
+export async function raiseEvent(sink: EventSink, name: ReceptionEvent, data: string, deferErrno = 0): Promise<string | undefined> {
+  const action = optionString(sink.config, 'event_action');
+  if (!action) return undefined;
+  sink.prepare?.();
+  const vars = sink.ctx.vars;
+  const saved = EVENT_VARS.map((v) => vars.get(v));
+  vars.set('event_name', { value: name, tainted: false });
+  vars.set('event_data', { value: data, tainted: true });
+  vars.set('event_defer_errno', { value: String(deferErrno), tainted: false });
+  try {
+    const out = await expandStringAsync(action, sink.ctx);
+    return out === '' ? undefined : out;
+  } catch (e) {
+    sink.panic(`failed to expand event_action ${name} in main: ${e instanceof Error ? e.message : String(e)}`);
+    return undefined;
+  } finally {
+    EVENT_VARS.forEach((v, i) => {
+      const old = saved[i];
+      if (old) vars.set(v, old);
+      else vars.delete(v);
+    });
+  }
+}

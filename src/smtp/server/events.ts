@@ -1,0 +1,15 @@
+// Reception events fired by the SMTP session (src/events): the session's
+// configuration and expansion context, failures of event_action to the panic log.
+
+import { installAclHook } from '../../acl/index.ts';
+import { raiseEvent, type ReceptionEvent } from '../../events/raise.ts';
+import { aclContextFor } from './acl-phase.ts';
+import type { SmtpSession } from './session.ts';
+
+export function sessionEvent(s: SmtpSession, name: ReceptionEvent, data: string): Promise<string | undefined> {
+  return raiseEvent({
+    config: s.config, ctx: s.ctx, panic: (line) => s.logger.panic(line),
+    // ${acl {...}} in event_action (the spec's way to logwrite from an event)
+    prepare: () => installAclHook(aclContextFor(s, {})),
+  }, name, data);
+}
