@@ -91,16 +91,13 @@ function bodyStats(body: Buffer, headers: string[]): BodyStats {
   let zeros = 0;
   let maxLine = 0;
   let start = 0;
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i];
-    if (c === 0x0a) {
-      lines++;
-      if (i - start > maxLine) maxLine = i - start;
-      start = i + 1;
-    } else if (c === 0) {
-      zeros++;
-    }
+  // line by line with the native search (a byte loop in JS showed in the profile)
+  for (let nl = body.indexOf(0x0a); nl >= 0; nl = body.indexOf(0x0a, start)) {
+    lines++;
+    if (nl - start > maxLine) maxLine = nl - start;
+    start = nl + 1;
   }
+  for (let z = body.indexOf(0); z >= 0; z = body.indexOf(0, z + 1)) zeros++;
   for (const h of headers) {
     for (const l of h.split('\n')) if (l.length > maxLine) maxLine = l.length;
   }

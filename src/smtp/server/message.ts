@@ -21,6 +21,7 @@ import { nonmailMessageDone } from './nonmail.ts';
 import { textToBytes } from './log-text.ts';
 import { savedSpamVariables } from '../../scan/saved-variables.ts';
 import { byteStringToText } from '../../expand/operators/bytes.ts';
+import { isAscii as isAsciiBytes } from 'node:buffer';
 import { proxyLogAddress } from './proxy-protocol.ts';
 
 /** Header lines ("Name: value\n", continuations joined) of a message in LF form. */
@@ -144,7 +145,8 @@ async function finish(s: SmtpSession, data: ReceivedData): Promise<void> {
   }
   // the expander reads headers and body as text (UTF-8 decoded, other bytes escaped)
   s.ctx.headers = headers.map(byteStringToText);
-  s.ctx.body = byteStringToText(body.toString('latin1'));
+  // (an ASCII body, the usual case, needs no decoding: checked on the bytes, natively)
+  s.ctx.body = isAsciiBytes(body) ? body.toString('latin1') : byteStringToText(body.toString('latin1'));
   // DKIM verification and acl_smtp_dkim come before the MIME and DATA ACLs, as in Exim
   const dkimAcl = await runDkimAcl(s, { raw, headers, body, messageId: id });
   if (dkimAcl.verdict !== 'accept' && dkimAcl.verdict !== 'discard') {
