@@ -14,7 +14,7 @@ import { matchHostList } from '../../lists/host.ts';
 import { matchDomainList, newListCache, setListTracer, traceOptionUnset } from '../../lists/index.ts';
 import type { LogPeer } from '../../log/host.ts';
 import type { Recipient } from '../../mail/message.ts';
-import { runSuspendable } from '../../util/suspend.ts';
+import { AsyncMemo, runSuspendable } from '../../util/suspend.ts';
 import { sessionExpandContext, setTextVar, setVar } from './context.ts';
 import { BatchAbort, batchReply, newBatchState, type BatchState } from './batch.ts';
 import { SessionInput, type CommandLine } from './input.ts';
@@ -389,6 +389,9 @@ export class SmtpSession {
     this.discardedRecipients = false;
     resetRcptDelay(this.rateLimits);
     this.aclMsg = newMessageState();
+    // Answers fetched for waiting expansions (DNS, sockets, verification) last one message:
+    // a long session neither grows without bound nor reuses stale answers (the resolver has its own TTL cache).
+    this.ctx.memo = new AsyncMemo();
     for (const k of [...this.ctx.vars.keys()]) if (k.startsWith('acl_m')) this.ctx.vars.delete(k);
     for (const n of ['sender_address', 'sender_address_domain', 'sender_address_local_part', 'authenticated_sender', 'message_id', 'message_exim_id', 'prdr_requested', 'recipients',
       // a message's malware verdict does not carry over (the $spam_* variables do, in Exim 4.98)
