@@ -25,6 +25,7 @@
 // pass goAhead; the setup work then happens after the 220, and a setup
 // failure can only close the connection.
 
+import { X509Certificate } from 'node:crypto';
 import net from 'node:net';
 import { EventEmitter } from 'node:events';
 import tls from 'node:tls';
@@ -59,6 +60,34 @@ export interface UpgradeOptions {
   goAhead?: string;
   /** Handshake time limit; default smtp_receive_timeout. 0: none. */
   timeoutMs?: number;
+  /**
+   * The tls:cert event: called for each certificate of the client's chain, the
+   * top first (depth n ... 0, as OpenSSL's verification visits them); true
+   * refuses verification.
+   */
+  certEvent?: (pem: string, depth: number) => Promise<boolean>;
+}
+
+/** The client's chain, leaf first, as PEM (each issuer until a self-signed one or the end). */
+function peerChain(sock: tls.TLSSocket): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (let c: tls.DetailedPeerCertificate | undefined = sock.getPeerCertificate(true); c && c.raw && out.length < 16; c = c.issuerCertificate) {
+    const pem = new X509Certificate(c.raw).toString();
+    if (seen.has(pem)) break;
+    seen.add(pem);
+    out.push(pem);
+  }
+  return out;
+}
+
+/** Run the tls:cert event over the chain; true when any call refused. */
+async function refusedByEvent(sock: tls.TLSSocket, certEvent: UpgradeOptions['certEvent']): Promise<boolean> {
+  if (!certEvent) return false;
+  const chain = peerChain(sock);
+  let refused = false;
+  for (let depth = chain.length - 1; depth >= 0; depth--) if (await certEvent(chain[depth], depth)) refused = true;
+  return refused;
 }
 
 export interface TlsUpgrade extends TlsInfo {
@@ -201,14 +230,20 @@ export function makeTlsServer(config: Config, ectx: ExpandContext): TlsServer {
         tlsSock.removeAllListeners('close');
         tlsSock.removeAllListeners('error');
         const handle = (tlsSock as unknown as { _handle?: { verifyError?: () => Error | null } })._handle;
-        const verr = settings.verify === 'none' ? null : handle?.verifyError?.() ?? null;
-        if (settings.verify === 'require' && verr) {
-          // node's verify callback accepts everything and leaves the decision to us
+        const verified = settings.verify === 'none' ? null : handle?.verifyError?.() ?? null;
+        void refusedByEvent(tlsSock, settings.verify !== 'none' ? opts.certEvent : undefined).then((refused) => {
+          const verr = verified ?? (refused ? new Error('certificate refused by the tls:cert event') : null);
+          if (settings.verify === 'require' && verr) {
+            // node's verify callback accepts everything and leaves the decision to us
+            done = false;
+            return fail(verr, 'error:0A000086:SSL routines::certificate verify failed');
+          }
+          const info = tlsInfoOf(tlsSock, facts, verr ? verr.message : null);
+          resolve({ ...info, stream: tlsSock, discardedPlaintext: discarded });
+        }, (e: Error) => {
           done = false;
-          return fail(verr, 'error:0A000086:SSL routines::certificate verify failed');
-        }
-        const info = tlsInfoOf(tlsSock, facts, verr ? verr.message : null);
-        resolve({ ...info, stream: tlsSock, discardedPlaintext: discarded });
+          fail(e);
+        });
       });
     });
   }

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import tls from 'node:tls';
 import os from 'node:os';
 import path from 'node:path';
 import { testCerts } from '../helpers/certs.ts';
@@ -87,5 +88,67 @@ test('tls:fail:connect: plaintext SMTP on a TLS-on-connect port', async () => {
     assert.match(line, /EVENT <tls:fail:connect> <error:[0-9A-F]+:SSL routines::wrong version number> <0>/);
   } finally {
     await d.stop();
+  }
+});
+
+/** A TLS-on-connect session with the test client certificate: the reply to MAIL. */
+async function mailOverTls(port: number, c: ReturnType<typeof testCerts>): Promise<string> {
+  const sock = tls.connect({
+    port, host: '127.0.0.1', servername: 'localhost', ca: fs.readFileSync(c.caCert),
+    cert: fs.readFileSync(c.clientCert), key: fs.readFileSync(c.clientKey),
+  });
+  sock.setEncoding('latin1');
+  let buf = '';
+  const reply = async (): Promise<string> => {
+    for (let i = 0; i < 200; i++) {
+      const m = /(^|\n)(\d{3}) [^\n]*\r\n$/.exec(buf);
+      if (m) {
+        const r = buf;
+        buf = '';
+        return r;
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`no reply: ${buf}`);
+  };
+  sock.on('data', (d: string) => (buf += d));
+  sock.on('error', () => {});
+  await reply();
+  sock.write('EHLO client.example\r\n');
+  await reply();
+  sock.write('MAIL FROM:<a@example.test>\r\n');
+  const r = (await reply()).trim();
+  sock.destroy();
+  return r;
+}
+
+test('tls:cert: once per chain element, top first, with $tls_in_peercert; a result refuses verification', async () => {
+  const c = testCerts();
+  const tlsConfig = [`tls_certificate = ${c.serverCert}`, `tls_privatekey = ${c.serverKey}`,
+    `tls_verify_certificates = ${c.caCert}`, 'tls_try_verify_hosts = *',
+    'acl_smtp_mail = mail', 'begin acl', 'mail:', '  deny message = verified=$tls_in_certificate_verified'];
+  const logged = await startDaemon({
+    config: ['event_action = ${acl {ev}}', ...tlsConfig, 'ev:', '  accept logwrite = EVENT <$event_name> <$event_data> <${certextract{subject}{$tls_in_peercert}}>'].join('\n'),
+    tlsOnConnect: true,
+  });
+  try {
+    assert.equal(await mailOverTls(logged.tlsPort!, c), '550 verified=1');
+    const events = logged.log().split('\n').filter((l) => l.includes('EVENT <tls:cert>')).map((l) => l.replace(/^\S+ \S+ /, ''));
+    assert.deepEqual(events, [
+      'EVENT <tls:cert> <1> <CN=Tern Test CA,O=Tern Test,C=GB>',
+      'EVENT <tls:cert> <0> <CN=client.example.com,O=Tern Test,C=GB>',
+    ]);
+  } finally {
+    await logged.stop();
+  }
+  // refusing the client's own certificate (depth 0) leaves it unverified
+  const refusing = await startDaemon({
+    config: ['event_action = ${if and{{eq{$event_name}{tls:cert}}{eq{$event_data}{0}}}{refuse}}', ...tlsConfig].join('\n'),
+    tlsOnConnect: true,
+  });
+  try {
+    assert.equal(await mailOverTls(refusing.tlsPort!, c), '550 verified=0');
+  } finally {
+    await refusing.stop();
   }
 });

@@ -15,7 +15,7 @@ import { senderFullhost } from '../../log/host.ts';
 import { runPhaseAcl } from './acl-phase.ts';
 import { setVar } from './context.ts';
 import { countProtocolError } from './errors.ts';
-import { optBool } from './options.ts';
+import { optBool, optString } from './options.ts';
 import { NOTHING_ADVERTISED, SessionEnd, type SmtpSession } from './session.ts';
 
 export const STARTTLS_REPLY = {
@@ -72,12 +72,25 @@ function useTls(s: SmtpSession, up: TlsUpgrade): void {
   setTlsVariables(s.ctx, up);
 }
 
+/** tls:cert: $tls_in_peercert is the chain element, $event_data its depth; a non-empty result refuses verification. */
+async function certEvent(s: SmtpSession, pem: string, depth: number): Promise<boolean> {
+  const saved = s.ctx.vars.get('tls_in_peercert');
+  s.ctx.vars.set('tls_in_peercert', { value: pem, tainted: true });
+  try {
+    return (await sessionEvent(s, 'tls:cert', String(depth))) !== undefined;
+  } finally {
+    if (saved) s.ctx.vars.set('tls_in_peercert', saved);
+    else s.ctx.vars.delete('tls_in_peercert');
+  }
+}
+
 /** Run the handshake on the session's transport; the promise fails with TlsSetupError or TlsHandshakeError. */
 async function handshake(s: SmtpSession, onConnect: boolean): Promise<TlsUpgrade> {
   const transport = s.io.socket ?? pipePair(s.io.input, s.io.output);
   return tlsServerFor(s).upgrade(transport, {
     onConnect, clientHost: clientHost(s), ctx: s.ctx, goAhead: onConnect ? undefined : STARTTLS_REPLY.goAhead,
     timeoutMs: s.receiveTimeoutMs,
+    certEvent: optString(s.config, 'event_action') ? (pem, depth) => certEvent(s, pem, depth) : undefined,
   });
 }
 
