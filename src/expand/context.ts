@@ -29,6 +29,8 @@ export type AclHookResult = 'ok' | 'fail' | 'defer' | 'drop' | 'error';
 export interface ExpandHooks {
   /** ${acl {name}{arg1}...} and the acl condition: run an ACL; returns verb result and message. */
   runAcl?(name: string, args: string[], ctx: ExpandContext): { result: AclHookResult; message?: string };
+  /** The dns:fail event of a dnsdb lookup ("DNS_NOMATCH:name:TYPE"); set where event_action applies. */
+  dnsFail?(data: string): void;
 }
 
 export interface ExpandContext {

@@ -244,6 +244,21 @@ function setDnssecVariable(ctx: ExpandContext, value: string): void {
   ctx.vars.set('lookup_dnssec_authenticated', { value, tainted: false });
 }
 
+const DNS_FAIL_CODES = { nxdomain: 'DNS_NOMATCH', nodata: 'DNS_NODATA', again: 'DNS_AGAIN', fail: 'DNS_FAIL' } as const;
+/** dns:fail events already raised, per memo: an expansion replayed after a wait must not raise them again. */
+const reported = new WeakMap<object, Set<string>>();
+
+/** The dns:fail event (Exim 4.98's data: "DNS_NOMATCH:nonexistent.invalid:A"). */
+function reportDnsFail(ctx: ExpandContext, status: keyof typeof DNS_FAIL_CODES, domain: string, rr: RRType): void {
+  if (!ctx.hooks.dnsFail) return;
+  const data = `${DNS_FAIL_CODES[status]}:${domain}:${rr}`;
+  let seen = reported.get(ctx.memo);
+  if (!seen) reported.set(ctx.memo, (seen = new Set()));
+  if (seen.has(data)) return;
+  seen.add(data);
+  ctx.hooks.dnsFail(data);
+}
+
 function find(req: LookupRequest): string | null {
   const q = parseDnsdbQuery(req.key);
   const ctx = req.ctx;
@@ -258,6 +273,7 @@ function find(req: LookupRequest): string | null {
     for (const rr of searchTypes(q.type)) {
       const { answer, found } = lookupOne(ctx, domain, q.type, rr, opts);
       setDnssecVariable(ctx, q.dnssec === 'never' ? '' : answer.authenticated ? 'yes' : 'no');
+      if (answer.status !== 'ok') reportDnsFail(ctx, answer.status, found, rr);
       if (answer.status === 'nxdomain' || answer.status === 'nodata') continue;
       if (answer.status !== 'ok' || (q.dnssec === 'strict' && !answer.authenticated)) {
         if (q.defer === 'strict') throw new LookupDefer('');

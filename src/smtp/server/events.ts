@@ -2,7 +2,8 @@
 // configuration and expansion context, failures of event_action to the panic log.
 
 import { installAclHook } from '../../acl/index.ts';
-import { raiseEvent, type ReceptionEvent } from '../../events/raise.ts';
+import { optionString } from '../../config/index.ts';
+import { raiseEvent, raiseEventSync, type ReceptionEvent } from '../../events/raise.ts';
 import { aclContextFor } from './acl-phase.ts';
 import type { SmtpSession } from './session.ts';
 
@@ -12,4 +13,15 @@ export function sessionEvent(s: SmtpSession, name: ReceptionEvent, data: string)
     // ${acl {...}} in event_action (the spec's way to logwrite from an event)
     prepare: () => installAclHook(aclContextFor(s, {})),
   }, name, data);
+}
+
+/** dns:fail from dnsdb lookups in this session's expansions (when event_action is set). */
+export function installDnsFailEvent(s: SmtpSession): void {
+  if (!optionString(s.config, 'event_action')) return;
+  s.ctx.hooks.dnsFail = (data) => {
+    raiseEventSync({
+      config: s.config, ctx: s.ctx, panic: (line) => s.logger.panic(line),
+      prepare: () => installAclHook(aclContextFor(s, {})),
+    }, 'dns:fail', data);
+  };
 }

@@ -4,6 +4,7 @@
 
 import { lookUpClientName } from './host-name.ts';
 import { identifyCaller } from './ident.ts';
+import { installDnsFailEvent } from './events.ts';
 import { formatCommandTimeout, formatConnectionClosed, formatConnectionOpened, formatDuration, formatEarlyInput, formatNoMail, formatSyncError, hostAndIdent, TEXT } from '../../log/index.ts';
 import { runPhaseAcl } from './acl-phase.ts';
 import { authCommand } from './auth-command.ts';
@@ -54,6 +55,7 @@ export interface SessionSummary {
 
 export async function runSmtpSession(io: SmtpIo, conn: ConnectionInfo, services: SmtpServices): Promise<SessionSummary> {
   const s = new SmtpSession(io, conn, services);
+  installDnsFailEvent(s);
   let end: 'quit' | 'lost' | 'timeout' | 'drop' | 'tls-failed' | 'batch-error' | 'other' = 'other';
   try {
     await s.loadTimeout();
