@@ -27,6 +27,8 @@ export interface ParseOptions {
   readInclude?: (file: string) => string;
   forbidInclude?: boolean;
   depth?: number;
+  /** skip_syntax_errors: a malformed address is reported here and skipped instead of failing the list. */
+  skipError?: (message: string) => void;
 }
 
 /** Parse redirection data as Exim's parse_forward_list does (items end at commas or newlines). */
@@ -108,7 +110,11 @@ export function parseRedirectList(data: string, opts: ParseOptions): RedirectLis
       items.push({ kind: 'file', path: text });
       continue;
     }
-    if ('error' in parsed) return { kind: 'error', message: `${parsed.error} in "${text}"` };
+    if ('error' in parsed) {
+      if (!opts.skipError) return { kind: 'error', message: `${parsed.error} in "${text}"` };
+      opts.skipError(`${parsed.error} in "${text}"`);
+      continue;
+    }
     const address = parsed.domainStart === 0 ? opts.qualify(parsed.address) : parsed.address;
     items.push({ kind: 'address', address, noRedirect });
   }
@@ -152,10 +158,11 @@ export async function redirectRouter(env: RoutingEnv, r: DriverInstance, a: Rout
       ?? env.ctx.options?.get('qualify_domain') ?? env.ctx.options?.get('primary_hostname') ?? '';
   }
   const filtered = await redirectFilter({ env, router: r, address: a, text: data, qualify: (lp) => `${lp}@${qualifyDomain}` });
-  if (filtered) return filtered;
+  if (filtered) return filtered.rc === 'redirect' ? { ...filtered, children: checkAncestors(r, a, filtered.children) } : filtered;
   const list = parseRedirectList(data, {
     qualify: (lp) => `${lp}@${qualifyDomain}`,
     forbidInclude: boolOption(r, 'forbid_include'),
+    skipError: boolOption(r, 'skip_syntax_errors') ? (message) => env.log?.(`${r.name} router: skipped error: ${message}`) : undefined,
   });
   if (list.kind === 'error') return { rc: 'defer', message: `error in redirect data: ${list.message}` };
   if (list.kind === 'fail') {
@@ -188,5 +195,17 @@ export async function redirectRouter(env: RoutingEnv, r: DriverInstance, a: Rout
       out.push({ ...item, transport: await expandOption(r, 'pipe_transport', env.ctx) });
     } else out.push(item);
   }
-  return { rc: 'redirect', children: out };
+  return { rc: 'redirect', children: checkAncestors(r, a, out) };
+}
+
+/**
+ * check_ancestor: a generated address that is one of the current address's
+ * ancestors (domain included) is replaced by a copy of the current address,
+ * so that A aliased to B, with B's .forward pointing back to A, ends at B.
+ */
+function checkAncestors(r: DriverInstance, a: RoutingAddress, items: GeneratedItem[]): GeneratedItem[] {
+  if (!boolOption(r, 'check_ancestor')) return items;
+  const ancestors = new Set<string>();
+  for (let p = a.parent; p; p = p.parent) ancestors.add(p.address.toLowerCase());
+  return items.map((item) => (item.kind === 'address' && ancestors.has(item.address.toLowerCase()) ? { ...item, address: a.address } : item));
 }
