@@ -77,7 +77,7 @@ export const IMPLEMENTED_OPTIONS: ReadonlySet<string> = new Set([
   'routers/senders', 'routers/verify', 'routers/verify_only', 'routers/verify_recipient', 'routers/verify_sender',
   'redirect/data', 'redirect/file', 'redirect/allow_fail', 'redirect/allow_defer', 'redirect/qualify_domain',
   'redirect/qualify_preserve_domain', 'redirect/forbid_blackhole', 'redirect/forbid_file', 'redirect/forbid_include',
-  'redirect/forbid_pipe', 'redirect/check_ancestor', 'redirect/file_transport', 'redirect/pipe_transport', 'redirect/directory_transport',
+  'redirect/forbid_pipe', 'redirect/check_ancestor', 'redirect/skip_syntax_errors', 'redirect/file_transport', 'redirect/pipe_transport', 'redirect/directory_transport',
   // filter files in redirect data (src/filter); freeze is obeyed as a routing defer
   'redirect/allow_filter', 'redirect/allow_freeze', 'redirect/forbid_exim_filter', 'redirect/forbid_sieve_filter',
   'redirect/forbid_filter_dlfunc', 'redirect/forbid_filter_existstest', 'redirect/forbid_filter_logwrite',
