@@ -2,6 +2,7 @@
 // ACL trace, "****" notices and would-be log lines ("LOG: ...") go to
 // stderr, as Exim prints them. Nothing is queued or delivered.
 
+import { addressAndPort } from './smtp-stdin.ts';
 import { encodeBytes, isAscii } from '../expand/operators/bytes.ts';
 import type { CliOptions } from './args.ts';
 import { findConfigFile, loadConfig } from '../config/index.ts';
@@ -22,8 +23,16 @@ function hostCheckLogger(selector: SessionLogger['selector'], write: (s: string)
 
 // Exim's debug prefix starts every line: a multi-line expansion result is traced as several ">>> " lines.
 export async function main(opts: CliOptions): Promise<number> {
-  const address = opts.hostCheckAddress ?? '';
-  const port = opts.args[0] !== undefined && /^\d+$/.test(opts.args[0]) ? Number(opts.args[0]) : 0;
+  // "-bh 10.0.0.1.1234": the address may carry the client's port after a dot
+  let address: string;
+  let port: number;
+  try {
+    ({ address, port } = addressAndPort(opts.hostCheckAddress ?? ''));
+  } catch {
+    process.stderr.write(`exim abandoned: "${opts.hostCheckAddress ?? ''}" is not an IP address\n`);
+    return 1;
+  }
+  if (port === 0 && opts.args[0] !== undefined && /^\d+$/.test(opts.args[0])) port = Number(opts.args[0]);
   const config = loadConfig(findConfigFile(opts), opts.macros);
   // text to bytes as the log files get them (raw bytes kept as U+DC80..U+DCFF come out as themselves)
   const write = (s: string): void => { process.stderr.write(isAscii(s) ? s : encodeBytes(s)); };
