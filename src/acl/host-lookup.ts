@@ -12,6 +12,13 @@ const failures = new WeakMap<HostSubject, string>();
 
 export type HostLookupResult = { rc: 'ok' } | { rc: 'fail'; message: string } | { rc: 'defer' };
 
+const NO_PTR = ' (failed to find host name from IP address)';
+
+/** The main-log line Exim writes when an address has no PTR record at all (not for a name that fails to verify). */
+export function noHostNameLogLine(r: HostLookupResult, address: string): string | undefined {
+  return r.rc === 'fail' && r.message === NO_PTR ? `no host name found for IP address ${address}` : undefined;
+}
+
 function sameAddress(a: string, b: string): boolean {
   const x = parseIp(a.replace(/%.*$/, ''));
   const y = parseIp(b.replace(/%.*$/, ''));
@@ -31,7 +38,7 @@ export function hostNameLookup(memo: AsyncMemo, host: HostSubject): HostLookupRe
   const names = ptr.records.map((r) => (r.data ?? '').replace(/\.$/, '')).filter((n) => n !== '');
   if (names.length === 0) {
     host.nameLookupFailed = true;
-    const message = ' (failed to find host name from IP address)';
+    const message = NO_PTR;
     failures.set(host, message);
     return { rc: 'fail', message };
   }

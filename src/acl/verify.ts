@@ -11,7 +11,7 @@ import { readTime } from '../config/values.ts';
 import { extractAddress, findAddressEnd } from '../expand/operators/address.ts';
 import { splitList } from '../lists/index.ts';
 import { isIP } from 'node:net';
-import { hostNameLookup, nameHasAddress } from './host-lookup.ts';
+import { hostNameLookup, nameHasAddress, noHostNameLogLine } from './host-lookup.ts';
 import { writeLog } from './logging.ts';
 import { attempt, getVar, setVar, trace, waitFor, type Rc, type RunState, type Step } from './state.ts';
 import { HAVE_DATA_WHERES, WHERE_NAMES } from './tables.ts';
@@ -141,6 +141,8 @@ function* verifyReverse(st: RunState): Step<Rc> {
   }
   trace(st, 'looking up host name to force name/address consistency check');
   const r = yield* attempt(st, () => hostNameLookup(st.actx.expand.memo, host));
+  const noName = noHostNameLogLine(r, host.address);
+  if (noName) writeLog(st, ['main'], noName);
   if (r.rc === 'defer') {
     st.logMsg = 'host lookup deferred for reverse lookup check';
     return 'DEFER';
@@ -178,7 +180,9 @@ export function* verifyHelo(st: RunState): Step<Rc> {
       const host = conn.host ?? (conn.host = { address, name: getVar(st, 'sender_host_name') || undefined });
       if (!host.name && !host.nameLookupFailed) {
         note(`looking up host name for ${address}`);
-        yield* attempt(st, () => hostNameLookup(st.actx.expand.memo, host));
+        const looked = yield* attempt(st, () => hostNameLookup(st.actx.expand.memo, host));
+        const noName = noHostNameLogLine(looked, address);
+        if (noName) writeLog(st, ['main'], noName);
       }
       if (host.name && host.name.toLowerCase() === helo.toLowerCase()) {
         ok = true;

@@ -51,6 +51,11 @@ test('host_lookup: the verified name is $sender_host_name from the start', () =>
   // PTR says liar.example.test, which has no address 10.0.0.6: no name, lookup failed
   const liar = hostCheck(['host_lookup = *', ...acl], '10.0.0.6', ['EHLO client', 'MAIL FROM:<a@example.test>', 'QUIT']);
   assert.equal(liar.replies[1], '550 name=<> failed=<1>');
+  // a name that does not verify is no log matter; no PTR record at all is (Exim's line, checked with exim4 -bh)
+  assert.doesNotMatch(liar.stderr, /no host name found/);
+  const nameless = hostCheck(['host_lookup = *', ...acl], '10.0.0.7', ['EHLO client', 'MAIL FROM:<a@example.test>', 'QUIT']);
+  assert.equal(nameless.replies[1], '550 name=<> failed=<1>');
+  assert.match(nameless.stderr, /^LOG: no host name found for IP address 10\.0\.0\.7$/m);
   // not in host_lookup: no lookup at all
   const none = hostCheck(['host_lookup = 192.0.2.0/24', ...acl], '10.0.0.5', ['EHLO client', 'MAIL FROM:<a@example.test>', 'QUIT']);
   assert.equal(none.replies[1], '550 name=<> failed=<0>');

@@ -5,7 +5,7 @@
 // lookup would put it: the connection's host and $sender_host_name, or
 // $host_lookup_failed / $host_lookup_deferred.
 
-import { hostNameLookup } from '../../acl/host-lookup.ts';
+import { hostNameLookup, noHostNameLogLine } from '../../acl/host-lookup.ts';
 import { runSuspendable } from '../../util/suspend.ts';
 import { setVar } from './context.ts';
 import type { SmtpSession } from './session.ts';
@@ -15,6 +15,8 @@ export async function lookUpClientName(s: SmtpSession): Promise<void> {
   if (!host?.address || host.name || host.nameLookupFailed) return;
   if (s.services.trace) s.trace(`looking up host name for ${host.address}`);
   const r = await runSuspendable(s.ctx.memo, () => hostNameLookup(s.ctx.memo, host));
+  const noName = noHostNameLogLine(r, host.address);
+  if (noName) s.logger.main(noName);
   if (r.rc === 'ok' && host.name) setVar(s.ctx, 'sender_host_name', host.name, true);
   else if (r.rc === 'fail') setVar(s.ctx, 'host_lookup_failed', '1');
   else if (r.rc === 'defer') setVar(s.ctx, 'host_lookup_deferred', '1');
