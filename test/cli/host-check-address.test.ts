@@ -37,3 +37,22 @@ test('-bh with something that is no IP address', () => {
   assert.equal(r.status, 1);
   assert.equal(r.stderr, 'exim abandoned: "notanip" is not an IP address\n');
 });
+
+test('$sender_fullhost and $sender_rcvhost in the connect and MAIL ACLs (as exim4 -bh shows them)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tern-bh-vars-'));
+  try {
+    const conf = path.join(dir, 'configure');
+    fs.writeFileSync(conf, [`spool_directory = ${dir}/spool`, 'acl_smtp_connect = c', 'acl_smtp_mail = m', 'begin acl',
+      'c:', '  accept logwrite = C <$sender_fullhost> <$sender_rcvhost>',
+      'm:', '  accept logwrite = M <$sender_fullhost> <$sender_rcvhost>', ''].join('\n'));
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'src/main.ts'), '-C', conf, '-bh', '10.0.0.1.1234'], {
+      input: 'HELO x\r\nMAIL FROM:<a@b.c>\r\nQUIT\r\n', encoding: 'utf8', timeout: 20_000,
+    });
+    assert.deepEqual(r.stderr.split('\n').filter((l) => l.startsWith('LOG: ')), [
+      'LOG: C <[10.0.0.1]> <[10.0.0.1]>',
+      'LOG: M <(x) [10.0.0.1]> <[10.0.0.1] (helo=x)>',
+    ]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

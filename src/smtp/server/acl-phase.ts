@@ -3,6 +3,7 @@
 // knows which option names the ACL, what an unset option means, the
 // default reply texts, and how a `message =` carrying its own code is used.
 
+import { refreshHostVars } from './host-vars.ts';
 import type { AclContext, AclResult, AclVerdict, AclWhere } from '../../acl/types.ts';
 import { formatAclRejection, hostAndIdent } from '../../log/index.ts';
 import { addressVerifyHooks } from '../../verify/index.ts';
@@ -142,6 +143,7 @@ export async function runPhaseAcl(s: SmtpSession, where: AclWhere, opts: PhaseOp
   let spec: string | undefined;
   // -bS runs only the non-SMTP ACL (spec "Incoming batched SMTP").
   if (s.isBatch && where !== 'not_smtp' && where !== 'not_smtp_mime') return { verdict: 'accept', lines: [], text: '', unset: true };
+  refreshHostVars(s);
   if (optName) spec = await s.expandOption(optName);
   let result: AclResult;
   let unset = false;

@@ -2,6 +2,7 @@
 // the HELO ACL, the greeting line and, for EHLO, the extensions offered in
 // Exim's order.
 
+import { refreshHostVars } from './host-vars.ts';
 import { expandStringAsync } from '../../expand/index.ts';
 import { aclContextFor, runPhaseAcl } from './acl-phase.ts';
 import { setVar } from './context.ts';
@@ -165,5 +166,6 @@ export async function heloCommand(s: SmtpSession, verb: 'HELO' | 'EHLO', arg: st
 /** Expand smtp_banner (a failure falls back to Exim's default wording). */
 export async function bannerText(s: SmtpSession): Promise<string> {
   const raw = optString(s.config, 'smtp_banner') ?? '$smtp_active_hostname ESMTP Exim $version_number $tod_full';
+  refreshHostVars(s);
   return textToBytes(await expandStringAsync(raw, s.ctx));
 }
