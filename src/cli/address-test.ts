@@ -3,9 +3,10 @@
 // report as Exim does. Exit code: 2 if any address failed, else 1 if any
 // was deferred, else 0.
 
+import { loadConfigForMode } from './load-config.ts';
 import readline from 'node:readline';
 import type { CliOptions } from './args.ts';
-import { ConfigError, findConfigFile, loadConfig, type Config } from '../config/index.ts';
+import type { Config } from '../config/index.ts';
 import { extractAddress } from '../expand/operators/address.ts';
 import type { ExpandContext } from '../expand/context.ts';
 import { routeAddress, type RouteOutcome, type RoutingAddress } from '../routers/index.ts';
@@ -100,16 +101,8 @@ async function one(run: Run, text: string): Promise<void> {
 }
 
 export async function main(opts: CliOptions): Promise<number> {
-  let config: Config;
-  try {
-    config = loadConfig(findConfigFile(opts), opts.macros);
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      process.stderr.write(e.message + '\n');
-      return 1;
-    }
-    throw e;
-  }
+  const config = loadConfigForMode(opts);
+  if (!config) return 1;
   const ctx = sessionExpandContext(config);
   if (opts.sender !== undefined) ctx.vars.set('sender_address', { value: opts.sender, tainted: false });
   const run: Run = {

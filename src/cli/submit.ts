@@ -5,9 +5,10 @@
 // "Delivering mail" work: until then every message stays queued, as with
 // -odq (nothing is logged about a delivery that does not happen).
 
+import { loadConfigForMode } from './load-config.ts';
 import fs from 'node:fs';
 import type { CliOptions } from './args.ts';
-import { ConfigError, findConfigFile, loadConfig, optionString, type Config } from '../config/index.ts';
+import { optionString, type Config } from '../config/index.ts';
 import type { ExpandContext } from '../expand/context.ts';
 import { expandString } from '../expand/index.ts';
 import { extractAddress, findAddressEnd } from '../expand/operators/address.ts';
@@ -101,13 +102,8 @@ async function runNotSmtpAcl(option: string, config: Config, ectx: ExpandContext
 }
 
 export async function main(opts: CliOptions): Promise<number> {
-  let config: Config;
-  try {
-    config = loadConfig(findConfigFile(opts), opts.macros);
-  } catch (e) {
-    if (e instanceof ConfigError) { process.stderr.write(e.message + '\n'); return 1; }
-    throw e;
-  }
+  const config = loadConfigForMode(opts);
+  if (!config) return 1;
   if (!opts.extractRecipients && opts.args.length === 0) {
     process.stderr.write('Exim is a Mail Transfer Agent. It is normally called by Mail User Agents,\n'
       + 'not directly from a shell command line. Options and/or arguments control\n'
