@@ -12,10 +12,18 @@ import { chunkReceived, REPLY, timeoutReply } from './replies.ts';
 import { SessionEnd, type SmtpSession } from './session.ts';
 
 /** Any accepted (or discarded) recipient? Else the "must precede" reply. */
+/**
+ * A pipelining client whose last command was RCPT sent DATA (or BDAT) before
+ * it could know that every RCPT failed: Exim answers "Valid ..." (capital V)
+ * and does not count that as a protocol error; otherwise it does.
+ */
+function pipelinedAfterRcpt(s: SmtpSession): boolean {
+  return s.advertised.pipelining && s.history[s.history.length - 2] === 'RCPT';
+}
+
 function noRecipientsReply(s: SmtpSession, verb: 'DATA' | 'BDAT'): string[] {
   let last: string = verb === 'DATA' ? REPLY.rcptBeforeData : REPLY.rcptBeforeBdat;
-  // Exim's wording differs (capital V) for a pipelining client whose last command was RCPT.
-  if (s.advertised.pipelining && s.history[s.history.length - 2] === 'RCPT') last = last.replace('503 valid', '503 Valid');
+  if (pipelinedAfterRcpt(s)) last = last.replace('503 valid', '503 Valid');
   if (s.rcptFailCount > 0 && s.lastRcptRejection !== undefined && !s.aclConn.controls.noMultilineResponses) {
     return [REPLY.allRcptsRejected, ...s.lastRcptRejection.split('\n').map((l) => `503-${l}`), last];
   }
@@ -42,7 +50,7 @@ export async function dataCommand(s: SmtpSession, line: string, arg: string): Pr
   }
   if (!hasRecipients(s)) {
     s.sendLines(noRecipientsReply(s, 'DATA'));
-    await countProtocolError(s, line, 'DATA without valid RCPT');
+    if (!pipelinedAfterRcpt(s)) await countProtocolError(s, line, 'valid RCPT command must precede DATA');
     return;
   }
   if (!await predata(s)) return;
@@ -136,9 +144,10 @@ export async function bdatCommand(s: SmtpSession, line: string, arg: string): Pr
   const n = Number(m[1]);
   const last = m[2] !== undefined;
   if (s.chunking === 'none' && !hasRecipients(s)) {
+    const pipelined = pipelinedAfterRcpt(s);
     s.sendLines(noRecipientsReply(s, 'BDAT'));
     if (!await skipBytes(s, n)) throw new SessionEnd('lost');
-    await countProtocolError(s, line, 'BDAT without valid RCPT');
+    if (!pipelined) await countProtocolError(s, line, 'valid RCPT command must precede BDAT');
     return;
   }
   if (s.chunking === 'none') {

@@ -33,8 +33,11 @@ export async function countProtocolError(s: SmtpSession, command: string, reason
   await checkLimit(s, command, 'protocol', reason);
 }
 
-export function countUnknown(s: SmtpSession, command: string): void {
+export async function countUnknown(s: SmtpSession, command: string): Promise<void> {
   s.unknownCommands++;
+  // logged like a syntax error (smtp_syntax_error); it counts against smtp_max_unknown_commands
+  // first and, below that limit, as a syntax error too (checked with exim4 -bh)
+  if (s.logger.selector.has('smtp_syntax_error')) s.logger.main(formatSyntaxError(s.peer(), s.logger.selector as never, bytesToText(command), 'unrecognized command'));
   const max = optNumber(s.config, 'smtp_max_unknown_commands', 3);
   if (max > 0 && s.unknownCommands > max) {
     s.send(REPLY.tooManyUnrecognized);
@@ -43,4 +46,6 @@ export function countUnknown(s: SmtpSession, command: string): void {
     throw new SessionEnd('unknown');
   }
   s.send(REPLY.unrecognized);
+  s.synprotErrors++;
+  await checkLimit(s, command, 'syntax', 'unrecognized command');
 }

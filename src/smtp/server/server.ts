@@ -38,6 +38,10 @@ export { SmtpSession, SessionEnd } from './session.ts';
  */
 const ALWAYS_SYNC = new Set(['HELO', 'EHLO', 'VRFY', 'EXPN', 'ETRN', 'HELP', 'NOOP']);
 
+/** The commands the session knows (dispatch); anything else is an unknown command. */
+const KNOWN_VERBS = new Set(['HELO', 'EHLO', 'MAIL', 'RCPT', 'DATA', 'BDAT', 'RSET', 'NOOP', 'HELP', 'QUIT', 'VRFY', 'EXPN', 'ETRN', 'ATRN',
+  'STARTTLS', 'AUTH', 'XCLIENT']);
+
 /**
  * Host-list options Exim checks when a connection starts, in its order (the
  * -bh trace shows them). Some of them tern does not act on yet (config/implemented.ts).
@@ -186,7 +190,8 @@ async function commandLoop(s: SmtpSession): Promise<'quit' | 'lost' | 'timeout'>
     }
     // Like the synchronisation check, pipelining is only detected on a socket (not -bs).
     if (verb && s.checksSync && !m?.[0].startsWith('BDAT') && s.input.pendingInput()) s.pipeliningUsed = true;
-    if (s.history.length < 10_000 && verb) s.history.push(verb);
+    // the C= list of Exim's log lines names known commands only
+    if (s.history.length < 10_000 && KNOWN_VERBS.has(verb)) s.history.push(verb);
     if (!cmd.truncated) await countNonmail(s, verb, line);
     if (await dispatch(s, verb, line, arg, cmd.truncated) === 'quit') return 'quit';
   }
@@ -209,7 +214,7 @@ function logLostConnection(s: SmtpSession): void {
 }
 
 async function dispatch(s: SmtpSession, verb: string, line: string, arg: string, truncated: boolean): Promise<'quit' | void> {
-  if (truncated) { countUnknown(s, line); return; }
+  if (truncated) return countUnknown(s, line);
   switch (verb) {
     case 'HELO': case 'EHLO':
       // -bS: HELO and EHLO act as RSET (the name is still recorded, as Exim does).
@@ -244,7 +249,7 @@ async function dispatch(s: SmtpSession, verb: string, line: string, arg: string,
     case 'AUTH': if (s.isBatch) break; return authCommand(s, line, arg);
     case 'XCLIENT': if (s.isBatch) break; return xclientCommand(s, line, arg);
   }
-  countUnknown(s, line);
+  return countUnknown(s, line);
 }
 
 async function finishSession(s: SmtpSession, end: string): Promise<void> {
