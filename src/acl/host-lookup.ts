@@ -5,6 +5,7 @@
 
 import { lookupHostAddressesSync, lookupPtrSync } from '../dns/index.ts';
 import { normaliseMapped, parseIp, type HostSubject } from '../lists/index.ts';
+import { hostsFileNames } from '../dns/hosts-file.ts';
 import type { AsyncMemo } from '../util/suspend.ts';
 
 /** Why the name lookup failed, per host (Exim's host_lookup_msg). */
@@ -35,7 +36,10 @@ export function hostNameLookup(memo: AsyncMemo, host: HostSubject): HostLookupRe
   if (host.nameLookupFailed) return { rc: 'fail', message: failures.get(host) ?? ' (failed to find host name from IP address)' };
   const ptr = lookupPtrSync(memo, host.address);
   if (ptr.status === 'again' || ptr.status === 'fail') return { rc: 'defer' };
-  const names = ptr.records.map((r) => (r.data ?? '').replace(/\.$/, '')).filter((n) => n !== '');
+  let names = ptr.records.map((r) => (r.data ?? '').replace(/\.$/, '')).filter((n) => n !== '');
+  // Exim's host_lookup_order (bydns:byaddr): without a PTR record, gethostbyaddr() may still find a
+  // name in the hosts file (127.0.0.1 → localhost); that name must still verify forwards.
+  if (names.length === 0) names = hostsFileNames(host.address);
   if (names.length === 0) {
     host.nameLookupFailed = true;
     const message = NO_PTR;
