@@ -31,6 +31,8 @@ export interface ExpandHooks {
   runAcl?(name: string, args: string[], ctx: ExpandContext): { result: AclHookResult; message?: string };
   /** The dns:fail event of a dnsdb lookup ("DNS_NOMATCH:name:TYPE"); set where event_action applies. */
   dnsFail?(data: string): void;
+  /** A host-list item names a host with no address: the session logs it as Exim does. */
+  hostNotFound?(name: string): void;
 }
 
 export interface ExpandContext {

@@ -12,6 +12,7 @@
 
 import type { ExpandContext } from '../expand/context.ts';
 import { lookupHostAddressesSync, lookupPtrSync } from '../dns/index.ts';
+import { hostsFileAddresses } from '../dns/hosts-file.ts';
 import { asciiLower } from '../lookups/lsearch-format.ts';
 import { parseLookupSpec } from '../lookups/spec.ts';
 import { ipInNet, ipKeyText, maskIp, normaliseMapped, parseIp, parseNet, type IpAddr } from './ip.ts';
@@ -81,8 +82,26 @@ function forwardMatch(name: string, host: HostSubject, ctx: ExpandContext): Item
   if (host.name && asciiLower(host.name) === asciiLower(name)) return { r: 'ok', data: name };
   const ans = lookupHostAddressesSync(ctx.memo, name);
   if (ans.status === 'again' || ans.status === 'fail') return { r: 'defer', message: `DNS lookup of ${name} deferred` };
-  if (ans.status !== 'ok') return { r: 'unknown' };
+  if (ans.status !== 'ok') {
+    // Exim looks such names up with gethostbyname(): the hosts file answers too
+    const local = hostsFileAddresses(name);
+    if (local.length > 0) return local.some((a) => sameIp(a, ip)) ? { r: 'ok', data: name } : FAIL;
+    reportHostNotFound(ctx, name);
+    return { r: 'unknown' };
+  }
   return ans.records.some((r) => r.data && sameIp(r.data, ip)) ? { r: 'ok', data: name } : FAIL;
+}
+
+/** Names already reported, per memo (a replayed match must not log twice). */
+const reported = new WeakMap<object, Set<string>>();
+
+function reportHostNotFound(ctx: ExpandContext, name: string): void {
+  if (!ctx.hooks.hostNotFound) return;
+  let seen = reported.get(ctx.memo);
+  if (!seen) reported.set(ctx.memo, (seen = new Set()));
+  if (seen.has(name)) return;
+  seen.add(name);
+  ctx.hooks.hostNotFound(name);
 }
 
 function matchNameItem(host: HostSubject, item: string, ctx: ExpandContext, test: (name: string) => ItemOutcome): ItemOutcome {

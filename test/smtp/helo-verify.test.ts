@@ -92,3 +92,12 @@ test('helo_try_verify_hosts: the HELO is accepted, verify = helo sees the result
   assert.equal(r.replies[4], '250 OK');
   assert.equal(r.replies[7], '550 HELO other.example.test not verified');
 });
+
+test('a host-list item naming a host without an address is logged as Exim logs it', () => {
+  const acl = ['acl_smtp_mail = check_mail', 'begin acl', 'check_mail:', '  accept hosts = nothere.example.test : localhost', '  deny', ''];
+  const r = hostCheck(acl, '10.0.0.5', ['EHLO client', 'MAIL FROM:<a@example.test>', 'QUIT']);
+  assert.equal(r.replies[1], '550 Administrative prohibition');
+  assert.match(r.stderr, /^LOG: no IP address found for host nothere\.example\.test \(during SMTP connection from \(client\) \[10\.0\.0\.5\]\)$/m);
+  // localhost is known to the hosts file (as to Exim's gethostbyname): no such line for it
+  assert.doesNotMatch(r.stderr, /no IP address found for host localhost/);
+});

@@ -4,6 +4,7 @@
 
 import { lookUpClientName } from './host-name.ts';
 import { identifyCaller } from './ident.ts';
+import { senderFullhost } from '../../log/host.ts';
 import { installDnsFailEvent } from './events.ts';
 import { formatCommandTimeout, formatConnectionClosed, formatConnectionOpened, formatDuration, formatEarlyInput, formatNoMail, formatSyncError, hostAndIdent, TEXT } from '../../log/index.ts';
 import { runPhaseAcl } from './acl-phase.ts';
@@ -60,6 +61,11 @@ export interface SessionSummary {
 export async function runSmtpSession(io: SmtpIo, conn: ConnectionInfo, services: SmtpServices): Promise<SessionSummary> {
   const s = new SmtpSession(io, conn, services);
   installDnsFailEvent(s);
+  // a host-list item naming a host without an address (Exim's "no IP address found for host" line)
+  s.ctx.hooks.hostNotFound = (name) => {
+    const full = senderFullhost(s.peer(), s.logger.selector as never);
+    s.logger.main(`no IP address found for host ${name}${full ? ` (during SMTP connection from ${full})` : ''}`);
+  };
   let end: 'quit' | 'lost' | 'timeout' | 'drop' | 'tls-failed' | 'batch-error' | 'other' = 'other';
   try {
     await s.loadTimeout();
