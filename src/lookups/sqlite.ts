@@ -31,7 +31,12 @@ function connection(file: string, req: LookupRequest): DatabaseSync {
   let db = connections.get(file);
   if (!db) {
     const timeout = timeMs(req.ctx.options?.get('sqlite_lock_timeout'), 5000);
-    db = new DatabaseSync(file, { timeout });
+    try {
+      db = new DatabaseSync(file, { timeout });
+    } catch (err) {
+      // a database that cannot be opened fails the expansion in SQLite's words ("unable to open database file"), as in Exim
+      throw new LookupError((err as Error).message);
+    }
     connections.set(file, db);
   }
   return db;
