@@ -4,15 +4,16 @@
 // stylised report on stdout and a longer one on stderr; the exit code is
 // 0 (no errors), 1 (some messages accepted first) or 2 (none).
 
+import { loadConfigForMode } from './load-config.ts';
 import type { CliOptions } from './args.ts';
-import { findConfigFile, loadConfig } from '../config/index.ts';
 import { loggerFromConfig } from '../log/index.ts';
 import { localCaller } from '../receive/caller.ts';
 import { batchStderr, batchStdout } from '../smtp/server/batch.ts';
 import { runSmtpSession, sessionServices } from '../smtp/server/index.ts';
 
 export async function main(opts: CliOptions): Promise<number> {
-  const config = loadConfig(findConfigFile(opts), opts.macros);
+  const config = loadConfigForMode(opts);
+  if (!config) return 1;
   const logger = loggerFromConfig(config);
   const caller = localCaller(config);
   const services = await sessionServices(config, logger);

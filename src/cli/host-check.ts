@@ -2,10 +2,10 @@
 // ACL trace, "****" notices and would-be log lines ("LOG: ...") go to
 // stderr, as Exim prints them. Nothing is queued or delivered.
 
+import { loadConfigForMode } from './load-config.ts';
 import { addressAndPort } from './smtp-stdin.ts';
 import { encodeBytes, isAscii } from '../expand/operators/bytes.ts';
 import type { CliOptions } from './args.ts';
-import { findConfigFile, loadConfig } from '../config/index.ts';
 import { selectorFromConfig } from '../log/index.ts';
 import { localCaller } from '../receive/caller.ts';
 import { runSmtpSession, sessionServices, type SessionLogger } from '../smtp/server/index.ts';
@@ -33,7 +33,8 @@ export async function main(opts: CliOptions): Promise<number> {
     return 1;
   }
   if (port === 0 && opts.args[0] !== undefined && /^\d+$/.test(opts.args[0])) port = Number(opts.args[0]);
-  const config = loadConfig(findConfigFile(opts), opts.macros);
+  const config = loadConfigForMode(opts, 'host-check');
+  if (!config) return 1;
   // text to bytes as the log files get them (raw bytes kept as U+DC80..U+DCFF come out as themselves)
   const write = (s: string): void => { process.stderr.write(isAscii(s) ? s : encodeBytes(s)); };
   const logger = hostCheckLogger(selectorFromConfig(config), write);

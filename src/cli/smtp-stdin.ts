@@ -4,9 +4,9 @@
 // the session look as if it came from that host: host checks, the remote
 // fix-ups and protocol names apply, while the caller stays the ident.
 
+import { loadConfigForMode } from './load-config.ts';
 import net from 'node:net';
 import type { CliOptions } from './args.ts';
-import { findConfigFile, loadConfig } from '../config/index.ts';
 import { loggerFromConfig } from '../log/index.ts';
 import { localCaller } from '../receive/caller.ts';
 import { runSmtpSession, sessionServices, type ConnectionInfo } from '../smtp/server/index.ts';
@@ -22,7 +22,8 @@ export function addressAndPort(text: string): { address: string; port: number } 
 }
 
 export async function main(opts: CliOptions): Promise<number> {
-  const config = loadConfig(findConfigFile(opts), opts.macros);
+  const config = loadConfigForMode(opts);
+  if (!config) return 1;
   const logger = loggerFromConfig(config);
   const caller = localCaller(config);
   const services = await sessionServices(config, logger);
