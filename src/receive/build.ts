@@ -217,6 +217,8 @@ export function buildMessage(raw: Buffer, envelope: Envelope, origin: Origin, co
     m.tlsCertificateVerified = origin.tls.verified ?? false;
   }
   m.otherItems.push(`-max_received_linelength ${Math.max(stats.maxLine, opts.maxLineLength ?? 0)}`);
+  // Exim 4.98 records the TLS resumption state of every message, as 'A' plus its flag bits ('A': none)
+  m.otherItems.push(`-tls_resumption ${String.fromCharCode(0x41 + ((origin.tls?.resumption ?? 0) & 0x1f))}`);
   if (origin.local && !origin.host && !origin.noQualify) {
     m.otherItems.push('-allow_unqualified_recipient', '-allow_unqualified_sender');
   }

@@ -14,7 +14,7 @@ export interface Origin {
   iface?: { address: string; port: number };
   /** Authenticated session: $authenticated_id, $authenticated_sender, authenticator name. */
   auth?: { id?: string; sender?: string; name?: string; publicName?: string };
-  tls?: { cipher?: string; cipherStd?: string; version?: string; peerdn?: string; verified?: boolean; sni?: string };
+  tls?: { cipher?: string; cipherStd?: string; version?: string; peerdn?: string; verified?: boolean; sni?: string; /** Exim's resumption flag bits */ resumption?: number };
   /** The calling process (local) or the process receiving (SMTP): owner of the spool files. */
   caller: { login: string; uid: number; gid: number; trusted: boolean; fullName?: string };
   /** `control = submission`, with its /domain=, /name= and /sender_retain options. */

@@ -61,7 +61,7 @@ export function originOf(s: SmtpSession): Origin {
   if (sub) o.submission = { domain: sub.domain, name: sub.name, senderRetain: sub.senderRetain };
   if (s.aclMsg.controls.suppressLocalFixups) o.suppressLocalFixups = true;
   const t = s.tlsInfo;
-  if (t) o.tls = { cipher: t.cipher, cipherStd: t.cipherStd, version: t.version, peerdn: t.peerDn || undefined, verified: t.certificateVerified, sni: t.sni || undefined };
+  if (t) o.tls = { cipher: t.cipher, cipherStd: t.cipherStd, version: t.version, peerdn: t.peerDn || undefined, verified: t.certificateVerified, sni: t.sni || undefined, resumption: t.resumption };
   return o;
 }
 
