@@ -92,16 +92,9 @@ function forwardMatch(name: string, host: HostSubject, ctx: ExpandContext): Item
   return ans.records.some((r) => r.data && sameIp(r.data, ip)) ? { r: 'ok', data: name } : FAIL;
 }
 
-/** Names already reported, per memo (a replayed match must not log twice). */
-const reported = new WeakMap<object, Set<string>>();
-
 function reportHostNotFound(ctx: ExpandContext, name: string): void {
-  if (!ctx.hooks.hostNotFound) return;
-  let seen = reported.get(ctx.memo);
-  if (!seen) reported.set(ctx.memo, (seen = new Set()));
-  if (seen.has(name)) return;
-  seen.add(name);
-  ctx.hooks.hostNotFound(name);
+  // a match replayed after a wait must not log twice
+  if (ctx.hooks.hostNotFound && ctx.memo.firstTime(`host-not-found\0${name}`)) ctx.hooks.hostNotFound(name);
 }
 
 function matchNameItem(host: HostSubject, item: string, ctx: ExpandContext, test: (name: string) => ItemOutcome): ItemOutcome {

@@ -245,18 +245,12 @@ function setDnssecVariable(ctx: ExpandContext, value: string): void {
 }
 
 const DNS_FAIL_CODES = { nxdomain: 'DNS_NOMATCH', nodata: 'DNS_NODATA', again: 'DNS_AGAIN', fail: 'DNS_FAIL' } as const;
-/** dns:fail events already raised, per memo: an expansion replayed after a wait must not raise them again. */
-const reported = new WeakMap<object, Set<string>>();
-
 /** The dns:fail event (Exim 4.98's data: "DNS_NOMATCH:nonexistent.invalid:A"). */
 function reportDnsFail(ctx: ExpandContext, status: keyof typeof DNS_FAIL_CODES, domain: string, rr: RRType): void {
   if (!ctx.hooks.dnsFail) return;
   const data = `${DNS_FAIL_CODES[status]}:${domain}:${rr}`;
-  let seen = reported.get(ctx.memo);
-  if (!seen) reported.set(ctx.memo, (seen = new Set()));
-  if (seen.has(data)) return;
-  seen.add(data);
-  ctx.hooks.dnsFail(data);
+  // an expansion replayed after a wait must not raise it again
+  if (ctx.memo.firstTime(`dns:fail\0${data}`)) ctx.hooks.dnsFail(data);
 }
 
 function find(req: LookupRequest): string | null {

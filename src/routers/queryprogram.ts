@@ -9,8 +9,7 @@
 import { spawn } from 'node:child_process';
 import type { DriverInstance } from '../config/types.ts';
 import { lookupGid } from '../config/users.ts';
-import { ExpandError, expandStringAsyncWithTaint } from '../expand/index.ts';
-import { splitCommand } from '../expand/items-io.ts';
+import { expandCommandArgs } from '../expand/command-args.ts';
 import { splitList } from '../lists/index.ts';
 import { getpwnam } from '../util/passwd.ts';
 import { readTime } from '../config/values.ts';
@@ -84,18 +83,12 @@ export function acceptFields(rest: string): Map<string, string> {
 export async function queryprogramRouter(env: RoutingEnv, r: DriverInstance, a: RoutingAddress): Promise<DriverAnswer> {
   const command = rawOption(r, 'command');
   if (command === undefined) return { rc: 'defer', message: `${r.name} router: command is not set` };
-  const argv: string[] = [];
-  for (const [i, word] of splitCommand(command).entries()) {
-    let x: { value: string; tainted: boolean };
-    try {
-      x = await expandStringAsyncWithTaint(word, env.ctx);
-    } catch (e) {
-      if (!(e instanceof ExpandError)) throw e;
-      return { rc: 'defer', message: `Expansion of "${word}" from command "${command}" in queryprogram router failed: ${e.message}` };
-    }
-    if (x.tainted) return { rc: 'defer', message: `Tainted arg ${i} for queryprogram router command: '${x.value}'` };
-    argv.push(x.value);
+  const args = await expandCommandArgs(command, env.ctx);
+  if ('tainted' in args) return { rc: 'defer', message: `Tainted arg ${args.tainted.index} for queryprogram router command: '${args.tainted.value}'` };
+  if ('failed' in args) {
+    return { rc: 'defer', message: `Expansion of "${args.failed.word}" from command "${command}" in queryprogram router failed: ${args.failed.message}` };
   }
+  const argv = args.argv;
   if (argv.length === 0) return { rc: 'defer', message: `${r.name} router: command is empty` };
   const ids = commandIds(r);
   if (typeof ids === 'string') return { rc: 'defer', message: ids };

@@ -31,6 +31,18 @@ export class AsyncMemo {
     throw new Suspend(key, job);
   }
 
+  private readonly seen = new Set<string>();
+
+  /**
+   * True the first time a key is offered: for side effects (a log line, an
+   * event) inside code that replays after each wait, so they happen once.
+   */
+  firstTime(key: string): boolean {
+    if (this.seen.has(key)) return false;
+    this.seen.add(key);
+    return true;
+  }
+
   record(key: string, outcome: { ok: true; value: unknown } | { ok: false; error: unknown }): void {
     this.answers.set(key, outcome);
   }

@@ -77,12 +77,13 @@ export interface TernDaemon extends TernSetup {
   stop(): Promise<void>;
 }
 
-const running = new Set<ChildProcess>();
+/** Children started detached in their own process group: killed whole when the test process exits. */
+export const running = new Set<ChildProcess>();
 process.on('exit', () => {
   for (const c of running) killGroup(c);
 });
 
-function killGroup(c: ChildProcess): void {
+export function killGroup(c: ChildProcess): void {
   try {
     process.kill(-c.pid!, 'SIGKILL');
   } catch {

@@ -5,6 +5,7 @@
 // freshclam). Each runs in its own process group, killed by stop() or
 // when the test process exits.
 
+import { killGroup, running } from '../helpers/tern-daemon.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -21,18 +22,6 @@ export function missing(program: string): string | false {
   return fs.existsSync(program) ? false : `${program} is not installed (apt-get install spamassassin clamav-daemon)`;
 }
 
-const running = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const c of running) killGroup(c);
-});
-
-function killGroup(c: ChildProcess): void {
-  try {
-    process.kill(-c.pid!, 'SIGKILL');
-  } catch {
-    // already gone
-  }
-}
 
 export interface Scanner {
   dir: string;

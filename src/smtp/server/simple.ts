@@ -3,8 +3,7 @@
 
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { expandStringAsyncWithTaint } from '../../expand/index.ts';
-import { splitCommand } from '../../expand/items-io.ts';
+import { expandCommandArgs } from '../../expand/command-args.ts';
 import { hostAndIdent } from '../../log/index.ts';
 import { runPhaseAcl } from './acl-phase.ts';
 import { setVar } from './context.ts';
@@ -69,17 +68,16 @@ export async function etrnCommand(s: SmtpSession, arg: string): Promise<void> {
   }
   // The command: split like a pipe command ("..." and '...' group), each argument
   // expanded ($domain is the ETRN argument); a tainted argument is refused.
-  const argv: string[] = [];
+  let argv: string[];
   try {
-    for (const [i, word] of splitCommand(command).entries()) {
-      const r = await expandStringAsyncWithTaint(word, s.ctx);
-      if (r.tainted) {
-        s.logger.main(`failed to set up ETRN command: Tainted arg ${i} for ETRN processing command: '${r.value}'`);
-        s.send('458 Internal failure');
-        return;
-      }
-      argv.push(r.value);
+    const args = await expandCommandArgs(command, s.ctx);
+    if (!('argv' in args)) {
+      const why = 'tainted' in args ? `Tainted arg ${args.tainted.index} for ETRN processing command: '${args.tainted.value}'` : args.failed.message;
+      s.logger.main(`failed to set up ETRN command: ${why}`);
+      s.send('458 Internal failure');
+      return;
     }
+    argv = args.argv;
   } catch (e) {
     s.logger.main(`failed to set up ETRN command: ${e instanceof Error ? e.message : String(e)}`);
     s.send('458 Internal failure');
