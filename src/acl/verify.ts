@@ -11,6 +11,7 @@ import { readTime } from '../config/values.ts';
 import { extractAddress, findAddressEnd } from '../expand/operators/address.ts';
 import { splitList } from '../lists/index.ts';
 import { isIP } from 'node:net';
+import { verifyArcCondition } from '../arc/condition.ts';
 import { hostNameLookup, nameHasAddress, noHostNameLogLine } from './host-lookup.ts';
 import { writeLog } from './logging.ts';
 import { attempt, getVar, setVar, trace, waitFor, type Rc, type RunState, type Step } from './state.ts';
@@ -36,6 +37,7 @@ const VERIFY_TYPES: VerifyType[] = [
   { name: 'sender', noOptions: false, prefixLength: 6, allowed: new Set<AclWhere>(['mail', 'rcpt', 'predata', 'data', 'not_smtp']) },
   { name: 'recipient', noOptions: false, allowed: new Set<AclWhere>(['rcpt']) },
   { name: 'header_names_ascii', noOptions: true, allowed: HAVE_DATA_WHERES },
+  { name: 'arc', noOptions: false, allowed: new Set<AclWhere>(['data']) },
 ];
 
 const BAD_VERIFY = (arg: string): string => `expected "sender[=address]", "recipient", "helo", "header_syntax", "header_sender", "header_names_ascii" or "reverse_host_lookup" at start of ACL condition "verify ${arg}"`;
@@ -88,6 +90,8 @@ export function* verifyCondition(st: RunState, arg: string): Step<Rc> {
       return 'FAIL';
     case 'helo':
       return yield* verifyHelo(st);
+    case 'arc':
+      return yield* verifyArcCondition(st, rest.join('/'));
     case 'csa':
       return yield* verifyCsa(st, rest[0] ?? '');
     case 'header_syntax': {

@@ -1,13 +1,13 @@
 // ${authresults} (src/expand/items.ts) appends the lines of the variable
 // authresults_parts after its authserv-id. SPF, DKIM and DMARC each own one
-// method there (Exim's order: spf, dkim, dmarc); a later check of the same
+// method there (Exim's order: spf, dkim, dmarc, arc); a later check of the same
 // method replaces its earlier text instead of adding to it.
 
 import type { ExpandContext } from '../expand/context.ts';
 
-export type AuthMethod = 'spf' | 'dkim' | 'dmarc';
+export type AuthMethod = 'spf' | 'dkim' | 'dmarc' | 'arc';
 
-const ORDER: readonly AuthMethod[] = ['spf', 'dkim', 'dmarc'];
+const ORDER: readonly AuthMethod[] = ['spf', 'dkim', 'dmarc', 'arc'];
 const parts = new WeakMap<ExpandContext, Map<AuthMethod, string>>();
 
 /** Record a method's result text (one "method=result ..." per line; empty to drop it). */

@@ -23,7 +23,7 @@ function stored(name: string, dflt = ''): void {
 }
 
 // Variables that are empty unless a subsystem sets them.
-for (const n of `acl_verify_message address_data address_file address_pipe atrn_host atrn_mode auth1 auth2 auth3 auth4
+for (const n of `acl_verify_message address_data arc_domains arc_oldest_pass arc_state arc_state_reason address_file address_pipe atrn_host atrn_mode auth1 auth2 auth3 auth4
   authenticated_fail_id authenticated_id authenticated_sender bounce_recipient callout_address csa_status
   dkim_algo dkim_canon_body dkim_canon_headers dkim_copiedheaders dkim_cur_signer dkim_domain dkim_headernames
   dkim_identity dkim_key_notes dkim_selector dkim_signers dkim_verify_reason dkim_verify_status dmarc_alignment_dkim

@@ -109,6 +109,8 @@ export interface Arrival {
   body8bitmime?: 0 | 7 | 8;
   /** DKIM= verified domain. */
   dkimDomain?: string;
+  /** verify = arc found a passing chain (" ARC", with the dkim selector). */
+  arcPass?: boolean;
   /** Time taken to receive (RT=), in milliseconds. */
   receiveTimeMs?: number;
   /** Named queue (Q=). */
@@ -144,6 +146,7 @@ export function formatArrival(a: Arrival, sel: LogSelector, opts: { topBitChars?
   s += ` S=${a.size}`;
   if (sel.has('8bitmime')) s += ` M8S=${a.body8bitmime ?? 0}`;
   if (a.dkimDomain && sel.has('dkim')) s += ` DKIM=${a.dkimDomain}`;
+  if (a.arcPass && sel.has('dkim')) s += ' ARC';
   if (a.receiveTimeMs !== undefined && sel.has('receive_time')) s += ` RT=${formatDuration(a.receiveTimeMs, sel)}`;
   if (a.queue) s += ` Q=${a.queue}`;
   if (a.messageIdHeader !== undefined) {

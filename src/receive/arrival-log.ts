@@ -25,6 +25,8 @@ export interface ArrivalDetails {
   body8bitmime?: 0 | 7 | 8;
   /** DKIM verified domain(s) for DKIM= (filled by the DKIM layer later). */
   dkim?: string;
+  /** The ARC chain passed (" ARC" after DKIM=). */
+  arc?: boolean;
   /** The proxy's own address on a proxied session (PRX= under +proxy). */
   proxyLocalAddress?: string;
 }
@@ -74,6 +76,7 @@ export function arrivalLines(m: Message, sel: LogSelector, d: ArrivalDetails): {
     size: messageSize(m, d.bodyLength),
     body8bitmime: d.body8bitmime,
     dkimDomain: d.dkim,
+    arcPass: d.arc,
     receiveTimeMs: d.receiveTimeMs,
     queue: m.queueName || undefined,
     messageIdHeader: messageIdOf(m),

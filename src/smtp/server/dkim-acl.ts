@@ -22,6 +22,7 @@ import { messageDkim, setMessageDkim, signerMatches } from '../../dkim/message-s
 import { messageSpfOutcome } from '../../spf/condition.ts';
 import { setAuthResultsPart } from '../../dmarc/auth-results.ts';
 import { DMARC_VARIABLES } from '../../dmarc/condition.ts';
+import { ARC_VARIABLES, rememberReceivedMessage } from '../../arc/condition.ts';
 
 export interface DkimPhaseInput {
   /** The message as received (headers, blank line, body), before tern added anything. */
@@ -37,7 +38,8 @@ const SPF_VARIABLES = ['spf_result', 'spf_header_comment', 'spf_received', 'spf_
 
 function forgetEarlierMessage(s: SmtpSession): void {
   clearDkimVariables(s.ctx);
-  for (const n of DMARC_VARIABLES) s.ctx.vars.delete(n);
+  for (const n of [...DMARC_VARIABLES, ...ARC_VARIABLES]) s.ctx.vars.delete(n);
+  setAuthResultsPart(s.ctx, 'arc', '');
   setAuthResultsPart(s.ctx, 'dkim', '');
   setAuthResultsPart(s.ctx, 'dmarc', '');
   if (!messageSpfOutcome(s.aclMsg)) {
@@ -75,6 +77,7 @@ function logRefusal(s: SmtpSession, outcome: PhaseOutcome, input: DkimPhaseInput
 
 export async function runDkimAcl(s: SmtpSession, input: DkimPhaseInput): Promise<PhaseOutcome> {
   forgetEarlierMessage(s);
+  rememberReceivedMessage(s.aclMsg, input.raw);
   if (s.isBatch || s.aclMsg.controls.dkimDisableVerify || s.aclConn.controls.dkimDisableVerify) return ACCEPT;
   const sigs = await verifyDkim(input.raw, input.headers, {
     hashes: listOption(s, 'dkim_verify_hashes', 'sha256:sha512'),

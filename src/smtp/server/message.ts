@@ -14,6 +14,7 @@ import { rejectLogHeaders, releaseMimeScan, runMimeAcl } from './mime-acl.ts';
 import { runPrdr } from './prdr.ts';
 import { runDkimAcl } from './dkim-acl.ts';
 import { messageDkim } from '../../dkim/message-state.ts';
+import { messageArc } from '../../arc/condition.ts';
 import { setVar } from './context.ts';
 import { REPLY, replyLines } from './replies.ts';
 import { SessionEnd, type SmtpSession } from './session.ts';
@@ -238,7 +239,7 @@ async function finish(s: SmtpSession, data: ReceivedData): Promise<void> {
         chunking: data.chunked, body8bitmime: body8,
         pipelining: { advertised: s.advertised.pipelining, used: s.pipeliningUsed, earlyAdvertised: s.advertised.pipeConnect },
         fakeReject: controls.fakeReject !== undefined, prdr: prdr.active,
-        dkim: messageDkim(s.aclMsg)?.arrivalDomain, proxyLocalAddress: proxyLogAddress(s),
+        dkim: messageDkim(s.aclMsg)?.arrivalDomain, arc: messageArc(s.aclMsg)?.state === 'pass', proxyLocalAddress: proxyLogAddress(s),
       });
       afterArrivalLines(s, id);
     } catch (e) {
@@ -274,6 +275,7 @@ function arrivalText(s: SmtpSession, m: Message, body: Buffer, data: ReceivedDat
     pipelining: { advertised: s.advertised.pipelining, used: s.pipeliningUsed, earlyAdvertised: s.advertised.pipeConnect },
     prdr,
     dkim: messageDkim(s.aclMsg)?.arrivalDomain,
+    arc: messageArc(s.aclMsg)?.state === 'pass',
     proxyLocalAddress: proxyLogAddress(s),
   });
 }

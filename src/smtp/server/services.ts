@@ -21,7 +21,7 @@ export function receiverFor(config: Config, logger: Logger): Receiver {
   return {
     build: (raw, envelope, origin, cfg, ectx) => buildMessage(raw, envelope, origin, cfg, ectx),
     commit: (message, body, extra) => commitMessage(message, body, { config, logger }, {
-      chunking: extra.chunking, body8bitmime: extra.body8bitmime, pipelining: extra.pipelining, fakeReject: extra.fakeReject, prdr: extra.prdr, dkim: extra.dkim,
+      chunking: extra.chunking, body8bitmime: extra.body8bitmime, pipelining: extra.pipelining, fakeReject: extra.fakeReject, prdr: extra.prdr, dkim: extra.dkim, arc: extra.arc,
       proxyLocalAddress: extra.proxyLocalAddress,
     }),
   };

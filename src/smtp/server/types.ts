@@ -58,7 +58,7 @@ export type AclRunner = (spec: string, where: AclWhere, actx: AclContext) => Pro
 /** Building and durably queuing a received message (src/receive). */
 export interface Receiver {
   build(raw: Buffer, envelope: Envelope, origin: Origin, config: Config, ectx: ExpandContext): { message: Message; body: Buffer };
-  commit(message: Message, body: Buffer, extra: { chunking: boolean; body8bitmime?: 0 | 7 | 8; pipelining?: LogPipelining; fakeReject?: boolean; prdr?: boolean; dkim?: string; proxyLocalAddress?: string }): Promise<void>;
+  commit(message: Message, body: Buffer, extra: { chunking: boolean; body8bitmime?: 0 | 7 | 8; pipelining?: LogPipelining; fakeReject?: boolean; prdr?: boolean; dkim?: string; arc?: boolean; proxyLocalAddress?: string }): Promise<void>;
 }
 
 export interface SmtpServices {
