@@ -5,6 +5,8 @@
 import module from 'node:module';
 import path from 'node:path';
 import { parseArgs, UsageError, type CliOptions } from './cli/args.ts';
+import { PanicDie } from './log/panic-die.ts';
+import { LogClock } from './log/timestamp.ts';
 
 module.enableCompileCache?.();
 
@@ -51,6 +53,12 @@ async function run(): Promise<number> {
 run().then(
   (code) => { process.exitCode = code; },
   (e: unknown) => {
+    if (e instanceof PanicDie) {
+      // a failure Exim dies of (as it does here, with the log line on stderr)
+      process.stderr.write(`${new LogClock({ millisec: false, withZone: false }).format(new Date())} ${e.message}\n`);
+      process.exitCode = 1;
+      return;
+    }
     process.stderr.write(`tern: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
     process.exitCode = 2;
   },

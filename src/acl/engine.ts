@@ -4,6 +4,7 @@
 // rules of the spec's chapter "Access control lists" and Exim's traces.
 
 import { ExpandError, ForcedFail } from '../expand/index.ts';
+import { listTracer } from '../lists/index.ts';
 import { AclLoadError, compileAcls, fileAcl, inlineAcl } from './compile.ts';
 import { evalItem } from './conditions.ts';
 import { addHeaderText } from './headers.ts';
@@ -221,6 +222,10 @@ function* evalStatement(st: RunState, stmt: AclStatementCompiled): Step<{ rc: Rc
     let arg = item.arg;
     let tainted = false;
     if (item.def.expand) {
+      // list checks inside the expansion trace one level deeper than the statement (Exim's expansion depth)
+      const tracer = listTracer(st.actx.expand);
+      const savedLevel = tracer?.level ?? 0;
+      if (tracer) tracer.level = st.level + 1;
       try {
         const got = yield* expand(st, item.exp ?? item.arg);
         arg = got.value;
@@ -230,6 +235,8 @@ function* evalStatement(st: RunState, stmt: AclStatementCompiled): Step<{ rc: Rc
         if (!(e instanceof ExpandError)) throw e;
         st.logMsg = `failed to expand ACL string "${item.arg}": ${e.message}`;
         return { rc: lookupDeferred(e) ? 'DEFER' : 'ERROR', endpass };
+      } finally {
+        if (tracer) tracer.level = savedLevel;
       }
     }
     const lhs = `check ${!item.def.modifier && item.negated ? '!' : ''}${item.name} ${item.varName ? item.varName + ' ' : ''}`;

@@ -40,7 +40,7 @@ export async function main(opts: CliOptions): Promise<number> {
   const logger = hostCheckLogger(selectorFromConfig(config), write);
   const caller = localCaller(config);
   const base = await sessionServices(config, logger as never);
-  await runSmtpSession(
+  const summary = await runSmtpSession(
     { input: process.stdin, output: process.stdout },
     {
       kind: 'host-check', remoteAddress: address, remotePort: port,
@@ -52,5 +52,6 @@ export async function main(opts: CliOptions): Promise<number> {
       trace: (l) => write(l.split('\n').map((x) => `>>> ${x}\n`).join('')),
     },
   );
-  return 0;
+  // a failure Exim dies of ends -bh with its exit code
+  return summary.fatal ? 1 : 0;
 }

@@ -14,6 +14,7 @@ import { evalCond } from './conditions.ts';
 import { doLookupItem } from './lookup-item.ts';
 import { compileExpansion } from './parser.ts';
 import { splitList } from './list.ts';
+import { listTracer, type ListTracer } from '../lists/trace.ts';
 
 /** Per-expansion mutable state: taint of the result being built, $value, $item, $0..$9. */
 export interface EvalState {
@@ -33,6 +34,8 @@ export interface EvalState {
   depth: number;
   /** true under expandStringAsync: waiting items may suspend */
   async: boolean;
+  /** -bh's list tracer: list checks in a sub-expansion indent one level deeper, as Exim's do */
+  tracer: ListTracer | undefined;
 }
 
 export const MAX_EVAL_DEPTH = 10_000;
@@ -40,7 +43,7 @@ export const MAX_EVAL_DEPTH = 10_000;
 const NO_CAPS: readonly (string | undefined)[] = [];
 
 export function newState(ctx: ExpandContext, async = false): EvalState {
-  return { ctx, tainted: false, quotedFor: undefined, value: undefined, item: undefined, caps: ctx.numericVars?.caps ?? NO_CAPS, capsTainted: ctx.numericVars?.tainted ?? false, depth: 0, async };
+  return { ctx, tainted: false, quotedFor: undefined, value: undefined, item: undefined, caps: ctx.numericVars?.caps ?? NO_CAPS, capsTainted: ctx.numericVars?.tainted ?? false, depth: 0, async, tracer: listTracer(ctx) };
 }
 
 const EMPTY: VarValue = { value: '', tainted: false };
@@ -58,6 +61,7 @@ export function evalArg(seq: Seq, st: EvalState): { s: string; tainted: boolean;
   const saved = st.tainted, savedQuoted = st.quotedFor;
   st.tainted = false;
   st.quotedFor = undefined;
+  if (st.tracer) st.tracer.level++;
   try {
     const s = evalSeq(seq, st);
     if (st.tainted || st.quotedFor === undefined) return { s, tainted: st.tainted };
@@ -65,6 +69,7 @@ export function evalArg(seq: Seq, st: EvalState): { s: string; tainted: boolean;
   } finally {
     st.tainted = saved;
     st.quotedFor = savedQuoted;
+    if (st.tracer) st.tracer.level--;
   }
 }
 

@@ -12,7 +12,8 @@ import type { ExpandContext } from '../expand/context.ts';
 import { runLookup } from '../lookups/helpers.ts';
 import { asciiLower } from '../lookups/lsearch-format.ts';
 import { parseLookupSpec } from '../lookups/spec.ts';
-import { LookupDefer, LookupError } from '../lookups/types.ts';
+import { LookupDefer, LookupError, LookupOpenError } from '../lookups/types.ts';
+import { PanicDie } from '../log/panic-die.ts';
 import { domainKind, matchDomainItem, matchDomainList } from './domain.ts';
 import { textSubjectKind } from './localpart.ts';
 import { splitList } from './split.ts';
@@ -79,6 +80,8 @@ function matchAtAt(a: AddressParts, item: string, state: WalkState): ItemOutcome
     }
     return FAIL;
   } catch (err) {
+    // a file that cannot be opened is fatal in a list, as in Exim
+    if (err instanceof LookupOpenError) throw new PanicDie(err.message);
     if (err instanceof LookupDefer || err instanceof LookupError) return { r: 'defer', message: err.message };
     throw err;
   }

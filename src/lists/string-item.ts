@@ -10,7 +10,8 @@ import type { ExpandContext } from '../expand/context.ts';
 import { runLookup } from '../lookups/helpers.ts';
 import { asciiLower } from '../lookups/lsearch-format.ts';
 import { parseLookupSpec } from '../lookups/spec.ts';
-import { LookupDefer, LookupError } from '../lookups/types.ts';
+import { LookupDefer, LookupError, LookupOpenError } from '../lookups/types.ts';
+import { PanicDie } from '../log/panic-die.ts';
 import { listRegex } from './regex.ts';
 import { FAIL, type ItemOutcome } from './types.ts';
 
@@ -31,6 +32,8 @@ export function lookupItem(type: string, data: string, key: string, ctx: ExpandC
         : runLookup(spec, key, ctx, { file: data }, { noPartial });
     return res ? { r: 'ok', data: res.value } : FAIL;
   } catch (err) {
+    // a file that cannot be opened is fatal in a list, as in Exim
+    if (err instanceof LookupOpenError) throw new PanicDie(err.message);
     if (err instanceof LookupDefer || err instanceof LookupError) return { r: 'defer', message: err.message };
     throw err;
   }

@@ -10,6 +10,7 @@ import type { ExpandContext, NamedListKind } from '../expand/context.ts';
 import { ForcedFail } from '../expand/errors.ts';
 import { expandWithHook } from '../lookups/expander-hook.ts';
 import { listFileItems, ListFileError, type CommentStyle } from './file-items.ts';
+import { PanicDie } from '../log/panic-die.ts';
 import { listSeparator, splitList } from './split.ts';
 import { listTracer, shownElement, traceAt, type ListTracer } from './trace.ts';
 import type { ItemOutcome, ListMatch } from './types.ts';
@@ -156,7 +157,8 @@ function walkFile(path: string, fileNegated: boolean, kind: ListKind, state: Wal
   try {
     lines = listFileItems(path, kind.comments);
   } catch (err) {
-    if (err instanceof ListFileError) return { match: { result: 'defer', message: err.message }, lastNegated: fileNegated };
+    // a list file that cannot be read is fatal, as in Exim
+    if (err instanceof ListFileError) throw new PanicDie(err.message);
     throw err;
   }
   let lastNegated = fileNegated;

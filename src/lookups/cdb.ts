@@ -7,7 +7,7 @@ import { cdbFind } from './cdb-format.ts';
 import { lookupFile } from './file-cache.ts';
 import { openFailed, strerror } from './file-errors.ts';
 import { registerLookup } from './registry.ts';
-import { LookupError, type LookupRequest } from './types.ts';
+import { LookupError, LookupOpenError, type LookupRequest } from './types.ts';
 
 function load(file: string): Buffer {
   let db: Buffer;
@@ -18,7 +18,7 @@ function load(file: string): Buffer {
     db = readFileSync(file);
   } catch (err) {
     if (err instanceof LookupError) throw err;
-    throw new LookupError(openFailed(file, 'cdb lookup', err));
+    throw new LookupOpenError(openFailed(file, 'cdb lookup', err));
   }
   // Exim's wording for a file without a complete header, kept as it prints it.
   if (db.length < 2048) throw new LookupError(`failed to open ${file} too short for cdb lookup: Success`);

@@ -7,14 +7,14 @@ import { lstatSync, statSync } from 'node:fs';
 import { lookupFile } from './file-cache.ts';
 import { openFailed } from './file-errors.ts';
 import { registerLookup } from './registry.ts';
-import { LookupDefer, LookupError, type LookupRequest } from './types.ts';
+import { LookupDefer, LookupOpenError, type LookupRequest } from './types.ts';
 
 function checkDirectory(dir: string): true {
   try {
     const st = statSync(dir);
     if (!st.isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
   } catch (err) {
-    throw new LookupError(openFailed(dir, 'directory search', err));
+    throw new LookupOpenError(openFailed(dir, 'directory search', err));
   }
   return true;
 }

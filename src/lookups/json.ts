@@ -10,7 +10,7 @@ import { splitList } from '../lists/split.ts';
 import { lookupFile } from './file-cache.ts';
 import { openFailed } from './file-errors.ts';
 import { registerLookup } from './registry.ts';
-import { LookupError, type LookupRequest } from './types.ts';
+import { LookupError, LookupOpenError, type LookupRequest } from './types.ts';
 
 /** A JSON number with its source text, so integers and reals print as Exim prints them. */
 class JsonNumber {
@@ -33,7 +33,7 @@ function load(file: string): Loaded {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     if (err instanceof LookupError) throw err;
-    throw new LookupError(openFailed(file, 'json search', err));
+    throw new LookupOpenError(openFailed(file, 'json search', err));
   }
   try {
     const reviver = (_k: string, v: unknown, c?: { source?: string }): unknown =>

@@ -9,13 +9,13 @@ import { encodeBytes, decodeBytes } from '../expand/operators/bytes.ts';
 import { strerror } from './file-errors.ts';
 import { LmdbFile } from './lmdb-format.ts';
 import { registerLookup } from './registry.ts';
-import { LookupDefer, LookupError, type LookupRequest } from './types.ts';
+import { LookupDefer, LookupOpenError, type LookupRequest } from './types.ts';
 
 function open(file: string): LmdbFile {
   try {
     return LmdbFile.open(file);
   } catch (err) {
-    throw new LookupError(`LMDB: Unable to open environment with ${file}: ${strerror(err)}`);
+    throw new LookupOpenError(`LMDB: Unable to open environment with ${file}: ${strerror(err)}`);
   }
 }
 

@@ -6,7 +6,7 @@
 // backslash escapes apply and an optional ':' may follow).
 
 import { readFileSync, statSync } from 'node:fs';
-import { LookupError } from './types.ts';
+import { LookupError, LookupOpenError } from './types.ts';
 import { openFailed } from './file-errors.ts';
 
 export interface LsearchRecord {
@@ -120,7 +120,7 @@ export function readLsearchFile(file: string, _kind: string): LsearchRecord[] {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     if (err instanceof LookupError) throw err;
-    throw new LookupError(openFailed(file, 'linear search', err));
+    throw new LookupOpenError(openFailed(file, 'linear search', err));
   }
   return parseLsearchText(text);
 }

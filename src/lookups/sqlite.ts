@@ -10,7 +10,7 @@
 import { DatabaseSync } from 'node:sqlite';
 import { fileGeneration } from './file-cache.ts';
 import { registerLookup } from './registry.ts';
-import { LookupDefer, LookupError, type LookupRequest } from './types.ts';
+import { LookupDefer, LookupError, LookupOpenError, type LookupRequest } from './types.ts';
 
 const connections = new Map<string, DatabaseSync>();
 const results = new Map<string, { generation: number; value: string | null }>();
@@ -35,7 +35,7 @@ function connection(file: string, req: LookupRequest): DatabaseSync {
       db = new DatabaseSync(file, { timeout });
     } catch (err) {
       // a database that cannot be opened fails the expansion in SQLite's words ("unable to open database file"), as in Exim
-      throw new LookupError((err as Error).message);
+      throw new LookupOpenError((err as Error).message);
     }
     connections.set(file, db);
   }

@@ -49,3 +49,12 @@ export class LookupDefer extends Error {
 export class LookupError extends Error {
   override name = 'LookupError';
 }
+
+/**
+ * The lookup's file or database could not be opened (Exim's search_open
+ * failing). In an expansion it fails the expansion like any LookupError; in
+ * a list it is fatal to the process in Exim (see src/log/panic-die.ts).
+ */
+export class LookupOpenError extends LookupError {
+  override name = 'LookupOpenError';
+}

@@ -57,7 +57,9 @@ test('domain lists: files of items', () => {
     ['other', `!${empty}`, 'y'], ['other', empty, 'n'],
   ];
   for (const [d, l, want] of cases) assert.equal(yn(d, l), want, `${d} in ${l}`);
-  assert.equal(yn('x.com', '/nonexist'), 'defer: failed to open /nonexist when checking "/nonexist": No such file or directory');
+  // a list file that cannot be opened is fatal, as in Exim (the session ends: src/log/panic-die.ts)
+  assert.throws(() => yn('x.com', '/nonexist'), { name: 'PanicDie', message: 'failed to open /nonexist when checking "/nonexist": No such file or directory' });
+  assert.throws(() => yn('x.com', `lsearch;${lf1}.none`), { name: 'PanicDie', message: `failed to open ${lf1}.none for linear search: No such file or directory` });
 });
 
 test('domain lists: lookups and their data', () => {

@@ -62,7 +62,7 @@ test('lsearch: values as Exim 4.98 gives them', () => {
 test('lsearch: file names must be untainted; open errors use Exim text, also for an empty key', () => {
   // Exim 4.98 opens a relative name as it stands rather than refusing it.
   assert.throws(() => doLookup('lsearch', 'x', ctx(), { file: 'relative/nonexistent' }), {
-    name: 'LookupError',
+    name: 'LookupOpenError',
     message: 'failed to open relative/nonexistent for linear search: No such file or directory',
   });
   assert.throws(() => doLookup('lsearch', '', ctx(), { file: '' }), {

@@ -29,6 +29,8 @@ import { starttlsCommand, tlsOnConnect } from './starttls.ts';
 import { runTlsAuthenticator } from './tls-auth.ts';
 import { PROXY_FAILED_REPLY, startProxiedSession } from './proxy-protocol.ts';
 import { xclientCommand } from './xclient.ts';
+import { closeDown } from './closedown.ts';
+import { PanicDie } from '../../log/panic-die.ts';
 import type { ConnectionInfo, SmtpIo, SmtpServices } from './types.ts';
 
 export { SmtpSession, SessionEnd } from './session.ts';
@@ -55,6 +57,8 @@ const CONNECTION_HOST_LISTS = [
 /** How a session went: messages accepted, and for -bS the error that ended the batch. */
 export interface SessionSummary {
   messagesReceived: number;
+  /** The session ended on a failure Exim would have died of (PanicDie): -bh exits 1. */
+  fatal?: boolean;
   batchError?: BatchState['error'];
 }
 
@@ -76,7 +80,13 @@ export async function runSmtpSession(io: SmtpIo, conn: ConnectionInfo, services:
   } catch (e) {
     if (e instanceof SessionEnd) end = e.message as typeof end;
     else if (e instanceof BatchAbort) end = 'batch-error';
-    else {
+    else if (e instanceof PanicDie) {
+      s.logger.panic(e.message, { mainToo: true });
+      s.fatal = true;
+      // -bh ends here, as Exim's process does; a client gets Exim's closedown
+      if (!s.isHostCheck && !s.isBatch) await closeDown(s);
+      end = 'other';
+    } else {
       s.logger.panic(`SMTP session error: ${e instanceof Error ? e.message : String(e)}`);
       try {
         s.send(`421 ${s.hostname} ${REPLY.temporaryProblem}`);
@@ -90,7 +100,7 @@ export async function runSmtpSession(io: SmtpIo, conn: ConnectionInfo, services:
 }
 
 function summary(s: SmtpSession): SessionSummary {
-  return { messagesReceived: s.messagesReceived, batchError: s.batch.error };
+  return { messagesReceived: s.messagesReceived, batchError: s.batch.error, fatal: s.fatal };
 }
 
 async function greet(s: SmtpSession): Promise<boolean> {

@@ -121,6 +121,8 @@ export class SmtpSession {
   synprotErrors = 0;
   unknownCommands = 0;
   messagesReceived = 0;
+  /** A failure Exim would have died of ended the session (see log/panic-die.ts). */
+  fatal = false;
   /** MAIL commands of the connection (smtp_ratelimit_mail). */
   mailCount = 0;
   /** smtp_accept_max_nonmail bookkeeping. */
