@@ -9,6 +9,7 @@ import { Suspend } from '../util/suspend.ts';
 import { ExpandError, expandStringAsyncWithTaint, expandStringWithTaint, type Expansion } from '../expand/index.ts';
 import type { AclContext, AclWhere } from './types.ts';
 import type { ListCache } from '../lists/walk.ts';
+import { holdTrace } from '../lists/trace.ts';
 
 /** Exim's internal results of conditions, statements and ACLs. */
 export type Rc = 'OK' | 'FAIL' | 'DEFER' | 'ERROR' | 'DISCARD' | 'FAIL_DROP';
@@ -61,7 +62,7 @@ export function trace(st: RunState, text: string, indent = true): void {
 export function* attempt<T>(st: RunState, fn: () => T): Step<T> {
   for (;;) {
     try {
-      return fn();
+      return st.sync ? fn() : holdTrace(st.actx.expand, fn, isSuspend, aclTraceSink(st));
     } catch (e) {
       if (!(e instanceof Suspend) || st.sync) throw e;
       yield { key: e.key, job: e.job, memo: true };
@@ -77,11 +78,20 @@ export function* waitFor<T>(st: RunState, key: string, job: () => Promise<T>): S
 
 const WAIT_TEXT = 'expansion has to wait for';
 
+const isSuspend = (e: unknown): boolean => e instanceof Suspend;
+const isWaitOrSuspend = (e: unknown): boolean => e instanceof Suspend || (e instanceof ExpandError && e.message.startsWith(WAIT_TEXT));
+
+/** The ACL's own trace output, as holdTrace replaces it. */
+function aclTraceSink(st: RunState): { get(): ((line: string) => void) | undefined; set(w: ((line: string) => void) | undefined): void } {
+  return { get: () => st.actx.trace, set: (w) => { st.actx.trace = w; } };
+}
+
 /** Expand a string for the ACL, waiting for DNS/sockets when it needs them. */
 export function* expand(st: RunState, exp: Expansion | string): Step<{ value: string; tainted: boolean }> {
   const ctx = st.actx.expand;
   try {
-    return expandStringWithTaint(exp, ctx);
+    // the synchronous try is abandoned if it has to wait: its trace lines must not show twice
+    return st.sync ? expandStringWithTaint(exp, ctx) : holdTrace(ctx, () => expandStringWithTaint(exp, ctx), isWaitOrSuspend, aclTraceSink(st));
   } catch (e) {
     if (st.sync || !(e instanceof ExpandError) || !e.message.startsWith(WAIT_TEXT)) throw e;
   }

@@ -5,12 +5,15 @@
 // ACL statement that asked.
 
 import type { ExpandContext } from '../expand/context.ts';
+import { Suspend } from '../util/suspend.ts';
 
 export interface ListTracer {
   /** Receives one line, already indented, without Exim's ">>> " prefix. */
   write(line: string): void;
   /** Indentation level of a list check started now (Exim's ACL level). */
   level: number;
+  /** Lines of a computation that may yet be replayed (see holdTrace), not written yet. */
+  held?: { line: string; to: (line: string) => void }[];
 }
 
 const tracers = new WeakMap<ExpandContext, ListTracer>();
@@ -18,10 +21,49 @@ const tracers = new WeakMap<ExpandContext, ListTracer>();
 export function setListTracer(ctx: ExpandContext, tracer: ListTracer | undefined): void {
   if (tracer) tracers.set(ctx, tracer);
   else tracers.delete(ctx);
+  // computations over this context's memo that wait and replay print their lines once
+  if (tracer && !ctx.memo.holdOutput) ctx.memo.holdOutput = (fn) => holdTrace(ctx, fn, (e) => e instanceof Suspend);
 }
 
 export function listTracer(ctx: ExpandContext): ListTracer | undefined {
   return tracers.get(ctx);
+}
+
+/**
+ * Run a computation that may be abandoned and replayed (it throws Suspend,
+ * or `isRetry` says so, while waiting for DNS): its trace lines are held
+ * back and written only once it ends for good, so that a replay does not
+ * print them twice. `also` are other trace sinks written in the same
+ * order (an ACL's own trace); each is replaced while fn runs.
+ */
+export function holdTrace<T>(ctx: ExpandContext, fn: () => T, isRetry: (e: unknown) => boolean,
+  also?: { get(): ((line: string) => void) | undefined; set(w: ((line: string) => void) | undefined): void }): T {
+  const t = tracers.get(ctx);
+  const other = also?.get();
+  if ((!t && !other) || t?.held) return fn();
+  const held: { line: string; to: (line: string) => void }[] = [];
+  const write = t?.write;
+  if (t && write) {
+    t.held = held;
+    t.write = (line) => held.push({ line, to: write });
+  }
+  if (other) also!.set((line) => held.push({ line, to: other }));
+  const release = (emit: boolean): void => {
+    if (t && write) {
+      t.write = write;
+      t.held = undefined;
+    }
+    if (other) also!.set(other);
+    if (emit) for (const h of held) h.to(h.line);
+  };
+  try {
+    const r = fn();
+    release(true);
+    return r;
+  } catch (e) {
+    release(!isRetry(e));
+    throw e;
+  }
 }
 
 /** Run fn with the tracer's level set to `level` (restored afterwards). */

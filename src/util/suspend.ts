@@ -19,6 +19,11 @@ export class AsyncMemo {
   private readonly answers = new Map<string, { ok: true; value: unknown } | { ok: false; error: unknown }>();
   /** When false (e.g. in a context that must not wait) a missing answer is an error. */
   allowSuspend = true;
+  /**
+   * Wraps each try of runSuspendable: -bh's list tracer holds back the trace
+   * lines of a try that is abandoned to wait, so replays do not repeat them.
+   */
+  holdOutput?: <T>(fn: () => T) => T;
 
   /** Return the recorded answer for key, or throw Suspend so the caller's driver fetches it. */
   need<T>(key: string, job: () => Promise<T>): T {
@@ -59,7 +64,7 @@ export const MAX_SUSPENSIONS = 10_000;
 export async function runSuspendable<T>(memo: AsyncMemo, fn: () => T): Promise<T> {
   for (let i = 0; i <= MAX_SUSPENSIONS; i++) {
     try {
-      return fn();
+      return memo.holdOutput ? memo.holdOutput(fn) : fn();
     } catch (e) {
       if (!(e instanceof Suspend)) throw e;
       try {
