@@ -12,7 +12,7 @@ import { extractAddress, findAddressEnd } from '../expand/operators/address.ts';
 import { splitList } from '../lists/index.ts';
 import { isIP } from 'node:net';
 import { verifyArcCondition } from '../arc/condition.ts';
-import { hostNameLookup, nameHasAddress, noHostNameLogLine } from './host-lookup.ts';
+import { hostNameLookup, nameHasAddress, noHostNameLogLine, type HostLookupTrace } from './host-lookup.ts';
 import { writeLog } from './logging.ts';
 import { attempt, getVar, setVar, trace, waitFor, type Rc, type RunState, type Step } from './state.ts';
 import { HAVE_DATA_WHERES, WHERE_NAMES } from './tables.ts';
@@ -129,6 +129,11 @@ export function* verifyCondition(st: RunState, arg: string): Step<Rc> {
   return yield* verifyAddress(st, arg, vt.name as 'sender' | 'recipient' | 'header_sender', first, rest);
 }
 
+/** The host-name lookup's trace: Exim's unindented debug lines, its DNSSEC list checks at the ACL's level. */
+function lookupTrace(st: RunState): HostLookupTrace | undefined {
+  return st.actx.trace ? { write: (line) => st.actx.trace?.(line), level: st.level } : undefined;
+}
+
 function err(st: RunState, msg: string): Rc {
   st.logMsg = msg;
   return 'ERROR';
@@ -144,7 +149,7 @@ function* verifyReverse(st: RunState): Step<Rc> {
     return 'FAIL';
   }
   trace(st, 'looking up host name to force name/address consistency check');
-  const r = yield* attempt(st, () => hostNameLookup(st.actx.expand.memo, host));
+  const r = yield* attempt(st, () => hostNameLookup(st.actx.expand.memo, host, lookupTrace(st)));
   const noName = noHostNameLogLine(r, host.address);
   if (noName) writeLog(st, ['main'], noName);
   if (r.rc === 'defer') {
@@ -183,8 +188,7 @@ export function* verifyHelo(st: RunState): Step<Rc> {
     } else {
       const host = conn.host ?? (conn.host = { address, name: getVar(st, 'sender_host_name') || undefined });
       if (!host.name && !host.nameLookupFailed) {
-        note(`looking up host name for ${address}`);
-        const looked = yield* attempt(st, () => hostNameLookup(st.actx.expand.memo, host));
+        const looked = yield* attempt(st, () => hostNameLookup(st.actx.expand.memo, host, lookupTrace(st)));
         const noName = noHostNameLogLine(looked, address);
         if (noName) writeLog(st, ['main'], noName);
       }

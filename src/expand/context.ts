@@ -33,6 +33,8 @@ export interface ExpandHooks {
   dnsFail?(data: string): void;
   /** A host-list item names a host with no address: the session logs it as Exim does. */
   hostNotFound?(name: string): void;
+  /** A host list needed the client's name and its address has none: the session logs it as Exim does. */
+  noHostName?(address: string): void;
 }
 
 export interface ExpandContext {

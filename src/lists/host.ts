@@ -11,15 +11,16 @@
 // mode: no names, and single-key lookups are keyed by address.
 
 import type { ExpandContext } from '../expand/context.ts';
-import { lookupHostAddressesSync, lookupPtrSync } from '../dns/index.ts';
+import { lookupHostAddressesSync } from '../dns/index.ts';
 import { hostsFileAddresses } from '../dns/hosts-file.ts';
-import { asciiLower } from '../lookups/lsearch-format.ts';
 import { parseLookupSpec } from '../lookups/spec.ts';
 import { ipInNet, ipKeyText, maskIp, normaliseMapped, parseIp, parseNet, type IpAddr } from './ip.ts';
 import { isLocalAddress, primaryHostname } from './local-host.ts';
 import { lookupItem, regexOutcome, splitLookupItem, starOutcome } from './string-item.ts';
 import { FAIL, type ItemOutcome, type ListMatch } from './types.ts';
 import { newWalkState, walkList, type ListKind, type ListOptions, type WalkState } from './walk.ts';
+import { hostNameLookup, noHostNameLogLine } from './host-name.ts';
+import { afterHeldTrace, listTracer } from './trace.ts';
 
 /** The host being checked. name/aliases are filled in by a reverse lookup when an item needs them. */
 export interface HostSubject {
@@ -36,28 +37,24 @@ function subjectIp(host: HostSubject): IpAddr | null {
   return ip ? normaliseMapped(ip) : null;
 }
 
-/** The client's names, finding them by reverse+forward DNS if not known yet. */
-function hostNames(host: HostSubject, ctx: ExpandContext): { names: string[] } | ItemOutcome {
+/** The client's names, finding them by reverse+forward DNS (hostNameLookup) if not known yet. */
+function hostNames(host: HostSubject, ctx: ExpandContext, item: string): { names: string[] } | ItemOutcome {
   if (host.name) return { names: [host.name, ...(host.aliases ?? [])] };
   if (!host.address || host.nameLookupFailed) return { r: host.address ? 'unknown' : 'fail' };
-  const ip = subjectIp(host);
-  if (!ip) return { r: 'unknown' };
-  const ptr = lookupPtrSync(ctx.memo, host.address);
-  if (ptr.status === 'again') return { r: 'defer', message: `DNS lookup of the name of ${host.address} deferred` };
-  const verified: string[] = [];
-  for (const rec of ptr.records) {
-    const name = (rec.data ?? '').replace(/\.$/, '');
-    if (!name) continue;
-    const fwd = lookupHostAddressesSync(ctx.memo, name);
-    if (fwd.records.some((r) => r.data && sameIp(r.data, ip))) verified.push(name);
+  if (!subjectIp(host)) return { r: 'unknown' };
+  const tracer = listTracer(ctx);
+  // Exim's debug lines here are not indented; its DNSSEC list checks are, one level below the item
+  tracer?.write(`sender host name required, to match against ${item}`);
+  const r = hostNameLookup(ctx.memo, host, tracer && { write: (line) => listTracer(ctx)?.write(line), level: tracer.level + 1 });
+  if (r.rc === 'defer') return { r: 'defer', message: `DNS lookup of the name of ${host.address} deferred` };
+  if (noHostNameLogLine(r, host.address) !== undefined) {
+    const address = host.address;
+    afterHeldTrace(ctx, () => {
+      if (ctx.hooks.noHostName && ctx.memo.firstTime(`no-host-name\0${address}`)) ctx.hooks.noHostName(address);
+    });
   }
-  if (verified.length === 0) {
-    host.nameLookupFailed = true;
-    return { r: 'unknown' };
-  }
-  host.name = verified[0];
-  host.aliases = verified.slice(1);
-  return { names: verified };
+  if (r.rc === 'fail' || !host.name) return { r: 'unknown', message: `failed to find host name for ${host.address}` };
+  return { names: [host.name, ...(host.aliases ?? [])] };
 }
 
 function sameIp(text: string, ip: IpAddr): boolean {
@@ -79,26 +76,39 @@ export function netLookupKey(ip: IpAddr, bits: number | undefined, lookupName: s
 function forwardMatch(name: string, host: HostSubject, ctx: ExpandContext): ItemOutcome {
   const ip = subjectIp(host);
   if (!ip) return FAIL;
-  if (host.name && asciiLower(host.name) === asciiLower(name)) return { r: 'ok', data: name };
   const ans = lookupHostAddressesSync(ctx.memo, name);
   if (ans.status === 'again' || ans.status === 'fail') return { r: 'defer', message: `DNS lookup of ${name} deferred` };
   if (ans.status !== 'ok') {
     // Exim looks such names up with gethostbyname(): the hosts file answers too
     const local = hostsFileAddresses(name);
-    if (local.length > 0) return local.some((a) => sameIp(a, ip)) ? { r: 'ok', data: name } : FAIL;
+    if (local.length > 0) {
+      traceLookedUp(ctx, name, local);
+      return local.some((a) => sameIp(a, ip)) ? { r: 'ok', data: name } : FAIL;
+    }
     reportHostNotFound(ctx, name);
-    return { r: 'unknown' };
+    return { r: 'unknown', message: `failed to find IP address for ${name}` };
   }
+  traceLookedUp(ctx, name, ans.records.map((r) => r.data ?? ''));
   return ans.records.some((r) => r.data && sameIp(r.data, ip)) ? { r: 'ok', data: name } : FAIL;
 }
 
 function reportHostNotFound(ctx: ExpandContext, name: string): void {
   // a match replayed after a wait must not log twice
-  if (ctx.hooks.hostNotFound && ctx.memo.firstTime(`host-not-found\0${name}`)) ctx.hooks.hostNotFound(name);
+  afterHeldTrace(ctx, () => {
+    if (ctx.hooks.hostNotFound && ctx.memo.firstTime(`host-not-found\0${name}`)) ctx.hooks.hostNotFound(name);
+  });
+}
+
+/** Exim's debug lines for a name item's addresses (its host_find_byname uses gethostbyname2). */
+function traceLookedUp(ctx: ExpandContext, name: string, addresses: string[]): void {
+  const t = listTracer(ctx);
+  if (!t) return;
+  t.write('gethostbyname2 looked up these IP addresses:');
+  for (const a of addresses) if (a) t.write(`  name=${name} address=${a}`);
 }
 
 function matchNameItem(host: HostSubject, item: string, ctx: ExpandContext, test: (name: string) => ItemOutcome): ItemOutcome {
-  const found = hostNames(host, ctx);
+  const found = hostNames(host, ctx, item);
   if (!('names' in found)) return found;
   for (const n of found.names) {
     const out = test(n);

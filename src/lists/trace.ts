@@ -66,6 +66,17 @@ export function holdTrace<T>(ctx: ExpandContext, fn: () => T, isRetry: (e: unkno
   }
 }
 
+/**
+ * A side effect (a log line) of a computation whose trace may be held: it
+ * runs in its place among the held lines once they are written, or at once
+ * when nothing is held. A try that is abandoned drops it with its lines.
+ */
+export function afterHeldTrace(ctx: ExpandContext, fn: () => void): void {
+  const held = tracers.get(ctx)?.held;
+  if (held) held.push({ line: '', to: () => fn() });
+  else fn();
+}
+
 /** Run fn with the tracer's level set to `level` (restored afterwards). */
 export function atTraceLevel<T>(ctx: ExpandContext, level: number, fn: () => T): T {
   const t = tracers.get(ctx);

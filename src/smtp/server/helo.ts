@@ -121,8 +121,8 @@ export async function heloCommand(s: SmtpSession, verb: 'HELO' | 'EHLO', arg: st
     await countSyntaxError(s, `${verb} ${arg}`, `syntactically invalid argument(s): ${arg}`);
     return;
   }
-  // A client calling itself one of these names: its real name is looked up.
-  if (!s.isLocal && await s.domainInList(name, 'helo_lookup_domains')) await lookUpClientName(s);
+  // A client calling itself one of these names: its real name is looked up (unless it is known already).
+  if (!s.isLocal && !s.aclConn.host?.name && await s.domainInList(name, 'helo_lookup_domains')) await lookUpClientName(s);
   // HELO/EHLO resets any transaction
   s.resetTransaction();
   s.heloName = name;

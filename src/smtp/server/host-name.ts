@@ -7,14 +7,16 @@
 
 import { hostNameLookup, noHostNameLogLine } from '../../acl/host-lookup.ts';
 import { runSuspendable } from '../../util/suspend.ts';
+import { listTracer } from '../../lists/index.ts';
 import { setVar } from './context.ts';
 import type { SmtpSession } from './session.ts';
 
 export async function lookUpClientName(s: SmtpSession): Promise<void> {
   const host = s.aclConn.host;
   if (!host?.address || host.name || host.nameLookupFailed) return;
-  if (s.services.trace) s.trace(`looking up host name for ${host.address}`);
-  const r = await runSuspendable(s.ctx.memo, () => hostNameLookup(s.ctx.memo, host));
+  // through the list tracer, whose lines a replay after a DNS wait does not repeat
+  const trace = s.services.trace ? { write: (line: string) => listTracer(s.ctx)?.write(line), level: 0 } : undefined;
+  const r = await runSuspendable(s.ctx.memo, () => hostNameLookup(s.ctx.memo, host, trace));
   const noName = noHostNameLogLine(r, host.address);
   if (noName) s.logger.main(noName);
   if (r.rc === 'ok' && host.name) setVar(s.ctx, 'sender_host_name', host.name, true);

@@ -68,8 +68,13 @@ export async function runSmtpSession(io: SmtpIo, conn: ConnectionInfo, services:
   // a host-list item naming a host without an address (Exim's "no IP address found for host" line)
   s.ctx.hooks.hostNotFound = (name) => {
     const full = senderFullhost(s.peer(), s.logger.selector as never);
-    s.logger.main(`no IP address found for host ${name}${full ? ` (during SMTP connection from ${full})` : ''}`);
+    const line = `no IP address found for host ${name}${full ? ` (during SMTP connection from ${full})` : ''}`;
+    // -bh shows it as a debug line too, as Exim does
+    if (s.services.trace) s.trace(line);
+    s.logger.main(line);
   };
+  // a host list needed the client's name and its address has none
+  s.ctx.hooks.noHostName = (address) => s.logger.main(`no host name found for IP address ${address}`);
   let end: 'quit' | 'lost' | 'timeout' | 'drop' | 'tls-failed' | 'batch-error' | 'other' = 'other';
   try {
     await s.loadTimeout();

@@ -1,0 +1,58 @@
+// -bh traces of host-name lookups, against Exim 4.98's: host_lookup at
+// connection, verify = reverse_host_lookup, and host lists with wildcard and
+// plain names. Recorded with exim4 in a network namespace whose resolver was
+// a BIND serving the zones below; here tern asks a BIND with the same zones.
+// test/fixtures/smtp/bh-dns/<config>-<client>.{stdout,stderr}.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startDnsServer, type DnsServer } from '../helpers/dns-server.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const FIXTURES = path.join(ROOT, 'test/fixtures/smtp/bh-dns');
+
+let dns: DnsServer;
+
+before(async () => {
+  dns = await startDnsServer([
+    {
+      name: 'example.test',
+      records: ['good A 10.0.0.1', 'bad A 10.0.0.99', 'both A 10.0.0.6', 'both AAAA 2001:db8::6'],
+    },
+    {
+      // 10.0.0.4 has no PTR record (nor a hosts-file line); nx has no address
+      name: '0.0.10.in-addr.arpa',
+      records: ['1 PTR good.example.test.', '2 PTR bad.example.test.', '5 PTR nx.example.test.', '6 PTR both.example.test.'],
+    },
+  ]);
+});
+
+after(async () => {
+  await dns?.stop();
+});
+
+function normalise(text: string, conf: string): string {
+  return text.replaceAll(conf, 'CONF').replace(/\r\n/g, '\n').replace(/^(220 \S+ ESMTP Exim) \S+ .*$/m, '$1 VERSION DATE');
+}
+
+for (const file of fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.stderr')).sort()) {
+  const m = /^(.+)-(\d+\.\d+\.\d+\.\d+)\.stderr$/.exec(file)!;
+  const [, config, client] = m;
+  test(`-bh host-name lookup trace is Exim's: ${config} from ${client}`, () => {
+    fs.mkdirSync('/tmp/tern-bh-fixture-spool', { recursive: true });
+    const conf = path.join(FIXTURES, `${config}.conf`);
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'src/main.ts'), '-C', conf, '-bh', client], {
+      input: fs.readFileSync(path.join(FIXTURES, 'input')),
+      encoding: 'utf8',
+      timeout: 20_000,
+      env: { ...process.env, TERN_RESOLVERS: `${dns.host}:${dns.port}` },
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const want = (ext: string): string => fs.readFileSync(path.join(FIXTURES, `${config}-${client}.${ext}`), 'utf8').replace(/\r\n/g, '\n');
+    assert.equal(normalise(r.stderr, conf), want('stderr'));
+    assert.equal(normalise(r.stdout, conf), want('stdout'));
+  });
+}
