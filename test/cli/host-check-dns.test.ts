@@ -1,6 +1,6 @@
 // -bh traces of host-name lookups, against Exim 4.98's: host_lookup at
-// connection, verify = reverse_host_lookup, and host lists with wildcard and
-// plain names. Recorded with exim4 in a network namespace whose resolver was
+// connection, verify = reverse_host_lookup, host lists with wildcard and
+// plain names, and HELO verification (helo_verify_hosts, helo_try_verify_hosts). Recorded with exim4 in a network namespace whose resolver was
 // a BIND serving the zones below; here tern asks a BIND with the same zones.
 // test/fixtures/smtp/bh-dns/<config>-<client>.{stdout,stderr}.
 
@@ -45,7 +45,8 @@ for (const file of fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.stderr'))
     fs.mkdirSync('/tmp/tern-bh-fixture-spool', { recursive: true });
     const conf = path.join(FIXTURES, `${config}.conf`);
     const r = spawnSync(process.execPath, [path.join(ROOT, 'src/main.ts'), '-C', conf, '-bh', client], {
-      input: fs.readFileSync(path.join(FIXTURES, 'input')),
+      // a configuration's own session where it has one (<config>.input)
+      input: fs.readFileSync(path.join(FIXTURES, fs.existsSync(path.join(FIXTURES, `${config}.input`)) ? `${config}.input` : 'input')),
       encoding: 'utf8',
       timeout: 20_000,
       env: { ...process.env, TERN_RESOLVERS: `${dns.host}:${dns.port}` },

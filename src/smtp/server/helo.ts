@@ -105,7 +105,11 @@ async function heloVerification(s: SmtpSession, verb: string, arg: string): Prom
   if (s.isLocal) return true;
   const hard = await s.hostInList('helo_verify_hosts');
   if (!hard && !await s.hostInList('helo_try_verify_hosts')) return true;
-  if (await verifyHeloNow(aclContextFor(s, {})) || !hard) return true;
+  if (await verifyHeloNow(aclContextFor(s, {}))) return true;
+  if (!hard) {
+    if (s.services.trace) s.trace(`${verb} verification failed but host is in helo_try_verify_hosts`);
+    return true;
+  }
   s.send(REPLY.heloNotVerified);
   s.logger.reject(`rejected "${verb} ${arg}" from ${hostAndIdent(s.peer(), s.logger.selector as never, false)}`);
   return false;
@@ -130,8 +134,8 @@ export async function heloCommand(s: SmtpSession, verb: 'HELO' | 'EHLO', arg: st
   // A new HELO name is verified afresh (verify = helo remembers its answer until then).
   s.aclConn.heloVerified = undefined;
   if (!await heloVerification(s, verb, arg)) {
-    s.heloName = undefined;
-    s.ctx.vars.delete('sender_helo_name');
+    // the name stays for the log lines (Exim's "rejected MAIL from (name) [ip]"), but no HELO counts as given
+    s.heloSeen = false;
     return;
   }
   const acl = await runPhaseAcl(s, 'helo', { commandData: name });

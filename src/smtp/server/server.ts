@@ -120,8 +120,12 @@ async function greet(s: SmtpSession): Promise<boolean> {
     s.notice('');
   }
   if (!s.isLocal) {
+    let heloVerifyHost = false;
     for (const option of CONNECTION_HOST_LISTS) {
+      // a host that must verify its HELO is not checked against the "try" list, as in Exim
+      if (option === 'helo_try_verify_hosts' && heloVerifyHost) continue;
       const matched = await s.checkHostListOnce(option);
+      if (option === 'helo_verify_hosts') heloVerifyHost = matched;
       if (option === 'host_lookup' && matched) await lookUpClientName(s);
     }
     await identifyCaller(s);
