@@ -5,7 +5,8 @@
 
 import type { DriverInstance } from '../config/types.ts';
 import { lookupMxSync } from '../dns/index.ts';
-import { matchDomainList, splitList } from '../lists/index.ts';
+import { atTraceLevel, listTracer, matchDomainList, splitList } from '../lists/index.ts';
+import { traceAt } from '../lists/trace.ts';
 import { runSuspendable } from '../util/suspend.ts';
 import { checkSelf, dropIgnoredHosts, hostAddresses, isLocalHost } from './hosts.ts';
 import { boolOption, expandOption, rawOption } from './options.ts';
@@ -19,7 +20,21 @@ async function inList(env: RoutingEnv, r: DriverInstance, option: string, domain
 
 type Found = { rc: 'hosts'; hosts: RouteHost[]; viaMx: boolean; name: string } | { rc: 'none' } | { rc: 'again'; message: string };
 
+/** -bh: Exim consults the router's DNSSEC lists before each DNS lookup of a domain's hosts, and traces that. */
+async function traceDnssecLists(env: RoutingEnv, r: DriverInstance, name: string): Promise<void> {
+  const t = listTracer(env.ctx);
+  if (!t) return;
+  const base = t.level;
+  for (const [which, option] of [['require', 'dnssec_require_domains'], ['request', 'dnssec_request_domains']]) {
+    traceAt(t, base + 1, `check dnssec ${which} list`);
+    const list = await expandOption(r, option, env.ctx);
+    if (list === undefined) traceAt(t, base + 2, `${name} in ${option}? no (option unset)`);
+    else await runSuspendable(env.ctx.memo, () => atTraceLevel(env.ctx, base + 2, () => matchDomainList(name, list, env.ctx, { label: option })));
+  }
+}
+
 async function lookupDomain(env: RoutingEnv, r: DriverInstance, domain: string): Promise<Found> {
+  await traceDnssecLists(env, r, domain);
   const mx = await runSuspendable(env.ctx.memo, () => lookupMxSync(env.ctx.memo, domain));
   if (mx.status === 'again' || mx.status === 'fail') return { rc: 'again', message: `host lookup for ${domain} did not complete (DNS timeout?)` };
   if (mx.status === 'ok' && mx.records.length > 0) {

@@ -6,7 +6,7 @@ import type { DriverInstance } from '../config/types.ts';
 import { lookupHostAddressesSync } from '../dns/index.ts';
 import { hostsFileAddresses } from '../dns/hosts-file.ts';
 import { isLocalAddress } from '../lists/local-host.ts';
-import { matchIpList, parseIp } from '../lists/index.ts';
+import { atTraceLevel, listTracer, matchIpList, parseIp } from '../lists/index.ts';
 import { runSuspendable } from '../util/suspend.ts';
 import { expandOption, rawOption } from './options.ts';
 import { setVar } from './generic.ts';
@@ -44,7 +44,9 @@ export async function dropIgnoredHosts(env: RoutingEnv, r: DriverInstance, hosts
   const out: RouteHost[] = [];
   for (const h of hosts) {
     if (h.address) {
-      const m = await runSuspendable(env.ctx.memo, () => matchIpList(h.address!, list, env.ctx));
+      // traced as Exim does: by the option's name, one level in
+      const level = (listTracer(env.ctx)?.level ?? 0) + 1;
+      const m = await runSuspendable(env.ctx.memo, () => atTraceLevel(env.ctx, level, () => matchIpList(h.address!, list, env.ctx, { label: 'ignore_target_hosts' })));
       if (m.result === 'ok') {
         env.trace?.(`ignored host ${h.name} [${h.address}]`);
         continue;

@@ -157,6 +157,7 @@ async function routeOne(env: RoutingEnv, a: RoutingAddress, start: number): Prom
         env.trace?.(`${r.name} router declined for ${a.address}`);
         if (!(await moreAfter(env, r, a))) {
           env.trace?.('"more" is false: skipping remaining routers');
+          env.trace?.('no more routers');
           const message = await noRouterMessage(env, a);
           return { address: a, result: 'fail', router: r.name, message, userMessage: message };
         }

@@ -1,6 +1,7 @@
 // -bh traces of host-name lookups, against Exim 4.98's: host_lookup at
 // connection, verify = reverse_host_lookup, host lists with wildcard and
-// plain names, and HELO verification (helo_verify_hosts, helo_try_verify_hosts). Recorded with exim4 in a network namespace whose resolver was
+// plain names, HELO verification (helo_verify_hosts, helo_try_verify_hosts),
+// and sender verification through the dnslookup router. Recorded with exim4 in a network namespace whose resolver was
 // a BIND serving the zones below; here tern asks a BIND with the same zones.
 // test/fixtures/smtp/bh-dns/<config>-<client>.{stdout,stderr}.
 
@@ -20,7 +21,7 @@ before(async () => {
   dns = await startDnsServer([
     {
       name: 'example.test',
-      records: ['good A 10.0.0.1', 'bad A 10.0.0.99', 'both A 10.0.0.6', 'both AAAA 2001:db8::6'],
+      records: ['good A 10.0.0.1', 'bad A 10.0.0.99', 'both A 10.0.0.6', 'both AAAA 2001:db8::6', '@ MX 10 mx1', 'mx1 A 10.0.0.50'],
     },
     {
       // 10.0.0.4 has no PTR record (nor a hosts-file line); nx has no address
