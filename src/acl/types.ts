@@ -144,6 +144,8 @@ export interface VerifyAddressResult {
   result: 'ok' | 'fail' | 'defer';
   /** $acl_verify_message / the SMTP text. */
   message?: string;
+  /** What the ACL logs when it is less than `message` (a failed lookup's own text). */
+  logMessage?: string;
   /** $recipient_verify_failure / $sender_verify_failure: qualify, route, mail, recipient, postmaster, random. */
   failure?: string;
   /** For verify = sender, the verified address becomes $sender_address_data etc. */

@@ -367,7 +367,8 @@ function* verifyAddress(st: RunState, arg: string, kind: 'sender' | 'recipient' 
     else if (!s.startsWith('=')) return err(st, BAD_VERIFY(arg));
     else senderAddress = s.slice(1).trim();
   }
-  const options: VerifyAddressOptions = { listCache: st.addressListCache };
+  // a recipient shares its named-list cache with the ACL's checks of it; a sender is a new address
+  const options: VerifyAddressOptions = { listCache: kind === 'recipient' ? st.addressListCache : undefined };
   let calloutDeferOk = false;
   for (const ss of rest) {
     const l = ss.toLowerCase();
@@ -449,17 +450,17 @@ function* verifyAddress(st: RunState, arg: string, kind: 'sender' | 'recipient' 
     writeLog(st, ['main'], `${kind} verification for <${address}> deferred: address verification not available yet`);
     result = { result: 'defer', message: 'address verification not available yet' };
   } else {
-    trace(st, '>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>');
+    // (the hook traces Exim's banners around a verification it makes, not around a cached answer)
     result = yield* waitFor(st, `verify\0${kind}\0${address}\0${arg}`, () => hook(address, kind, options));
-    trace(st, '----------- end verify ------------');
   }
   let rc: Rc = result.result === 'ok' ? 'OK' : result.result === 'fail' ? 'FAIL' : 'DEFER';
   // Each verification sets (or clears) the failure word of its kind, as Exim does.
   setVar(st, kind === 'recipient' ? 'recipient_verify_failure' : 'sender_verify_failure', result.failure);
   if (result.calloutAddress !== undefined) setVar(st, 'callout_address', result.calloutAddress);
   if (kind === 'recipient') {
-    st.logMsg = result.message;
-    st.userMsg = result.userMessage ?? result.message;
+    st.logMsg = result.logMessage ?? result.message;
+    // a routing defer tells the client only a text meant for it (else Exim's "Temporary local problem")
+    st.userMsg = rc === 'DEFER' ? result.userMessage : (result.userMessage ?? result.message);
     if (result.addressData !== undefined) setVar(st, 'address_data', result.addressData, true);
     // A recipient that a callout host accepted gives them (untainted); any other callout verdict clears them.
     if (result.callout) {

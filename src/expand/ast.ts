@@ -45,7 +45,7 @@ export interface LookupNode {
   tailError?: string;
 }
 /** A place where Exim's parser would have stopped with an error. */
-export interface ErrorNode { k: 'error'; msg: string }
+export interface ErrorNode { k: 'error'; msg: string; /** a lookup type problem (LookupFailure) */ lookup?: boolean }
 
 export type Node = LiteralNode | VarNode | HeaderNode | OperatorNode | ItemNode | IfNode | LookupNode | ErrorNode;
 

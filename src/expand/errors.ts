@@ -5,6 +5,11 @@ export class ExpandError extends Error {
   override name = 'ExpandError';
 }
 
+/** An expansion that failed in a lookup (Exim's search errors): routers log just this text. */
+export class LookupFailure extends ExpandError {
+  override name = 'LookupFailure';
+}
+
 /** A forced failure (`fail` in ${if}/${lookup}/${extract}...): callers treat it differently from an error. */
 export class ForcedFail extends ExpandError {
   override name = 'ForcedFail';

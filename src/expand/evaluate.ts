@@ -5,7 +5,7 @@
 
 import type { Cond, IfNode, LookupNode, Node, OperatorNode, Seq } from './ast.ts';
 import type { ExpandContext, VarValue } from './context.ts';
-import { ExpandError, ForcedFail } from './errors.ts';
+import { ExpandError, ForcedFail, LookupFailure } from './errors.ts';
 import { resolveVariable } from './variables.ts';
 import { readHeader } from './headers.ts';
 import { applyOperator } from './operator-dispatch.ts';
@@ -125,7 +125,7 @@ export function evalNode(node: Node, st: EvalState): string {
         st.depth--;
       }
     }
-    case 'error': throw new ExpandError(node.msg);
+    case 'error': throw node.lookup ? new LookupFailure(node.msg) : new ExpandError(node.msg);
   }
 }
 

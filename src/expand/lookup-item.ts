@@ -6,7 +6,7 @@ import { parseLookupSpec } from '../lookups/spec.ts';
 import { runLookup, type LookupResult } from '../lookups/helpers.ts';
 import { LookupDefer, LookupError } from '../lookups/types.ts';
 import type { ExpandContext } from './context.ts';
-import { ExpandError } from './errors.ts';
+import { ExpandError, LookupFailure } from './errors.ts';
 
 /** Exim's complaint about a lookup type as written, or null when it is usable. */
 export function checkLookupSpec(text: string, hasKey: boolean): string | null {
@@ -40,8 +40,8 @@ export function doLookupItem(
     if (fileTainted) throw new ExpandError('');
     return runLookup(spec, key, ctx, { file: fileOrQuery, fileTainted });
   } catch (e) {
-    if (e instanceof LookupDefer) throw new ExpandError(`lookup of "${key ?? fileOrQuery}" gave DEFER: ${e.message}`);
-    if (e instanceof LookupError) throw new ExpandError(e.message);
+    if (e instanceof LookupDefer) throw new LookupFailure(`lookup of "${key ?? fileOrQuery}" gave DEFER: ${e.message}`);
+    if (e instanceof LookupError) throw new LookupFailure(e.message);
     throw e;
   }
 }

@@ -125,9 +125,9 @@ export class Parser {
     throw new SyntaxError_(msg);
   }
 
-  private staticError(msg: string): Node {
+  private staticError(msg: string, lookup = false): Node {
     this.staticErrors.push(msg);
-    return { k: 'error', msg };
+    return lookup ? { k: 'error', msg, lookup } : { k: 'error', msg };
   }
 
   private ws(): void {
@@ -494,7 +494,7 @@ export class Parser {
     }
     const query = this.braced();
     const yn = this.yesNo('lookup');
-    if (problem) return this.staticError(problem);
+    if (problem) return this.staticError(problem, true);
     return { k: 'lookup', spec, key, query, ...yn };
   }
 

@@ -140,7 +140,11 @@ async function routeOne(env: RoutingEnv, a: RoutingAddress, start: number): Prom
       }
       case 'defer':
         env.trace?.(`${r.name} router: defer for ${a.address}`);
-        return { address: a, result: 'defer', router: r.name, message: answer.message, logged: answer.logged, userMessage: answer.userMessage ? answer.message : undefined };
+        env.trace?.(`  message: ${answer.message}`);
+        return {
+          address: a, result: 'defer', router: r.name, message: answer.message, logged: answer.logged,
+          userMessage: answer.userMessage ? answer.message : undefined, logMessage: answer.logMessage,
+        };
       case 'discard':
         return { address: a, result: 'discard', router: r.name };
       case 'pass': {

@@ -8,6 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { DriverInstance } from '../config/types.ts';
 import { extractAddress, findAddressEnd } from '../expand/operators/address.ts';
+import { expandStringAsync, ExpandError, ForcedFail } from '../expand/index.ts';
+import { LookupFailure } from '../expand/errors.ts';
 import { redirectFilter } from '../filter/redirect.ts';
 import { boolOption, expandOption, rawOption } from './options.ts';
 import type { DriverAnswer, GeneratedItem, RoutingAddress, RoutingEnv } from './types.ts';
@@ -127,8 +129,18 @@ export function splitAddress(address: string): { localPart: string; domain: stri
   return at < 0 ? { localPart: address, domain: '' } : { localPart: address.slice(0, at), domain: address.slice(at + 1) };
 }
 
-async function readData(env: RoutingEnv, r: DriverInstance): Promise<string | undefined | { defer: string }> {
-  if (rawOption(r, 'data') !== undefined) return expandOption(r, 'data', env.ctx);
+async function readData(env: RoutingEnv, r: DriverInstance): Promise<string | undefined | { defer: string; logMessage?: string }> {
+  const raw = rawOption(r, 'data');
+  if (raw !== undefined) {
+    try {
+      return await expandStringAsync(raw, env.ctx);
+    } catch (e) {
+      if (e instanceof ForcedFail) return undefined;
+      if (!(e instanceof ExpandError)) throw e;
+      // Exim's words; a failed lookup is logged by its own message only
+      return { defer: `failed to expand "${raw}": ${e.message}`, logMessage: e instanceof LookupFailure ? e.message : undefined };
+    }
+  }
   const file = await expandOption(r, 'file', env.ctx);
   if (file === undefined) return undefined;
   if (!file.startsWith('/')) return { defer: `${r.name} router: file "${file}" is not an absolute path` };
@@ -149,7 +161,7 @@ async function readData(env: RoutingEnv, r: DriverInstance): Promise<string | un
 export async function redirectRouter(env: RoutingEnv, r: DriverInstance, a: RoutingAddress): Promise<DriverAnswer> {
   const data = await readData(env, r);
   if (data === undefined) return { rc: 'decline' };
-  if (typeof data !== 'string') return { rc: 'defer', message: data.defer };
+  if (typeof data !== 'string') return { rc: 'defer', message: data.defer, logMessage: 'logMessage' in data ? data.logMessage : undefined };
   let qualifyDomain: string;
   if (boolOption(r, 'qualify_preserve_domain')) qualifyDomain = a.domain;
   else {
@@ -166,11 +178,11 @@ export async function redirectRouter(env: RoutingEnv, r: DriverInstance, a: Rout
   });
   if (list.kind === 'error') return { rc: 'defer', message: `error in redirect data: ${list.message}` };
   if (list.kind === 'fail') {
-    if (!boolOption(r, 'allow_fail')) return { rc: 'defer', message: `${r.name} router: :fail: is not permitted (allow_fail is not set)` };
+    if (!boolOption(r, 'allow_fail')) return { rc: 'defer', message: `error in redirect data: ":fail: ${list.message}" is not permitted` };
     return { rc: 'fail', message: list.message };
   }
   if (list.kind === 'defer') {
-    if (!boolOption(r, 'allow_defer')) return { rc: 'defer', message: `${r.name} router: :defer: is not permitted (allow_defer is not set)` };
+    if (!boolOption(r, 'allow_defer')) return { rc: 'defer', message: `error in redirect data: ":defer: ${list.message}" is not permitted` };
     return { rc: 'defer', message: list.message, userMessage: true };
   }
   if (list.blackhole) {

@@ -72,6 +72,8 @@ export interface RouteOutcome {
   children?: RoutingAddress[];
   /** The part of `message` meant for the client (Exim's user_message: :fail:/:defer: texts, cannot_route_message). */
   userMessage?: string;
+  /** What a verifying ACL logs, where Exim logs less than the message (a failed lookup's own text). */
+  logMessage?: string;
 }
 
 export interface RoutingEnv {
@@ -102,7 +104,7 @@ export type DriverAnswer =
   | { rc: 'decline' }
   | { rc: 'pass' }
   | { rc: 'fail'; message?: string }
-  | { rc: 'defer'; message: string; logged?: string; userMessage?: boolean }
+  | { rc: 'defer'; message: string; logged?: string; userMessage?: boolean; /** what an ACL logs, when not the message */ logMessage?: string }
   | { rc: 'discard' }
   | { rc: 'redirect'; children: GeneratedItem[]; unseen?: boolean; /** the children start at the next router (iplookup) */ fromNextRouter?: boolean };
 

@@ -73,7 +73,7 @@ function calloutLeaf(outcomes: RouteOutcome[], config: Config): RouteOutcome | u
 /** The verification result of the routing leaves. */
 export function judge(outcomes: RouteOutcome[]): VerifyAddressResult {
   const defer = outcomes.find((o) => o.result === 'defer');
-  if (defer) return { result: 'defer', message: defer.message, failure: 'route' };
+  if (defer) return { result: 'defer', message: defer.message, logMessage: defer.logMessage, userMessage: defer.userMessage, failure: 'route' };
   const fail = outcomes.find((o) => o.result === 'fail');
   if (fail) return { result: 'fail', message: fail.message, failure: 'route' };
   const forced = outcomes.find((o) => o.failVerify);
@@ -110,7 +110,9 @@ export function addressVerifyHooks(src: HookSource): AclVerifyHooks {
   return {
     address(address, kind, options) {
       const run = async (): Promise<VerifyAddressResult> => {
+        src.trace?.('>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>');
         const { outcomes: _o, ...r } = await verifyAddress(address, kind, options, src);
+        src.trace?.('----------- end verify ------------');
         return r;
       };
       // A callout is made (or its cache consulted) at each check, as Exim does.
