@@ -10,6 +10,8 @@ import { messageSizeLimit } from './helo.ts';
 import { finishMessage, lostDuringData, splitHeaders } from './message.ts';
 import { chunkReceived, REPLY, timeoutReply } from './replies.ts';
 import { SessionEnd, type SmtpSession } from './session.ts';
+import { optString } from './options.ts';
+import { refuseTooSoon, sentTooSoon } from './sync.ts';
 
 /** Any accepted (or discarded) recipient? Else the "must precede" reply. */
 /**
@@ -18,13 +20,13 @@ import { SessionEnd, type SmtpSession } from './session.ts';
  * and does not count that as a protocol error; otherwise it does.
  */
 function pipelinedAfterRcpt(s: SmtpSession): boolean {
-  return s.advertised.pipelining && s.history[s.history.length - 2] === 'RCPT';
+  return s.advertised.pipelining && s.history[s.history.length - 2] === 'RCPT' && !s.prevCmdFlags.rcptWithoutSender;
 }
 
 function noRecipientsReply(s: SmtpSession, verb: 'DATA' | 'BDAT'): string[] {
   let last: string = verb === 'DATA' ? REPLY.rcptBeforeData : REPLY.rcptBeforeBdat;
   if (pipelinedAfterRcpt(s)) last = last.replace('503 valid', '503 Valid');
-  if (s.rcptFailCount > 0 && s.lastRcptRejection !== undefined && !s.aclConn.controls.noMultilineResponses) {
+  if (!s.rcptAnswersDiffer && s.lastRcptRejection !== undefined && !s.aclConn.controls.noMultilineResponses) {
     return [REPLY.allRcptsRejected, ...s.lastRcptRejection.split('\n').map((l) => `503-${l}`), last];
   }
   return [last];
@@ -48,12 +50,16 @@ export async function dataCommand(s: SmtpSession, line: string, arg: string): Pr
     await countSyntaxError(s, line, 'unexpected argument data');
     return;
   }
+  // From the first DATA or BDAT on, commands are read with Exim's synchronisation check
+  s.pipeConnectAcceptable = false;
   if (!hasRecipients(s)) {
     s.sendLines(noRecipientsReply(s, 'DATA'));
     if (!pipelinedAfterRcpt(s)) await countProtocolError(s, line, 'valid RCPT command must precede DATA');
     return;
   }
   if (!await predata(s)) return;
+  // The predata ACL may have taken a while: Exim checks again that the client waited for its answer.
+  if (optString(s.config, 'acl_smtp_predata') && sentTooSoon(s)) refuseTooSoon(s, line);
   // Checked as the message is received (its answer is not acted on yet; the -bh trace shows it).
   if (!s.isLocal) await s.hostInList('ignore_fromline_hosts');
   s.send(REPLY.enterMessage);
@@ -129,10 +135,11 @@ function toInternal(b: Buffer, prevCr: boolean): { out: Buffer; endsCr: boolean 
 }
 
 export async function bdatCommand(s: SmtpSession, line: string, arg: string): Promise<void> {
-  const m = /^(\d+)(?:[ \t]+(LAST))?[ \t]*$/i.exec(arg);
+  // As Exim reads it (sscanf "%u"): a size, then LAST (any case) or anything else for a chunk that is not the last.
+  const m = /^[ \t]*\+?(\d+)(?:[ \t]*(.*))?$/s.exec(arg);
   if (!s.advertised.chunking) {
+    // the chunk is not skipped: Exim reads what follows as commands
     s.send(REPLY.bdatNotAdvertised);
-    if (m) await skipBytes(s, Number(m[1]));
     await countProtocolError(s, line, 'BDAT command used when CHUNKING not advertised');
     return;
   }
@@ -142,7 +149,8 @@ export async function bdatCommand(s: SmtpSession, line: string, arg: string): Pr
     return;
   }
   const n = Number(m[1]);
-  const last = m[2] !== undefined;
+  const last = (m[2] ?? '').toUpperCase() === 'LAST';
+  s.pipeConnectAcceptable = false;
   if (s.chunking === 'none' && !hasRecipients(s)) {
     const pipelined = pipelinedAfterRcpt(s);
     s.sendLines(noRecipientsReply(s, 'BDAT'));
@@ -151,11 +159,7 @@ export async function bdatCommand(s: SmtpSession, line: string, arg: string): Pr
     return;
   }
   if (s.chunking === 'none') {
-    if (!await predata(s)) {
-      await skipBytes(s, n);
-      s.chunking = 'failed';
-      return;
-    }
+    // no predata ACL for BDAT (the spec: "the acl_smtp_predata ACL is not run")
     s.chunking = 'chunks';
     // as for DATA, the message's reception starts with this check (the -bh trace shows it)
     if (!s.isLocal) await s.hostInList('ignore_fromline_hosts');

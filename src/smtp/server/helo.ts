@@ -7,6 +7,7 @@ import { expandStringAsync } from '../../expand/index.ts';
 import { aclContextFor, runPhaseAcl } from './acl-phase.ts';
 import { setVar } from './context.ts';
 import { optBool, optNumber, optString } from './options.ts';
+import { refuseTooSoon, sentTooSoon } from './sync.ts';
 import { heloSyntax, REPLY } from './replies.ts';
 import { verifyHeloNow } from '../../acl/index.ts';
 import { lookUpClientName } from './host-name.ts';
@@ -59,7 +60,8 @@ export async function computeExtensions(s: SmtpSession): Promise<{ lines: string
     adv.pipelining = true;
     // Checked once when the connection started (server.ts).
     // Exim 4.98 stops offering PIPECONNECT once a message has been received on the connection
-    if (!s.isLocal && s.messagesReceived === 0 && await advertise(s, 'pipelining_connect_advertise_hosts')) { lines.push('PIPECONNECT'); adv.pipeConnect = true; }
+    // offered until the client's first DATA or BDAT (server.ts, data.ts)
+    if (!s.isLocal && s.pipeConnectAcceptable) { lines.push('PIPECONNECT'); adv.pipeConnect = true; }
   }
   // Exim offers XCLIENT after PIPELINING; a client that became another by XCLIENT keeps the offer.
   // (An unset hosts_xclient is not checked: Exim builds without XCLIENT have no such line in -bh.)
@@ -146,6 +148,7 @@ export async function heloCommand(s: SmtpSession, verb: 'HELO' | 'EHLO', arg: st
     if (acl.verdict === 'drop') throw new SessionEnd('drop');
     return;
   }
+  if (acl.verdict === 'accept' && optString(s.config, 'acl_smtp_helo') && !s.pipeConnectAcceptable && sentTooSoon(s)) refuseTooSoon(s);
   s.esmtp = verb === 'EHLO';
   s.heloSeen = true;
   setVar(s.ctx, 'received_protocol', s.protocolName());

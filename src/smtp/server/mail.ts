@@ -12,6 +12,8 @@ import { REPLY } from './replies.ts';
 import { SessionEnd, type SmtpSession } from './session.ts';
 import { takeDelay } from './rate-limit.ts';
 import { hostAndIdent } from '../../log/index.ts';
+import { optString } from './options.ts';
+import { refuseTooSoon, sentTooSoon } from './sync.ts';
 
 /** Split "FROM:<x> params" after the verb; undefined when the keyword is missing. */
 export function afterKeyword(arg: string, keyword: 'FROM:' | 'TO:'): string | undefined {
@@ -35,6 +37,8 @@ function knownMailParams(s: SmtpSession): Set<string> {
 
 export async function mailCommand(s: SmtpSession, line: string, arg: string): Promise<void> {
   s.mailCount++;
+  // until it is accepted: RCPTs pipelined after a refused MAIL are no protocol errors (rcpt.ts)
+  s.cmdFlags.rejectedMail = true;
   if (!s.heloSeen && !s.isBatch && (await s.hostInList('helo_verify_hosts') || await s.hostInList('hosts_require_helo'))) {
     // Exim logs this refusal as a rejection; it still counts as a protocol error
     s.send(REPLY.heloRequired);
@@ -125,8 +129,10 @@ export async function mailCommand(s: SmtpSession, line: string, arg: string): Pr
   if (mp.authSender !== undefined) setVar(s.ctx, 'authenticated_sender', mp.authSender, true);
   setVar(s.ctx, 'prdr_requested', mp.prdr ? 'yes' : 'no');
   const acl = await runPhaseAcl(s, 'mail', { commandData: addrText });
+  if (acl.verdict === 'accept' && optString(s.config, 'acl_smtp_mail') && !s.advertised.pipelining && sentTooSoon(s)) refuseTooSoon(s, line);
   if (acl.verdict === 'accept' || acl.verdict === 'discard') {
     s.sender = sender;
+    s.cmdFlags.rejectedMail = false;
     s.mailSeen = true;
     s.mailDiscarded = acl.verdict === 'discard';
     s.sendLines(acl.lines.length ? acl.lines : [mp.prdr ? '250 OK, PRDR Requested' : REPLY.ok]);

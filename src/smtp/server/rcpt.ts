@@ -10,6 +10,7 @@ import { splitParams } from './params.ts';
 import { REPLY } from './replies.ts';
 import { SessionEnd, type SmtpSession } from './session.ts';
 import { takeDelay } from './rate-limit.ts';
+import { refuseTooSoon, sentTooSoon } from './sync.ts';
 
 const NOTIFY_WORDS = new Set(['SUCCESS', 'FAILURE', 'DELAY']);
 
@@ -18,6 +19,15 @@ export function validNotify(v: string): boolean {
   const words = v.toUpperCase().split(',');
   if (words.length === 1 && words[0] === 'NEVER') return true;
   return words.every((w) => NOTIFY_WORDS.has(w));
+}
+
+/**
+ * Remember what a RCPT was answered: when every RCPT of the transaction got
+ * the same answer and none was accepted, Exim repeats it in the reply to DATA.
+ */
+function noteRcptAnswer(s: SmtpSession, answer: string): void {
+  if (s.lastRcptRejection === undefined) s.lastRcptRejection = answer;
+  else if (s.lastRcptRejection !== answer) s.rcptAnswersDiffer = true;
 }
 
 async function recipientsMax(s: SmtpSession): Promise<number> {
@@ -31,11 +41,19 @@ async function recipientsMax(s: SmtpSession): Promise<number> {
 export async function rcptCommand(s: SmtpSession, line: string, arg: string): Promise<void> {
   if (s.sender === undefined) {
     s.send(REPLY.senderNotGiven);
+    noteRcptAnswer(s, REPLY.senderNotGiven);
+    if (s.advertised.pipelining && s.prevCmdFlags.rejectedMail) {
+      // the client pipelined it after a MAIL it could not yet know was refused
+      s.cmdFlags.rejectedMail = true;
+      return;
+    }
+    s.cmdFlags.rcptWithoutSender = true;
     await countProtocolError(s, line, 'RCPT must be preceded by MAIL');
     return;
   }
   const rest = afterKeyword(arg, 'TO:');
   if (rest === undefined || rest === '') {
+    noteRcptAnswer(s, REPLY.unrecognized);
     s.send(REPLY.unrecognized);
     await countSyntaxError(s, line, 'RCPT must have an address operand');
     return;
@@ -46,7 +64,7 @@ export async function rcptCommand(s: SmtpSession, line: string, arg: string): Pr
   let orcpt: string | undefined;
   for (const p of params) {
     if (p.name === 'NOTIFY') {
-      if (!validNotify(p.value ?? '')) { s.send(REPLY.notifyInvalid); await countSyntaxError(s, line, 'Invalid value for NOTIFY parameter'); return; }
+      if (!validNotify(p.value ?? '')) { noteRcptAnswer(s, REPLY.notifyInvalid); s.send(REPLY.notifyInvalid); await countSyntaxError(s, line, 'Invalid value for NOTIFY parameter'); return; }
       notify = (p.value ?? '').toUpperCase();
     } else if (p.name === 'ORCPT') {
       // kept in xtext form ("rfc822;x+40y"), as Exim spools and relays it
@@ -56,7 +74,9 @@ export async function rcptCommand(s: SmtpSession, line: string, arg: string): Pr
   const parsed = extractAddress(addrText, false);
   if ('error' in parsed) {
     // a batch reports the parser's text alone (Exim 4.98 -bS)
-    s.send(s.isBatch ? `501 ${parsed.error}` : `501 ${addrText}: ${parsed.error}`);
+    const reply = s.isBatch ? `501 ${parsed.error}` : `501 ${addrText}: ${parsed.error}`;
+    noteRcptAnswer(s, reply);
+    s.send(reply);
     await countSyntaxError(s, line, parsed.error);
     return;
   }
@@ -67,6 +87,7 @@ export async function rcptCommand(s: SmtpSession, line: string, arg: string): Pr
     } else if (s.isLocal || await s.hostInList('recipient_unqualified_hosts')) {
       address += '@' + (s.ctx.options?.get('qualify_recipient') || s.ctx.options?.get('qualify_domain') || s.ctx.options?.get('primary_hostname') || '');
     } else {
+      noteRcptAnswer(s, `501 ${addrText}: recipient address must contain a domain`);
       s.send(`501 ${addrText}: recipient address must contain a domain`);
       await countSyntaxError(s, line, 'recipient address must contain a domain');
       return;
@@ -77,6 +98,7 @@ export async function rcptCommand(s: SmtpSession, line: string, arg: string): Pr
   if (s.rateLimits.rcpt) await s.pause(takeDelay(s.rateLimits.rcpt, s.rcptCount));
   const max = await recipientsMax(s);
   if (max > 0 && s.recipients.length >= max) {
+    noteRcptAnswer(s, REPLY.tooManyRecipients);
     s.send(REPLY.tooManyRecipients);
     s.rcptDeferCount++;
     return;
@@ -88,6 +110,7 @@ export async function rcptCommand(s: SmtpSession, line: string, arg: string): Pr
     return;
   }
   const acl = await runPhaseAcl(s, 'rcpt', { commandData: addrText, recipient: address });
+  if (acl.verdict === 'accept' && !s.advertised.pipelining && sentTooSoon(s)) refuseTooSoon(s, line);
   // The address's variables do not outlive its ACL (Exim's PREDATA and DATA ACLs see them empty).
   for (const v of ['local_part', 'domain', 'local_part_data', 'domain_data']) s.ctx.vars.delete(v);
   switch (acl.verdict) {
@@ -104,7 +127,7 @@ export async function rcptCommand(s: SmtpSession, line: string, arg: string): Pr
     default:
       if (acl.verdict === 'defer') s.rcptDeferCount++;
       else s.rcptFailCount++;
-      s.lastRcptRejection = acl.text;
+      noteRcptAnswer(s, acl.text);
       s.sendLines(acl.lines);
       if (acl.verdict === 'drop') throw new SessionEnd('drop');
   }

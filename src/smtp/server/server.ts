@@ -6,7 +6,7 @@ import { lookUpClientName } from './host-name.ts';
 import { identifyCaller } from './ident.ts';
 import { senderFullhost } from '../../log/host.ts';
 import { installDnsFailEvent } from './events.ts';
-import { formatCommandTimeout, formatConnectionClosed, formatConnectionOpened, formatDuration, formatEarlyInput, formatNoMail, formatSyncError, hostAndIdent, TEXT } from '../../log/index.ts';
+import { formatCommandTimeout, formatConnectionClosed, formatConnectionOpened, formatDuration, formatEarlyInput, formatNoMail, hostAndIdent, TEXT } from '../../log/index.ts';
 import { runPhaseAcl } from './acl-phase.ts';
 import { authCommand } from './auth-command.ts';
 import { setVar } from './context.ts';
@@ -29,17 +29,18 @@ import { starttlsCommand, tlsOnConnect } from './starttls.ts';
 import { runTlsAuthenticator } from './tls-auth.ts';
 import { PROXY_FAILED_REPLY, startProxiedSession } from './proxy-protocol.ts';
 import { xclientCommand } from './xclient.ts';
+import { refuseTooSoon, sentTooSoon } from './sync.ts';
 import { closeDown } from './closedown.ts';
 import { PanicDie } from '../../log/panic-die.ts';
 import type { ConnectionInfo, SmtpIo, SmtpServices } from './types.ts';
 
 export { SmtpSession, SessionEnd } from './session.ts';
 
-/**
- * Commands after which the client must wait for the reply even when PIPELINING was offered (RFC 2920, as Exim checks).
- * STARTTLS is not one: what follows it in plaintext is thrown away (starttls.ts), as Exim does.
- */
-const ALWAYS_SYNC = new Set(['HELO', 'EHLO', 'VRFY', 'EXPN', 'ETRN', 'HELP', 'NOOP']);
+// Exim's classes of commands for the synchronisation check: these must always end a pipelined group,
+// MAIL, RCPT and RSET only when PIPELINING was not advertised, and BDAT, AUTH, QUIT and HELP never
+// (an unknown command always must).
+const ALWAYS_SYNC = new Set(['HELO', 'EHLO', 'DATA', 'VRFY', 'EXPN', 'NOOP', 'ATRN', 'ETRN', 'STARTTLS', 'XCLIENT']);
+const NEVER_SYNC = new Set(['BDAT', 'AUTH', 'QUIT', 'HELP']);
 
 /** The commands the session knows (dispatch); anything else is an unknown command. */
 const KNOWN_VERBS = new Set(['HELO', 'EHLO', 'MAIL', 'RCPT', 'DATA', 'BDAT', 'RSET', 'NOOP', 'HELP', 'QUIT', 'VRFY', 'EXPN', 'ETRN', 'ATRN',
@@ -138,7 +139,7 @@ async function greet(s: SmtpSession): Promise<boolean> {
     s.sendLines(acl.lines);
     return false;
   }
-  if (!s.isLocal) await s.checkHostListOnce('pipelining_connect_advertise_hosts');
+  if (!s.isLocal) s.pipeConnectAcceptable = await s.checkHostListOnce('pipelining_connect_advertise_hosts');
   // Input before the banner: a client that did not wait (allowed only where PIPECONNECT may be used).
   if (s.checksSync && (s.aclConn.controls.enforceSync ?? optBool(s.config, 'smtp_enforce_sync'))) {
     if (s.input.pendingInput() && !await s.hostInList('pipelining_connect_advertise_hosts')) {
@@ -154,13 +155,16 @@ async function greet(s: SmtpSession): Promise<boolean> {
 }
 
 /** Whether the client sent more before we answered, where it had to wait. */
-function syncViolation(s: SmtpSession, verb: string): boolean {
-  if (!s.checksSync || !s.input.pendingInput()) return false;
-  const enforce = s.aclConn.controls.enforceSync ?? optBool(s.config, 'smtp_enforce_sync');
-  if (!enforce) return false;
-  if (ALWAYS_SYNC.has(verb)) return true;
+function syncViolation(s: SmtpSession, verb: string, arg: string): boolean {
+  // While PIPECONNECT is acceptable (until the first DATA or BDAT) Exim reads commands unchecked: so
+  // plaintext pipelined after STARTTLS is thrown away then (starttls.ts), not refused.
+  if (s.pipeConnectAcceptable || !sentTooSoon(s)) return false;
+  // Exim knows MAIL and RCPT only as "MAIL FROM:" and "RCPT TO:"
+  const known = KNOWN_VERBS.has(verb) && (verb !== 'MAIL' || /^FROM:/i.test(arg)) && (verb !== 'RCPT' || /^TO:/i.test(arg));
+  if (!known || ALWAYS_SYNC.has(verb)) return true;
+  if (NEVER_SYNC.has(verb)) return false;
   const mayPipeline = s.advertised.pipelining && !s.aclConn.controls.noPipelining;
-  return !mayPipeline && verb !== 'QUIT';
+  return !mayPipeline;
 }
 
 async function commandLoop(s: SmtpSession): Promise<'quit' | 'lost' | 'timeout'> {
@@ -207,17 +211,14 @@ async function commandLoop(s: SmtpSession): Promise<'quit' | 'lost' | 'timeout'>
       continue;
     }
     // a line cut at the buffer size is an unknown command, not a synchronisation point
-    if (verb && !cmd.truncated && syncViolation(s, verb)) {
-      const next = s.input.peekBuffered(150).toString('latin1');
-      s.send(REPLY.syncError);
-      s.logger.reject(formatSyncError(s.peer(), s.logger.selector as never, bytesToText(line), bytesToText(next), s.advertised.pipelining));
-      throw new SessionEnd('other');
-    }
+    if (!cmd.truncated && syncViolation(s, verb, arg)) refuseTooSoon(s, line);
     // Like the synchronisation check, pipelining is only detected on a socket (not -bs).
     if (verb && s.checksSync && !m?.[0].startsWith('BDAT') && s.input.pendingInput()) s.pipeliningUsed = true;
     // the C= list of Exim's log lines names known commands only
     if (s.history.length < 10_000 && KNOWN_VERBS.has(verb)) s.history.push(verb);
     if (!cmd.truncated) await countNonmail(s, verb, line);
+    s.prevCmdFlags = s.cmdFlags;
+    s.cmdFlags = { rejectedMail: false, rcptWithoutSender: false };
     if (await dispatch(s, verb, line, arg, cmd.truncated) === 'quit') return 'quit';
   }
 }

@@ -75,6 +75,14 @@ export class SessionEnd extends Error {
   override name = 'SessionEnd';
 }
 
+/** Facts about one command that the next may depend on. */
+export interface CommandFlags {
+  /** A MAIL that was refused, or a RCPT pipelined after one. */
+  rejectedMail: boolean;
+  /** A RCPT refused for want of a sender, not pipelined after a refused MAIL (no "valid RCPT"). */
+  rcptWithoutSender: boolean;
+}
+
 export class SmtpSession {
   readonly io: SmtpIo;
   readonly conn: ConnectionInfo;
@@ -108,8 +116,13 @@ export class SmtpSession {
   rcptCount = 0;
   rcptFailCount = 0;
   rcptDeferCount = 0;
-  /** Text of the last RCPT rejection (for "All RCPT commands were rejected"). */
+  /** The answer to the transaction's first RCPT (for "All RCPT commands were rejected"): an ACL's text, else the reply line. */
   lastRcptRejection: string | undefined;
+  /** A later RCPT got another answer than the first. */
+  rcptAnswersDiffer = false;
+  /** What the previous command and this one were, for Exim's leniency with pipelined clients (server.ts rolls them over). */
+  prevCmdFlags: CommandFlags = { rejectedMail: false, rcptWithoutSender: false };
+  cmdFlags: CommandFlags = { rejectedMail: false, rcptWithoutSender: false };
   /** BDAT: 'none', in the middle of a chunked message, or failed (only RSET now). */
   chunking: 'none' | 'chunks' | 'failed' = 'none';
   /** A message's bytes collected over BDAT chunks. */
@@ -121,6 +134,11 @@ export class SmtpSession {
   synprotErrors = 0;
   unknownCommands = 0;
   messagesReceived = 0;
+  /**
+   * The client may pipeline from the banner on (it is in pipelining_connect_advertise_hosts) and has
+   * not yet sent DATA or BDAT: as in Exim, commands are read without the synchronisation check then.
+   */
+  pipeConnectAcceptable = false;
   /** A failure Exim would have died of ended the session (see log/panic-die.ts). */
   fatal = false;
   /** MAIL commands of the connection (smtp_ratelimit_mail). */
@@ -383,6 +401,7 @@ export class SmtpSession {
     this.rcptFailCount = 0;
     this.rcptDeferCount = 0;
     this.lastRcptRejection = undefined;
+    this.rcptAnswersDiffer = false;
     this.chunking = 'none';
     this.bdatChunks = [];
     this.bdatSize = 0;

@@ -1,0 +1,172 @@
+// Exim's synchronisation checks and the replies around them, through a real
+// `tern -bdf` on loopback (found by the SMTP fuzz, test/smtp/server/fuzz.test.ts).
+// Every expectation here was recorded from Debian's exim4 -bdf with the same
+// configuration; TERN_INTEG_PROGRAM=exim4 runs this file against Exim.
+//
+// The model: while PIPECONNECT is acceptable (the client is in
+// pipelining_connect_advertise_hosts and has sent no DATA or BDAT yet)
+// commands are read without a check; after that HELO, EHLO, DATA, VRFY,
+// EXPN, NOOP, ETRN, STARTTLS and unknown commands must end what the client
+// sent, MAIL, RCPT and RSET too when PIPELINING was not advertised, and BDAT,
+// AUTH, QUIT and HELP never. Exim also checks again after the HELO, MAIL,
+// RCPT and predata ACLs.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SmtpClient } from '../../helpers/smtp-client.ts';
+import { startDaemon, type TernDaemon } from '../../helpers/tern-daemon.ts';
+
+const CONFIG = `
+primary_hostname = test.example
+qualify_domain = test.example
+queue_only
+smtp_max_synprot_errors = 3
+chunking_advertise_hosts = *
+acl_smtp_mail = c_mail
+acl_smtp_rcpt = c_rcpt
+acl_smtp_predata = c_predata
+
+begin acl
+
+c_mail:
+  deny    senders = *@reject.example
+          message = sender refused
+  accept
+
+c_rcpt:
+  deny    local_parts = reject
+  defer   local_parts = defer
+  accept
+
+c_predata:
+  deny    condition = \${if eq{$sender_address}{nopredata@b.example}}
+  accept
+
+begin authenticators
+
+PLAIN:
+  driver = plaintext
+  public_name = PLAIN
+  server_prompts = :
+  server_condition = \${if and {{eq{$auth2}{user}}{eq{$auth3}{secret}}}}
+  server_set_id = $auth2
+`;
+
+let d: TernDaemon;
+before(async () => {
+  d = await startDaemon({ config: CONFIG });
+});
+after(async () => {
+  await d.stop();
+});
+
+/** Write each group in one go; collect the replies (raw) until the line is quiet or closed. */
+async function session(groups: string[]): Promise<string[]> {
+  const c = await SmtpClient.connect(d.port);
+  const out: string[] = [];
+  const drain = async (): Promise<void> => {
+    for (;;) {
+      let r;
+      try {
+        r = await c.reply(400);
+      } catch {
+        return; // quiet
+      }
+      if (!r) { out.push('(closed)'); return; }
+      // the banner and EHLO's list are not what these tests are about
+      out.push(r.code === 220 && !out.length ? '220' : r.lines.length > 1 && r.code === 250 && r.lines.includes('HELP') ? '250 EHLO' : r.raw);
+    }
+  };
+  await drain();
+  for (const g of groups) {
+    if (c.closed) break;
+    c.write(Buffer.from(g.replace(/\n/g, '\r\n'), 'latin1'));
+    await drain();
+  }
+  c.close();
+  return out;
+}
+
+const SEND = 'MAIL FROM:<a@b.example>\nRCPT TO:<x@test.example>\nDATA\n';
+const MESSAGE = 'Subject: x\n\nhi\n.\n';
+
+test('before the first DATA nothing is checked as it is read (PIPECONNECT); after it, VRFY, unknown commands and STARTTLS are', async () => {
+  assert.deepEqual(await session(['EHLO x\nNOOP\n', 'VRFY x\nNOOP\n', 'FOO\nNOOP\n', 'QUIT\n']),
+    ['220', '250 EHLO', '250 OK', '501 x: recipient address must contain a domain', '250 OK', '500 unrecognized command', '250 OK',
+      '221 test.example closing connection', '(closed)']);
+  for (const late of ['VRFY x\nNOOP\n', 'FOO\nNOOP\n', 'STARTTLS\nNOOP\n', 'EHLO y\nNOOP\n']) {
+    const got = await session(['EHLO x\n', SEND, MESSAGE, late]);
+    assert.deepEqual(got.slice(-2), ['554 SMTP synchronization error', '(closed)'], late);
+  }
+});
+
+test('HELP, AUTH and RSET may be pipelined after a message when PIPELINING was advertised', async () => {
+  const got = await session(['EHLO x\n', SEND, MESSAGE, 'HELP\nNOOP\n', 'AUTH PLAIN AHVzZXIAc2VjcmV0\nNOOP\n', 'RSET\nNOOP\n', 'QUIT\n']);
+  assert.deepEqual(got.slice(6), [
+    '214-Commands supported:\n214 AUTH STARTTLS HELO EHLO MAIL RCPT DATA BDAT NOOP QUIT RSET HELP', '250 OK',
+    '235 Authentication succeeded', '250 OK', '250 Reset OK', '250 OK', '221 test.example closing connection', '(closed)']);
+});
+
+test('DATA with the message in the same packet: refused after the predata ACL, nothing queued', async () => {
+  const before = d.spooledIds();
+  const got = await session(['EHLO x\n', SEND + MESSAGE]);
+  assert.deepEqual(got, ['220', '250 EHLO', '250 OK', '250 Accepted', '554 SMTP synchronization error', '(closed)']);
+  assert.deepEqual(d.spooledIds(), before);
+});
+
+test('PIPECONNECT is no longer offered once DATA was tried', async () => {
+  const c = await SmtpClient.connect(d.port);
+  await c.reply();
+  assert.ok((await c.command('EHLO x')).lines.includes('PIPECONNECT'));
+  await c.command('MAIL FROM:<a@b.example>');
+  assert.equal((await c.command('DATA')).raw, '503 valid RCPT command must precede DATA');
+  assert.ok(!(await c.command('EHLO x')).lines.includes('PIPECONNECT'));
+  c.close();
+});
+
+test('HELO: MAIL pipelined with RCPT is refused after the MAIL ACL', async () => {
+  assert.deepEqual(await session(['HELO x\n', 'MAIL FROM:<a@b.example>\nRCPT TO:<x@test.example>\n']),
+    ['220', '250 test.example Hello x [127.0.0.1]', '554 SMTP synchronization error', '(closed)']);
+});
+
+test('BDAT when CHUNKING was not advertised: 503, and the chunk is read as commands', async () => {
+  assert.deepEqual(await session(['HELO x\n', 'BDAT 3\nabcNOOP\n']),
+    ['220', '250 test.example Hello x [127.0.0.1]', '503 BDAT command used when CHUNKING not advertised', '500 unrecognized command']);
+});
+
+test('BDAT: anything but LAST (any case) after the size makes a chunk that is not the last', async () => {
+  const got = await session(['EHLO x\n', 'MAIL FROM:<a@b.example>\nRCPT TO:<x@test.example>\nBDAT 3 FIRST\nabc', 'BDAT 3 LAST extra\nabc', 'BDAT 0 last\n']);
+  assert.deepEqual(got.slice(2, 6), ['250 OK', '250 Accepted', '250 3 byte chunk received', '250 3 byte chunk received']);
+  assert.match(got[6], /^250- 0 byte chunk, total 9\n250 OK id=/);
+});
+
+test('BDAT does not run the predata ACL', async () => {
+  const got = await session(['EHLO x\n', 'MAIL FROM:<nopredata@b.example>\nRCPT TO:<x@test.example>\nBDAT 4 LAST\nab\n']);
+  assert.match(got[got.length - 1], /^250- 4 byte chunk, total \d+\n250 OK id=/);
+  // DATA does
+  const data = await session(['EHLO x\n', 'MAIL FROM:<nopredata@b.example>\n', 'RCPT TO:<x@test.example>\n', 'DATA\n']);
+  assert.equal(data[data.length - 1], '550 Administrative prohibition');
+});
+
+test('DATA without recipients repeats the answer every RCPT got, whatever it was', async () => {
+  const got = await session(['EHLO x\n', 'RCPT TO:<x@test.example>\nDATA\n',
+    'MAIL FROM:<a@b.example>\nRCPT TO:<reject@test.example>\nRCPT TO:<defer@test.example>\nDATA\n',
+    'RSET\nMAIL FROM:<a@b.example>\nRCPT TO:<defer@test.example>\nDATA\n']);
+  assert.deepEqual(got.slice(2), [
+    '503 sender not yet given',
+    // the RCPT was a protocol error, not a valid RCPT: "valid" in lower case
+    '503-All RCPT commands were rejected with this error:\n503-503 sender not yet given\n503 valid RCPT command must precede DATA',
+    '250 OK', '550 Administrative prohibition', '451 Temporary local problem - please try later',
+    '503 Valid RCPT command must precede DATA',
+    '250 Reset OK', '250 OK', '451 Temporary local problem - please try later',
+    '503-All RCPT commands were rejected with this error:\n503-Temporary local problem - please try later\n503 Valid RCPT command must precede DATA',
+  ]);
+});
+
+test('RCPTs pipelined after a refused MAIL are no protocol errors (smtp_max_synprot_errors = 3)', async () => {
+  const rcpts = ['x', 'y', 'z', 'w', 'v'].map((l) => `RCPT TO:<${l}@test.example>\n`).join('');
+  const got = await session(['EHLO x\n', `MAIL FROM:<a@reject.example>\n${rcpts}DATA\n`, 'NOOP\n']);
+  assert.deepEqual(got.slice(2), ['550 sender refused', ...Array(5).fill('503 sender not yet given'),
+    '503-All RCPT commands were rejected with this error:\n503-503 sender not yet given\n503 Valid RCPT command must precede DATA', '250 OK']);
+  assert.doesNotMatch(d.log('main'), /SMTP protocol error in "RCPT TO:<[xyzwv]@test.example>"/);
+});
