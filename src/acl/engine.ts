@@ -241,7 +241,7 @@ function* evalStatement(st: RunState, stmt: AclStatementCompiled): Step<{ rc: Rc
     }
     const lhs = `check ${!item.def.modifier && item.negated ? '!' : ''}${item.name} ${item.varName ? item.varName + ' ' : ''}`;
     trace(st, `${lhs}= ${item.arg}`);
-    if (item.def.expand && !(item.exp?.literal ?? true)) trace(st, `${' '.repeat(lhs.length)}= ${arg}`, false);
+    if (item.def.expand && !(item.exp?.literal ?? true)) trace(st, `${' '.repeat(Math.min(lhs.length, EXIM_SPACES))}= ${arg}`, false);
     if (item.def.forbids.has(st.where)) {
       st.logMsg = `cannot ${item.def.modifier ? 'use' : 'test'} ${item.name} condition in ${WHERE_NAMES[st.where]} ACL`;
       return { rc: 'ERROR', endpass };
@@ -258,6 +258,9 @@ function* evalStatement(st: RunState, stmt: AclStatementCompiled): Step<{ rc: Rc
   yield* settleMessages(st, stmt.verb, rc, userMessage, logMessage);
   return { rc, endpass };
 }
+
+/** Exim pads the expanded value's line from a string of 29 spaces: longer left-hand sides are not matched. */
+const EXIM_SPACES = 29;
 
 /** Lookup/DNS trouble during expansion defers rather than errors (Exim's search_find_defer). */
 function lookupDeferred(e: ExpandError): boolean {

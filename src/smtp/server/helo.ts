@@ -66,8 +66,9 @@ export async function computeExtensions(s: SmtpSession): Promise<{ lines: string
   // Exim offers XCLIENT after PIPELINING; a client that became another by XCLIENT keeps the offer.
   // (An unset hosts_xclient is not checked: Exim builds without XCLIENT have no such line in -bh.)
   if (s.xclientSession || (optString(s.config, 'hosts_xclient') !== undefined && await advertise(s, 'hosts_xclient'))) lines.push(XCLIENT_EHLO);
-  if (!s.authenticatedBy && s.services.authenticators?.length && await advertise(s, 'auth_advertise_hosts')) {
-    for (const a of s.services.authenticators) {
+  // Exim consults auth_advertise_hosts when any authenticator is configured, even client-only ones
+  if (!s.authenticatedBy && s.config.authenticators.length > 0 && await advertise(s, 'auth_advertise_hosts')) {
+    for (const a of s.services.authenticators ?? []) {
       if (await a.advertise(s.ctx, (t) => s.logger.main(t))) adv.auth.push(a);
     }
     const names = [...new Set(adv.auth.map((a) => a.publicName))];
