@@ -86,7 +86,7 @@ function finish(st: RunState, rc: Rc): AclResult {
 /** Run the ACL `spec` (already expanded) for `where`. */
 export async function runAcl(spec: string, where: AclWhere, actx: AclContext): Promise<AclResult> {
   const st = newRun(actx, where, false);
-  if (actx.trace && !listTracer(actx.expand)) setListTracer(actx.expand, { write: actx.trace, level: 0 });
+  if (actx.trace && !listTracer(actx.expand)) setListTracer(actx.expand, { write: actx.trace, level: 0, shared: { leak: 0 } });
   installAclHook(actx, where);
   setAddressVars(actx, where);
   setVar(st, 'acl_verify_message', undefined);
@@ -100,7 +100,7 @@ export async function runAcl(spec: string, where: AclWhere, actx: AclContext): P
  */
 export async function verifyHeloNow(actx: AclContext): Promise<boolean> {
   const st = newRun(actx, 'helo', false);
-  if (actx.trace && !listTracer(actx.expand)) setListTracer(actx.expand, { write: actx.trace, level: 0 });
+  if (actx.trace && !listTracer(actx.expand)) setListTracer(actx.expand, { write: actx.trace, level: 0, shared: { leak: 0 } });
   return (await driveAsync(st, verifyHelo(st))) === 'OK';
 }
 

@@ -9,7 +9,7 @@ import { Suspend } from '../util/suspend.ts';
 import { ExpandError, expandStringAsyncWithTaint, expandStringWithTaint, type Expansion } from '../expand/index.ts';
 import type { AclContext, AclWhere } from './types.ts';
 import type { ListCache } from '../lists/walk.ts';
-import { holdTrace } from '../lists/trace.ts';
+import { holdTrace, traceLeak } from '../lists/trace.ts';
 
 /** Exim's internal results of conditions, statements and ACLs. */
 export type Rc = 'OK' | 'FAIL' | 'DEFER' | 'ERROR' | 'DISCARD' | 'FAIL_DROP';
@@ -55,7 +55,7 @@ export function indentFor(level: number): string {
 /** Emit a -bh trace line (the text after Exim's ">>> " prefix) at the current nesting level. */
 export function trace(st: RunState, text: string, indent = true): void {
   const t = st.actx.trace;
-  if (t) t((indent ? indentFor(st.level) : '') + text);
+  if (t) t((indent ? indentFor(st.level + traceLeak(st.actx.expand)) : '') + text);
 }
 
 /** Run fn, turning its Suspends into waits (replayed until fn has all its answers). */

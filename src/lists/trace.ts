@@ -14,6 +14,22 @@ export interface ListTracer {
   level: number;
   /** Lines of a computation that may yet be replayed (see holdTrace), not written yet. */
   held?: { line: string; to: (line: string) => void }[];
+  /**
+   * Shared by the session's tracers: Exim's debug indentation grows by one,
+   * for the rest of the process, each time a host list cannot find a host's
+   * name or address (its indentation is not restored on that path).
+   */
+  shared?: { leak: number };
+}
+
+/** The extra indentation of every indented trace line from now on (see ListTracer.shared). */
+export function traceLeak(ctx: ExpandContext): number {
+  return tracers.get(ctx)?.shared?.leak ?? 0;
+}
+
+/** One more level of Exim's indentation leak. */
+export function growTraceLeak(tracer: ListTracer): void {
+  if (tracer.shared) tracer.shared.leak++;
 }
 
 const tracers = new WeakMap<ExpandContext, ListTracer>();
@@ -104,7 +120,7 @@ export function shownElement(item: string): string {
 
 /** Write a line at an absolute indentation level. */
 export function traceAt(tracer: ListTracer, level: number, text: string): void {
-  tracer.write(indentFor(level) + text);
+  tracer.write(indentFor(level + (tracer.shared?.leak ?? 0)) + text);
 }
 
 /**

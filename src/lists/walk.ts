@@ -12,7 +12,7 @@ import { expandWithHook } from '../lookups/expander-hook.ts';
 import { listFileItems, ListFileError, type CommentStyle } from './file-items.ts';
 import { PanicDie } from '../log/panic-die.ts';
 import { listSeparator, splitList } from './split.ts';
-import { listTracer, shownElement, traceAt, type ListTracer } from './trace.ts';
+import { growTraceLeak, listTracer, shownElement, traceAt, type ListTracer } from './trace.ts';
 import type { ItemOutcome, ListMatch } from './types.ts';
 
 /**
@@ -139,7 +139,10 @@ export function walkList(listText: string, kind: ListKind, state: WalkState, lab
     if (!t) return d;
     if (out.r === 'ok') return answer(d, `${negated ? 'no' : 'yes'} (matched "${raw}"${cached ? ' - cached' : ''})`);
     if (out.r === 'defer') return answer(d, `lookup deferred for ${raw}`);
-    return answer(d, `${d.result === 'ok' ? 'yes' : 'no'} (${out.message ?? 'unknown'})`);
+    const told = answer(d, `${d.result === 'ok' ? 'yes' : 'no'} (${out.message ?? 'unknown'})`);
+    // Exim's indentation grows here for good when a host's name or address was not found
+    if (out.r === 'unknown') growTraceLeak(t);
+    return told;
   }
   if (t) traceAt(t, L, `${question} ${lastNegated ? 'yes' : 'no'} (end of list)`);
   return { result: lastNegated ? 'ok' : 'fail', cacheData: stale };

@@ -12,7 +12,7 @@ import type { ExpandContext } from '../expand/context.ts';
 import { extractAddressList } from '../expand/operators/address.ts';
 import { routeAddress, type RouteOutcome } from '../routers/index.ts';
 import { AsyncMemo } from '../util/suspend.ts';
-import { listTracer, setListTracer } from '../lists/trace.ts';
+import { indentFor, listTracer, setListTracer, traceLeak } from '../lists/trace.ts';
 import { runCallout } from './callout.ts';
 
 export type VerifyKind = 'sender' | 'recipient' | 'header_sender';
@@ -37,7 +37,7 @@ function routingContext(ctx: ExpandContext): ExpandContext {
   const copy = { ...ctx, vars: new Map(ctx.vars), memo: new AsyncMemo() };
   // -bh: routing's list checks trace too, at the outermost level (as Exim's do)
   const tracer = listTracer(ctx);
-  if (tracer) setListTracer(copy, { write: (line) => tracer.write(line), level: 0 });
+  if (tracer) setListTracer(copy, { write: (line) => tracer.write(line), level: 0, shared: tracer.shared });
   return copy;
 }
 
@@ -121,7 +121,8 @@ export function addressVerifyHooks(src: HookSource): AclVerifyHooks {
       if (!cache) senderCache.set(src.cacheScope, (cache = new Map()));
       const key = `${address}\0${options.successOnRedirect ? 1 : 0}`;
       let p = cache.get(key);
-      if (p) src.trace?.('using cached sender verify result');
+      // an indented line in Exim's trace (so it shows the indentation leak of lists/trace.ts)
+      if (p) src.trace?.(`${indentFor(traceLeak(src.ctx))}using cached sender verify result`);
       else cache.set(key, (p = run()));
       return p;
     },

@@ -9,6 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { startDnsServer, type DnsServer } from '../helpers/dns-server.ts';
 
@@ -54,6 +55,31 @@ for (const file of fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.stderr'))
     });
     assert.equal(r.status, 0, r.stderr);
     const want = (ext: string): string => fs.readFileSync(path.join(FIXTURES, `${config}-${client}.${ext}`), 'utf8').replace(/\r\n/g, '\n');
+    assert.equal(normalise(r.stderr, conf), want('stderr'));
+    assert.equal(normalise(r.stdout, conf), want('stdout'));
+  });
+}
+
+// Shared operators' configurations (../shared/configs), whole sessions. Exim ran on a host
+// called "vm" whose /etc/aliases existed (the configurations route root@<host> through it).
+const SHARED = path.join(ROOT, '../shared/configs');
+const SHARED_FIXTURES = path.join(FIXTURES, 'shared');
+const sharedSkip = !fs.existsSync(SHARED) ? '../shared is not here'
+  : !fs.existsSync('/etc/aliases') ? 'no /etc/aliases (the recorded sessions read it)' : false;
+for (const file of fs.readdirSync(SHARED_FIXTURES).filter((f) => f.endsWith('.stderr')).sort()) {
+  const [, config, client] = /^(.+)-(\d+\.\d+\.\d+\.\d+)\.stderr$/.exec(file)!;
+  test(`-bh session of shared ${config} from ${client} is Exim's (with DNS)`, { skip: sharedSkip }, () => {
+    const conf = path.join(SHARED, `${config}.conf`);
+    const host = os.hostname();
+    const ours = (t: string): string => t.replace(/\bvm\b/g, host);
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'src/main.ts'), '-C', conf, '-bh', client], {
+      input: ours(fs.readFileSync(path.join(SHARED_FIXTURES, 'input'), 'latin1')),
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: { ...process.env, TERN_RESOLVERS: `${dns.host}:${dns.port}` },
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const want = (ext: string): string => ours(fs.readFileSync(path.join(SHARED_FIXTURES, `${config}-${client}.${ext}`), 'utf8').replace(/\r\n/g, '\n'));
     assert.equal(normalise(r.stderr, conf), want('stderr'));
     assert.equal(normalise(r.stdout, conf), want('stdout'));
   });

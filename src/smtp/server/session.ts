@@ -192,7 +192,7 @@ export class SmtpSession {
     this.tlsInfo = undefined;
     this.ctx = sessionExpandContext(services.config);
     // -bh: list checks report themselves in the trace, as Exim's do.
-    if (services.trace) setListTracer(this.ctx, { write: services.trace, level: 0 });
+    if (services.trace) setListTracer(this.ctx, { write: services.trace, level: 0, shared: { leak: 0 } });
     this.aclConn = newConnectionState(conn.remoteAddress !== undefined ? { address: conn.remoteAddress } : undefined);
     this.aclMsg = newMessageState();
     this.startedAt = this.now();
