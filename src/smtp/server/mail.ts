@@ -54,8 +54,9 @@ export async function mailCommand(s: SmtpSession, line: string, arg: string): Pr
   if (s.rateLimits.mail) await s.pause(takeDelay(s.rateLimits.mail, s.mailCount));
   const rest = afterKeyword(arg, 'FROM:');
   if (rest === undefined || rest === '') {
-    s.send(REPLY.unrecognized);
-    await countSyntaxError(s, line, 'MAIL must have an address operand');
+    // (a line without "FROM:" is an unknown command: server.ts)
+    s.send('501 MAIL must have an address operand');
+    await countProtocolError(s, line, 'MAIL must have an address operand');
     return;
   }
   const { address: addrText, params } = splitParams(rest, knownMailParams(s));

@@ -53,8 +53,9 @@ export async function rcptCommand(s: SmtpSession, line: string, arg: string): Pr
   }
   const rest = afterKeyword(arg, 'TO:');
   if (rest === undefined || rest === '') {
-    noteRcptAnswer(s, REPLY.unrecognized);
-    s.send(REPLY.unrecognized);
+    // (a line without "TO:" is an unknown command: server.ts)
+    noteRcptAnswer(s, '501 RCPT must have an address operand');
+    s.send('501 RCPT must have an address operand');
     await countSyntaxError(s, line, 'RCPT must have an address operand');
     return;
   }

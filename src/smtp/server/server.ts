@@ -154,14 +154,25 @@ async function greet(s: SmtpSession): Promise<boolean> {
   return true;
 }
 
+/**
+ * Exim knows a command by its name followed by a space or the end of the
+ * line, and MAIL and RCPT only as "MAIL FROM:" and "RCPT TO:": anything
+ * else ("MAIL TO:", "RCPT FROM:", "NOOP<tab>x") is an unknown command.
+ */
+function recognised(line: string, verb: string): boolean {
+  if (!KNOWN_VERBS.has(verb)) return false;
+  const text = line.replace(/[ \t\r\n]+$/, '');
+  if (verb === 'MAIL') return /^MAIL FROM:/i.test(text);
+  if (verb === 'RCPT') return /^RCPT TO:/i.test(text);
+  return text.length === verb.length || text[verb.length] === ' ';
+}
+
 /** Whether the client sent more before we answered, where it had to wait. */
-function syncViolation(s: SmtpSession, verb: string, arg: string): boolean {
+function syncViolation(s: SmtpSession, verb: string): boolean {
   // While PIPECONNECT is acceptable (until the first DATA or BDAT) Exim reads commands unchecked: so
   // plaintext pipelined after STARTTLS is thrown away then (starttls.ts), not refused.
   if (s.pipeConnectAcceptable || !sentTooSoon(s)) return false;
-  // Exim knows MAIL and RCPT only as "MAIL FROM:" and "RCPT TO:"
-  const known = KNOWN_VERBS.has(verb) && (verb !== 'MAIL' || /^FROM:/i.test(arg)) && (verb !== 'RCPT' || /^TO:/i.test(arg));
-  if (!known || ALWAYS_SYNC.has(verb)) return true;
+  if (!KNOWN_VERBS.has(verb) || ALWAYS_SYNC.has(verb)) return true;
   if (NEVER_SYNC.has(verb)) return false;
   const mayPipeline = s.advertised.pipelining && !s.aclConn.controls.noPipelining;
   return !mayPipeline;
@@ -188,7 +199,7 @@ async function commandLoop(s: SmtpSession): Promise<'quit' | 'lost' | 'timeout'>
     }
     const line = cmd.text;
     const m = /^([A-Za-z]+)(?:[ \t]+(.*))?$/s.exec(line);
-    const verb = m ? m[1].toUpperCase() : '';
+    const verb = m && recognised(line, m[1].toUpperCase()) ? m[1].toUpperCase() : '';
     const arg = m ? (m[2] ?? '').replace(/[ \t]+$/, '') : '';
     setVar(s.ctx, 'smtp_command', line, true);
     setVar(s.ctx, 'smtp_command_argument', arg, true);
@@ -211,7 +222,7 @@ async function commandLoop(s: SmtpSession): Promise<'quit' | 'lost' | 'timeout'>
       continue;
     }
     // a line cut at the buffer size is an unknown command, not a synchronisation point
-    if (!cmd.truncated && syncViolation(s, verb, arg)) refuseTooSoon(s, line);
+    if (!cmd.truncated && syncViolation(s, verb)) refuseTooSoon(s, line);
     // Like the synchronisation check, pipelining is only detected on a socket (not -bs).
     if (verb && s.checksSync && !m?.[0].startsWith('BDAT') && s.input.pendingInput()) s.pipeliningUsed = true;
     // the C= list of Exim's log lines names known commands only

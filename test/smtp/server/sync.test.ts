@@ -170,3 +170,12 @@ test('RCPTs pipelined after a refused MAIL are no protocol errors (smtp_max_synp
     '503-All RCPT commands were rejected with this error:\n503-503 sender not yet given\n503 Valid RCPT command must precede DATA', '250 OK']);
   assert.doesNotMatch(d.log('main'), /SMTP protocol error in "RCPT TO:<[xyzwv]@test.example>"/);
 });
+
+test('commands as Exim recognises them: "MAIL FROM:" and "RCPT TO:" exactly, a name then a space; empty operands', async () => {
+  // (smtp_max_synprot_errors = 3: the fourth error ends a session, in Exim as here)
+  assert.deepEqual((await session(['EHLO x\n', 'MAIL TO:<a@b.example>\n', 'MAIL  FROM:<a@b.example>\n', 'NOOP\tx\n', 'MAIL FROM:\n'])).slice(2),
+    ['500 unrecognized command', '500 unrecognized command', '500 unrecognized command',
+      '501-MAIL must have an address operand\n501 Too many syntax or protocol errors', '(closed)']);
+  assert.deepEqual((await session(['EHLO x\n', 'MAIL FROM:<a@b.example>\n', 'RCPT FROM:<x@test.example>\n', 'RCPT TO:\n', 'rcpt to:<x@test.example>\n'])).slice(2),
+    ['250 OK', '500 unrecognized command', '501 RCPT must have an address operand', '250 Accepted']);
+});
