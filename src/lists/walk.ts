@@ -209,7 +209,13 @@ function matchNamed(name: string, kind: ListKind, state: WalkState): { out: Item
   try {
     text = expandListText(nl.text, state.ctx);
   } catch (err) {
-    if (err instanceof ForcedFail) return { out: { r: 'fail' }, cached: false };
+    if (err instanceof ForcedFail) {
+      if (t) {
+        traceAt(t, L + 3, `expansion of "${nl.text}" forced failure: assume not in this list`);
+        traceAt(t, L + 1, ` end sublist ${name}`);
+      }
+      return { out: { r: 'fail' }, cached: false };
+    }
     return { out: { r: 'defer', message: err instanceof Error ? err.message : String(err) }, cached: false };
   }
   // Special items (+include_unknown, ...) do not propagate into named lists; +caseful does.

@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import type { DriverInstance } from '../config/types.ts';
 import type { ExpandContext } from '../expand/context.ts';
+import { ForcedFail } from '../expand/errors.ts';
 import { matchAddressList, matchDomainList, matchLocalPartList, splitList, type ListMatch } from '../lists/index.ts';
 import { listTracer } from '../lists/trace.ts';
 import { runSuspendable } from '../util/suspend.ts';
@@ -77,9 +78,29 @@ export function exposeAddress(env: RoutingEnv, a: RoutingAddress, r: DriverInsta
 }
 
 async function matchList(env: RoutingEnv, r: DriverInstance, option: string, match: (list: string) => ListMatch): Promise<ListMatch | undefined> {
-  const list = await expandOption(r, option, env.ctx);
+  let list: string | undefined;
+  try {
+    list = await expandOption(r, option, env.ctx, false);
+  } catch (e) {
+    if (!(e instanceof ForcedFail)) throw e;
+    // a list whose expansion is forced to fail matches nothing (Exim's words)
+    env.trace?.(`expansion of "${rawOption(r, option)}" forced failure: assume not in this list`);
+    return { result: 'fail' };
+  }
   if (list === undefined) return undefined;
   return runSuspendable(env.ctx.memo, () => match(list));
+}
+
+/** debug_print: shown (expanded) in traces after the domains, local_parts and check_local_user checks. */
+async function debugPrint(env: RoutingEnv, r: DriverInstance): Promise<void> {
+  if (!env.trace || rawOption(r, 'debug_print') === undefined) return;
+  try {
+    const text = await expandOption(r, 'debug_print', env.ctx);
+    if (text !== undefined) env.trace(text.replace(/\n$/, ''));
+  } catch (e) {
+    // Exim writes the error and carries on
+    env.trace(e instanceof Error ? e.message : String(e));
+  }
 }
 
 /**
@@ -145,6 +166,7 @@ export async function checkPreconditions(env: RoutingEnv, r: DriverInstance, a: 
       setVar(ctx, 'local_user_uid', String(pw.uid));
       setVar(ctx, 'local_user_gid', String(pw.gid));
     }
+    await debugPrint(env, r);
     const home = await expandOption(r, 'router_home_directory', ctx);
     if (home !== undefined) setVar(ctx, 'home', home);
 
@@ -167,6 +189,8 @@ export async function checkPreconditions(env: RoutingEnv, r: DriverInstance, a: 
     }
   } catch (e) {
     if (e instanceof RouterOptionError) return { rc: 'defer', message: e.message };
+    // a condition forced to fail is false
+    if (e instanceof ForcedFail) return { rc: 'skip', why: 'condition failure' };
     throw e;
   }
   // The address routes from now on with its affixes removed.

@@ -6,6 +6,7 @@ import { findDriverOption } from '../config/options.ts';
 import type { DriverInstance } from '../config/types.ts';
 import { ExpandError, ForcedFail, expandStringAsync } from '../expand/index.ts';
 import type { ExpandContext } from '../expand/context.ts';
+import { listTracer } from '../lists/trace.ts';
 
 /** A failure to expand a router option: the address is deferred with this text. */
 export class RouterOptionError extends Error {}
@@ -41,12 +42,21 @@ export function boolOption(r: DriverInstance, name: string): boolean {
 export async function expandOption(r: DriverInstance, name: string, ctx: ExpandContext, forcedIsUnset = true): Promise<string | undefined> {
   const text = rawOption(r, name);
   if (text === undefined) return undefined;
+  // list checks inside an option's expansion trace one level in, as Exim's do
+  const tracer = listTracer(ctx);
+  const level = tracer?.level ?? 0;
+  if (tracer) tracer.level = level + 1;
   try {
     return await expandStringAsync(text, ctx);
   } catch (e) {
-    if (e instanceof ForcedFail && forcedIsUnset) return undefined;
+    if (e instanceof ForcedFail) {
+      if (forcedIsUnset) return undefined;
+      throw e;
+    }
     if (e instanceof ExpandError) throw new RouterOptionError(`failed to expand "${text}" in ${r.name} router: ${e.message}`);
     throw e;
+  } finally {
+    if (tracer) tracer.level = level;
   }
 }
 
