@@ -156,7 +156,8 @@ export function todFormat(kind: string, d = new Date()): string {
   switch (kind) {
     case 'bsdinbox': return `${DAYS[d.getDay()]} ${MONTHS[M]} ${D < 10 ? ' ' + D : D} ${hms} ${Y}`;
     case 'epoch': return String(Math.floor(d.getTime() / 1000));
-    case 'epoch_l': return String(d.getTime()) + '000';
+    // microseconds, as Exim's gettimeofday() gives them (one clock: the time origin plus a monotonic offset)
+    case 'epoch_l': return String(Math.floor((performance.timeOrigin + performance.now()) * 1000));
     case 'full': return `${DAYS[d.getDay()]}, ${p2(D)} ${MONTHS[M]} ${Y} ${hms} ${zoneOf(d)}`;
     case 'log': return `${Y}-${p2(M + 1)}-${p2(D)} ${hms}`;
     case 'logfile': return `${Y}${p2(M + 1)}${p2(D)}`;
