@@ -12,7 +12,7 @@ import { REPLY } from './replies.ts';
 import { SessionEnd, type SmtpSession } from './session.ts';
 import { takeDelay } from './rate-limit.ts';
 import { hostAndIdent } from '../../log/index.ts';
-import { optString } from './options.ts';
+import { optBool, optString } from './options.ts';
 import { refuseTooSoon, sentTooSoon } from './sync.ts';
 
 /** Split "FROM:<x> params" after the verb; undefined when the keyword is missing. */
@@ -33,6 +33,16 @@ function knownMailParams(s: SmtpSession): Set<string> {
   if (s.advertised.smtputf8) k.add('SMTPUTF8');
   if (s.advertised.prdr) k.add('PRDR');
   return k;
+}
+
+/** MAIL parameters that take a value. */
+const NEED_VALUE: ReadonlySet<string> = new Set(['SIZE', 'BODY', 'AUTH', 'RET', 'ENVID']);
+
+export const LITERALS_NOT_ALLOWED = 'domain literals not allowed';
+
+/** An address whose domain is a [literal] while allow_domain_literals is off: Exim's parser refuses it. */
+export function isRefusedLiteral(s: SmtpSession, parsed: { address: string; domainStart: number }): boolean {
+  return parsed.domainStart > 0 && parsed.address[parsed.domainStart] === '[' && !optBool(s.config, 'allow_domain_literals');
 }
 
 export async function mailCommand(s: SmtpSession, line: string, arg: string): Promise<void> {
@@ -59,11 +69,12 @@ export async function mailCommand(s: SmtpSession, line: string, arg: string): Pr
     await countProtocolError(s, line, 'MAIL must have an address operand');
     return;
   }
-  const { address: addrText, params } = splitParams(rest, knownMailParams(s));
+  const { address: addrText, params } = splitParams(rest, knownMailParams(s), NEED_VALUE);
   const mp = s.mailParams;
   let sawRet = false;
   let sawEnvid = false;
-  for (const p of params) {
+  // last first, as Exim takes them off the end of the line
+  for (const p of [...params].reverse()) {
     switch (p.name) {
       case 'SIZE': mp.size = Number.parseInt(p.value ?? '', 10) || 0; break;
       case 'BODY': {
@@ -82,9 +93,7 @@ export async function mailCommand(s: SmtpSession, line: string, arg: string): Pr
       }
       case 'ENVID': {
         if (sawEnvid) { s.send(REPLY.envidOnce); await countSyntaxError(s, line, 'ENVID can be specified once only'); return; }
-        const v = decodeXtext(p.value ?? '');
-        if (v === undefined) { s.send(REPLY.envidInvalid); await countSyntaxError(s, line, 'Invalid value for ENVID parameter'); return; }
-        // kept in xtext form, as Exim spools and relays it
+        // kept in xtext form, as Exim spools and relays it (unchecked, as Exim 4.98)
         mp.envid = p.value ?? '';
         sawEnvid = true;
         break;
@@ -92,8 +101,10 @@ export async function mailCommand(s: SmtpSession, line: string, arg: string): Pr
       case 'SMTPUTF8': mp.smtputf8 = true; break;
       case 'PRDR': mp.prdr = true; break;
       case 'AUTH': {
+        if (p.value === '<>') break;
         const v = decodeXtext(p.value ?? '');
-        if (v !== undefined && v !== '<>' && s.authenticatedBy && await mailAuthAllowed(s.authenticatedBy, s.ctx)) mp.authSender = v;
+        if (v === undefined) { s.send('501 invalid data for AUTH'); await countSyntaxError(s, line, 'invalid data for AUTH'); return; }
+        if (s.authenticatedBy && await mailAuthAllowed(s.authenticatedBy, s.ctx)) mp.authSender = v;
         break;
       }
     }
@@ -103,6 +114,11 @@ export async function mailCommand(s: SmtpSession, line: string, arg: string): Pr
     // a batch reports the parser's text alone (Exim 4.98 -bS)
     s.send(s.isBatch ? `501 ${parsed.error}` : `501 ${addrText}: ${parsed.error}`);
     await countSyntaxError(s, line, parsed.error);
+    return;
+  }
+  if (isRefusedLiteral(s, parsed)) {
+    s.send(s.isBatch ? `501 ${LITERALS_NOT_ALLOWED}` : `501 ${addrText}: ${LITERALS_NOT_ALLOWED}`);
+    await countSyntaxError(s, line, LITERALS_NOT_ALLOWED);
     return;
   }
   let sender = parsed.address;

@@ -45,12 +45,15 @@ export function extractLastParam(text: string): { param: EsmtpParam; rest: strin
  * Peel known parameters off the end of a MAIL/RCPT argument. Returns the
  * parameters in the order written and the remaining address text.
  */
-export function splitParams(text: string, known: ReadonlySet<string>): { address: string; params: EsmtpParam[] } {
+export function splitParams(text: string, known: ReadonlySet<string>, needValue?: ReadonlySet<string>): { address: string; params: EsmtpParam[] } {
   const params: EsmtpParam[] = [];
   let rest = text;
   for (;;) {
     const got = extractLastParam(rest);
-    if (!got || !known.has(got.param.name)) break;
+    if (!got) break;
+    // Exim: a parameter that needs a value but has an empty one ("BODY=") is dropped and ends the scan
+    if (got.param.value === '' && needValue?.has(got.param.name)) { rest = got.rest; break; }
+    if (!known.has(got.param.name)) break;
     params.unshift(got.param);
     rest = got.rest;
   }
@@ -64,12 +67,12 @@ export function decodeXtext(s: string): string | undefined {
     const c = s[i];
     if (c === '+') {
       const h = s.slice(i + 1, i + 3);
-      if (!/^[0-9A-F]{2}$/.test(h)) return undefined;
+      if (!/^[0-9A-Fa-f]{2}$/.test(h)) return undefined;
       out += String.fromCharCode(parseInt(h, 16));
       i += 2;
     } else {
       const code = c.charCodeAt(0);
-      if (code < 33 || code > 126 || c === '=') return undefined;
+      if (code < 33 || code > 127 || c === '=') return undefined;
       out += c;
     }
   }

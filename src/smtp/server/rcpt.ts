@@ -5,7 +5,7 @@ import { extractAddress } from '../../expand/operators/address.ts';
 import { runPhaseAcl } from './acl-phase.ts';
 import { setVar } from './context.ts';
 import { countProtocolError, countSyntaxError } from './errors.ts';
-import { afterKeyword } from './mail.ts';
+import { afterKeyword, isRefusedLiteral, LITERALS_NOT_ALLOWED } from './mail.ts';
 import { splitParams } from './params.ts';
 import { REPLY } from './replies.ts';
 import { SessionEnd, type SmtpSession } from './session.ts';
@@ -16,6 +16,8 @@ const NOTIFY_WORDS = new Set(['SUCCESS', 'FAILURE', 'DELAY']);
 
 /** NOTIFY=NEVER alone, or a list of SUCCESS/FAILURE/DELAY. */
 export function validNotify(v: string): boolean {
+  // an empty NOTIFY= asks for nothing (Exim accepts it)
+  if (v === '') return true;
   const words = v.toUpperCase().split(',');
   if (words.length === 1 && words[0] === 'NEVER') return true;
   return words.every((w) => NOTIFY_WORDS.has(w));
@@ -63,13 +65,21 @@ export async function rcptCommand(s: SmtpSession, line: string, arg: string): Pr
   const { address: addrText, params } = splitParams(rest, known);
   let notify: string | undefined;
   let orcpt: string | undefined;
-  for (const p of params) {
+  const refuse = async (text: string): Promise<void> => {
+    noteRcptAnswer(s, `501 ${text}`);
+    s.send(`501 ${text}`);
+    await countSyntaxError(s, line, text);
+  };
+  // last first, as Exim takes them off the end of the line
+  for (const p of [...params].reverse()) {
     if (p.name === 'NOTIFY') {
-      if (!validNotify(p.value ?? '')) { noteRcptAnswer(s, REPLY.notifyInvalid); s.send(REPLY.notifyInvalid); await countSyntaxError(s, line, 'Invalid value for NOTIFY parameter'); return; }
-      notify = (p.value ?? '').toUpperCase();
+      if (notify) return refuse('NOTIFY can be specified once only');
+      if (!validNotify(p.value ?? '')) return refuse('Invalid value for NOTIFY parameter');
+      notify = (p.value ?? '').toUpperCase() || undefined;
     } else if (p.name === 'ORCPT') {
+      if (orcpt !== undefined) return refuse('ORCPT can be specified once only');
       // kept in xtext form ("rfc822;x+40y"), as Exim spools and relays it
-      orcpt = p.value;
+      orcpt = p.value ?? '';
     }
   }
   const parsed = extractAddress(addrText, false);
@@ -79,6 +89,13 @@ export async function rcptCommand(s: SmtpSession, line: string, arg: string): Pr
     noteRcptAnswer(s, reply);
     s.send(reply);
     await countSyntaxError(s, line, parsed.error);
+    return;
+  }
+  if (isRefusedLiteral(s, parsed)) {
+    const reply = s.isBatch ? `501 ${LITERALS_NOT_ALLOWED}` : `501 ${addrText}: ${LITERALS_NOT_ALLOWED}`;
+    noteRcptAnswer(s, reply);
+    s.send(reply);
+    await countSyntaxError(s, line, LITERALS_NOT_ALLOWED);
     return;
   }
   let address = parsed.address;

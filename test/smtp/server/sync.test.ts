@@ -9,7 +9,8 @@
 // EXPN, NOOP, ETRN, STARTTLS and unknown commands must end what the client
 // sent, MAIL, RCPT and RSET too when PIPELINING was not advertised, and BDAT,
 // AUTH, QUIT and HELP never. Exim also checks again after the HELO, MAIL,
-// RCPT and predata ACLs.
+// RCPT and predata ACLs. The last tests are about MAIL and RCPT parameters
+// and addresses, also found by the fuzz.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -22,6 +23,7 @@ qualify_domain = test.example
 queue_only
 smtp_max_synprot_errors = 3
 chunking_advertise_hosts = *
+dsn_advertise_hosts = *
 acl_smtp_mail = c_mail
 acl_smtp_rcpt = c_rcpt
 acl_smtp_predata = c_predata
@@ -178,4 +180,22 @@ test('commands as Exim recognises them: "MAIL FROM:" and "RCPT TO:" exactly, a n
       '501-MAIL must have an address operand\n501 Too many syntax or protocol errors', '(closed)']);
   assert.deepEqual((await session(['EHLO x\n', 'MAIL FROM:<a@b.example>\n', 'RCPT FROM:<x@test.example>\n', 'RCPT TO:\n', 'rcpt to:<x@test.example>\n'])).slice(2),
     ['250 OK', '500 unrecognized command', '501 RCPT must have an address operand', '250 Accepted']);
+});
+
+test('MAIL parameters as Exim reads them: last first, an empty value ends the scan, AUTH must be xtext, ENVID is not checked', async () => {
+  // (at most 3 errors a session: smtp_max_synprot_errors = 3)
+  assert.deepEqual((await session(['EHLO x\n', 'MAIL FROM:<a@b.example> ENVID=a+ZZ\n', 'RSET\n', 'MAIL FROM:<a@b.example> AUTH=a+ZZ\n',
+    'MAIL FROM:<a@b.example> AUTH=a+2b\n', 'RSET\n', 'MAIL FROM:<a@b.example> RET=bogus RET=FULL\n'])).slice(2),
+  ['250 OK', '250 Reset OK', '501 invalid data for AUTH', '250 OK', '250 Reset OK', '501 RET can be specified once only']);
+  // the empty RET= is dropped and the scan ends: BODY=7BIT is left to the address parser
+  assert.deepEqual((await session(['EHLO x\n', 'MAIL FROM:<a@b.example> BODY=7BIT RET=\n', 'MAIL FROM:<a@b.example> BODY=\n'])).slice(2),
+    ['501 <a@b.example> BODY=7BIT: malformed address: BODY=7BIT may not follow <a@b.example> ', '250 OK']);
+});
+
+test('RCPT parameters: NOTIFY and ORCPT once only, an empty NOTIFY asks for nothing; domain literals refused by default', async () => {
+  assert.deepEqual((await session(['EHLO x\n', 'MAIL FROM:<a@b.example>\n', 'RCPT TO:<x@test.example> NOTIFY=SUCCESS NOTIFY=FAILURE\n',
+    'RCPT TO:<x@test.example> ORCPT=rfc822;a ORCPT=rfc822;b\n', 'RCPT TO:<x@test.example> NOTIFY=\n', 'RCPT TO:<x@[127.0.0.1]>\n'])).slice(2),
+  ['250 OK', '501 NOTIFY can be specified once only', '501 ORCPT can be specified once only', '250 Accepted',
+    '501 <x@[127.0.0.1]>: domain literals not allowed']);
+  assert.deepEqual((await session(['EHLO x\n', 'MAIL FROM:<a@[IPv6:::1]>\n'])).slice(2), ['501 <a@[IPv6:::1]>: domain literals not allowed']);
 });
