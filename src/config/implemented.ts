@@ -27,6 +27,8 @@ export const IMPLEMENTED_OPTIONS: ReadonlySet<string> = new Set([
   'main/smtp_accept_max_per_connection', 'main/recipients_max', 'main/message_size_limit', 'main/accept_8bitmime',
   'main/pipelining_advertise_hosts', 'main/chunking_advertise_hosts', 'main/dsn_advertise_hosts',
   'main/smtputf8_advertise_hosts', 'main/auth_advertise_hosts', 'main/tls_advertise_hosts', 'main/prdr_enable',
+  // allow_domain_literals: MAIL and RCPT addresses only so far
+  'main/allow_domain_literals',
   'main/smtp_etrn_command', 'main/helo_accept_junk_hosts', 'main/helo_allow_chars', 'main/recipient_unqualified_hosts', 'main/sender_unqualified_hosts',
   'main/event_action', 'main/smtp_etrn_serialize', 'main/gecos_pattern', 'main/gecos_name', 'main/rfc1413_hosts', 'main/rfc1413_query_timeout',
   'main/hosts_require_helo', 'main/helo_verify_hosts', 'main/helo_try_verify_hosts', 'main/helo_lookup_domains', 'main/host_lookup',
