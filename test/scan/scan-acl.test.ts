@@ -400,7 +400,14 @@ describe('malware = when the scanner fails, and the cmdline scanner', () => {
 
 describe('through the daemon', { skip: missing(SPAMD) || missing(CLAMD) }, () => {
   test('spam and malware in one DATA ACL over SMTP', async () => {
-    const [spamd, clamd] = await Promise.all([startSpamd(), startClamd()]);
+    // if one scanner fails to start, the other is stopped: a running child would keep the test process alive
+    const started = await Promise.allSettled([startSpamd(), startClamd()]);
+    const failed = started.find((r) => r.status === 'rejected');
+    if (failed) {
+      await Promise.all(started.map((r) => (r.status === 'fulfilled' ? r.value.stop() : undefined)));
+      throw failed.reason;
+    }
+    const [spamd, clamd] = started.map((r) => (r as PromiseFulfilledResult<Scanner>).value);
     const d = await startDaemon({
       config: [
         'primary_hostname = mx.example.com', 'keep_environment =', 'queue_only',
