@@ -172,6 +172,8 @@ function syncViolation(s: SmtpSession, verb: string): boolean {
   // While PIPECONNECT is acceptable (until the first DATA or BDAT) Exim reads commands unchecked: so
   // plaintext pipelined after STARTTLS is thrown away then (starttls.ts), not refused.
   if (s.pipeConnectAcceptable || !sentTooSoon(s)) return false;
+  // Exim looks only at its plaintext input buffer here: under TLS only the checks after ACLs apply (sync.ts)
+  if (s.tlsActive) return false;
   if (!KNOWN_VERBS.has(verb) || ALWAYS_SYNC.has(verb)) return true;
   if (NEVER_SYNC.has(verb)) return false;
   const mayPipeline = s.advertised.pipelining && !s.aclConn.controls.noPipelining;
@@ -310,8 +312,10 @@ async function finishSession(s: SmtpSession, end: string): Promise<void> {
   }
   s.flush();
   await new Promise<void>((resolve) => {
-    if (s.output.writableLength === 0) resolve();
-    else s.output.once('drain', () => resolve());
+    if (s.output.writableLength === 0) return resolve();
+    // 'drain' comes only after a write that filled the buffer (a TLS stream's last reply usually
+    // does not): an empty write's callback says when what is queued before it has gone
+    s.output.write(Buffer.alloc(0), () => resolve());
     setTimeout(resolve, 1000).unref();
   });
   s.closeTransport();

@@ -14,10 +14,15 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { testCerts } from '../../helpers/certs.ts';
 import { SmtpClient } from '../../helpers/smtp-client.ts';
 import { startDaemon, type TernDaemon } from '../../helpers/tern-daemon.ts';
 
+const certs = testCerts();
 const CONFIG = `
+tls_certificate = ${certs.serverCert}
+tls_privatekey = ${certs.serverKey}
 primary_hostname = test.example
 qualify_domain = test.example
 queue_only
@@ -63,7 +68,7 @@ after(async () => {
 });
 
 /** Write each group in one go; collect the replies (raw) until the line is quiet or closed. */
-async function session(groups: string[]): Promise<string[]> {
+async function session(groups: string[], opts: { tls?: boolean } = {}): Promise<string[]> {
   const c = await SmtpClient.connect(d.port);
   const out: string[] = [];
   const drain = async (): Promise<void> => {
@@ -80,6 +85,11 @@ async function session(groups: string[]): Promise<string[]> {
     }
   };
   await drain();
+  if (opts.tls) {
+    out.push((await c.command('EHLO x')).code === 250 ? '250 EHLO' : 'EHLO failed');
+    out.push((await c.command('STARTTLS')).raw);
+    await c.startTls(fs.readFileSync(certs.caCert));
+  }
   for (const g of groups) {
     if (c.closed) break;
     c.write(Buffer.from(g.replace(/\n/g, '\r\n'), 'latin1'));
@@ -198,4 +208,10 @@ test('RCPT parameters: NOTIFY and ORCPT once only, an empty NOTIFY asks for noth
   ['250 OK', '501 NOTIFY can be specified once only', '501 ORCPT can be specified once only', '250 Accepted',
     '501 <x@[127.0.0.1]>: domain literals not allowed']);
   assert.deepEqual((await session(['EHLO x\n', 'MAIL FROM:<a@[IPv6:::1]>\n'])).slice(2), ['501 <a@[IPv6:::1]>: domain literals not allowed']);
+});
+
+test('under TLS, commands are not checked as they are read (Exim looks at its plaintext buffer only)', async () => {
+  const got = await session(['EHLO x\n', SEND, MESSAGE, 'FOO\nNOOP\n', 'VRFY x\nNOOP\n', 'QUIT\n'], { tls: true });
+  assert.deepEqual(got.slice(8), ['500 unrecognized command', '250 OK', '501 x: recipient address must contain a domain', '250 OK',
+    '221 test.example closing connection', '(closed)']);
 });
