@@ -11,7 +11,7 @@ import { runPhaseAcl } from './acl-phase.ts';
 import { authCommand } from './auth-command.ts';
 import { setVar } from './context.ts';
 import { bdatCommand, dataCommand } from './data.ts';
-import { countProtocolError, countUnknown } from './errors.ts';
+import { countProtocolError, countSyntaxError, countUnknown } from './errors.ts';
 import { bannerText, heloCommand } from './helo.ts';
 import { InputTimeout } from './input.ts';
 import { bytesToText } from './log-text.ts';
@@ -254,6 +254,11 @@ function logLostConnection(s: SmtpSession): void {
 
 async function dispatch(s: SmtpSession, verb: string, line: string, arg: string, truncated: boolean): Promise<'quit' | void> {
   if (truncated) return countUnknown(s, line);
+  // Exim's commands that take no argument (DATA and QUIT say so themselves)
+  if ((verb === 'RSET' || verb === 'STARTTLS') && arg !== '') {
+    s.send(REPLY.unexpectedArgument);
+    return countSyntaxError(s, line, 'unexpected argument data');
+  }
   switch (verb) {
     case 'HELO': case 'EHLO':
       // -bS: HELO and EHLO act as RSET (the name is still recorded, as Exim does).
@@ -286,7 +291,10 @@ async function dispatch(s: SmtpSession, verb: string, line: string, arg: string,
       return;
     }
     case 'AUTH': if (s.isBatch) break; return authCommand(s, line, arg);
-    case 'XCLIENT': if (s.isBatch) break; return xclientCommand(s, line, arg);
+    case 'XCLIENT':
+      // without hosts_xclient, as an Exim built without XCLIENT (Debian's): an unknown command
+      if (s.isBatch || (!s.xclientSession && optString(s.config, 'hosts_xclient') === undefined)) break;
+      return xclientCommand(s, line, arg);
   }
   return countUnknown(s, line);
 }

@@ -215,3 +215,8 @@ test('under TLS, commands are not checked as they are read (Exim looks at its pl
   assert.deepEqual(got.slice(8), ['500 unrecognized command', '250 OK', '501 x: recipient address must contain a domain', '250 OK',
     '221 test.example closing connection', '(closed)']);
 });
+
+test('RSET and STARTTLS take no argument; XCLIENT without hosts_xclient is an unknown command', async () => {
+  assert.deepEqual((await session(['EHLO x\n', 'RSET x\n', 'STARTTLS now\n', 'XCLIENT ADDR=1.2.3.4\n', 'RSET\t\n'])).slice(2),
+    ['501 unexpected argument data', '501 unexpected argument data', '500 unrecognized command', '250 Reset OK']);
+});
