@@ -40,9 +40,12 @@ const NEED_VALUE: ReadonlySet<string> = new Set(['SIZE', 'BODY', 'AUTH', 'RET', 
 
 export const LITERALS_NOT_ALLOWED = 'domain literals not allowed';
 
-/** An address whose domain is a [literal] while allow_domain_literals is off: Exim's parser refuses it. */
-export function isRefusedLiteral(s: SmtpSession, parsed: { address: string; domainStart: number }): boolean {
-  return parsed.domainStart > 0 && parsed.address[parsed.domainStart] === '[' && !optBool(s.config, 'allow_domain_literals');
+/**
+ * An address in <...> whose domain is a [literal] while allow_domain_literals is off: Exim's parser
+ * refuses it (a bare x@[127.0.0.1] it lets through, as exim4 4.98 shows).
+ */
+export function isRefusedLiteral(s: SmtpSession, addrText: string, parsed: { address: string; domainStart: number }): boolean {
+  return addrText.includes('<') && parsed.domainStart > 0 && parsed.address[parsed.domainStart] === '[' && !optBool(s.config, 'allow_domain_literals');
 }
 
 export async function mailCommand(s: SmtpSession, line: string, arg: string): Promise<void> {
@@ -116,7 +119,7 @@ export async function mailCommand(s: SmtpSession, line: string, arg: string): Pr
     await countSyntaxError(s, line, parsed.error);
     return;
   }
-  if (isRefusedLiteral(s, parsed)) {
+  if (isRefusedLiteral(s, addrText, parsed)) {
     s.send(s.isBatch ? `501 ${LITERALS_NOT_ALLOWED}` : `501 ${addrText}: ${LITERALS_NOT_ALLOWED}`);
     await countSyntaxError(s, line, LITERALS_NOT_ALLOWED);
     return;

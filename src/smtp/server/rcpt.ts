@@ -91,7 +91,7 @@ export async function rcptCommand(s: SmtpSession, line: string, arg: string): Pr
     await countSyntaxError(s, line, parsed.error);
     return;
   }
-  if (isRefusedLiteral(s, parsed)) {
+  if (isRefusedLiteral(s, addrText, parsed)) {
     const reply = s.isBatch ? `501 ${LITERALS_NOT_ALLOWED}` : `501 ${addrText}: ${LITERALS_NOT_ALLOWED}`;
     noteRcptAnswer(s, reply);
     s.send(reply);
