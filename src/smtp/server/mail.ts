@@ -35,6 +35,17 @@ function knownMailParams(s: SmtpSession): Set<string> {
   return k;
 }
 
+/**
+ * SIZE= as Exim reads it (strtoul, capped at INT_MAX): a negative number wraps round to the cap;
+ * anything but digits after an optional sign is unusable (undefined).
+ */
+function sizeValue(v: string | undefined): number | undefined {
+  const m = /^[ \t]*([+-]?)(\d+)$/.exec(v ?? '');
+  if (!m) return undefined;
+  const n = Number(m[2]);
+  return m[1] === '-' && n !== 0 ? 2147483647 : Math.min(n, 2147483647);
+}
+
 /** MAIL parameters that take a value. */
 const NEED_VALUE: ReadonlySet<string> = new Set(['SIZE', 'BODY', 'AUTH', 'RET', 'ENVID']);
 
@@ -72,14 +83,14 @@ export async function mailCommand(s: SmtpSession, line: string, arg: string): Pr
     await countProtocolError(s, line, 'MAIL must have an address operand');
     return;
   }
-  const { address: addrText, params } = splitParams(rest, knownMailParams(s), NEED_VALUE);
+  const { address: addrText, params } = splitParams(rest, knownMailParams(s), NEED_VALUE, (p) => p.name === 'SIZE' && sizeValue(p.value) === undefined);
   const mp = s.mailParams;
   let sawRet = false;
   let sawEnvid = false;
   // last first, as Exim takes them off the end of the line
   for (const p of [...params].reverse()) {
     switch (p.name) {
-      case 'SIZE': mp.size = Number.parseInt(p.value ?? '', 10) || 0; break;
+      case 'SIZE': mp.size = sizeValue(p.value) ?? 0; break;
       case 'BODY': {
         const v = (p.value ?? '').toUpperCase();
         if (v !== '7BIT' && v !== '8BITMIME') { s.send(REPLY.invalidBody); await countSyntaxError(s, line, 'invalid data for BODY'); return; }

@@ -45,7 +45,8 @@ export function extractLastParam(text: string): { param: EsmtpParam; rest: strin
  * Peel known parameters off the end of a MAIL/RCPT argument. Returns the
  * parameters in the order written and the remaining address text.
  */
-export function splitParams(text: string, known: ReadonlySet<string>, needValue?: ReadonlySet<string>): { address: string; params: EsmtpParam[] } {
+export function splitParams(text: string, known: ReadonlySet<string>, needValue?: ReadonlySet<string>,
+  unusable?: (p: EsmtpParam) => boolean): { address: string; params: EsmtpParam[] } {
   const params: EsmtpParam[] = [];
   let rest = text;
   for (;;) {
@@ -53,6 +54,8 @@ export function splitParams(text: string, known: ReadonlySet<string>, needValue?
     if (!got) break;
     // Exim: a parameter that needs a value but has an empty one ("BODY=") is dropped and ends the scan
     if (got.param.value === '' && needValue?.has(got.param.name)) { rest = got.rest; break; }
+    // ... and so is one whose value it cannot use (SIZE=abc)
+    if (unusable?.(got.param)) { rest = got.rest; break; }
     if (!known.has(got.param.name)) break;
     params.unshift(got.param);
     rest = got.rest;

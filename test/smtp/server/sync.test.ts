@@ -221,3 +221,9 @@ test('RSET and STARTTLS take no argument; XCLIENT without hosts_xclient is an un
   assert.deepEqual((await session(['EHLO x\n', 'RSET x\n', 'STARTTLS now\n', 'XCLIENT ADDR=1.2.3.4\n', 'RSET\t\n'])).slice(2),
     ['501 unexpected argument data', '501 unexpected argument data', '500 unrecognized command', '250 Reset OK']);
 });
+
+test('SIZE= as Exim reads it: a negative size is huge, a non-number is dropped and ends the parameter scan', async () => {
+  assert.deepEqual((await session(['EHLO x\n', 'MAIL FROM:<a@b.example> SIZE=-1\n', 'MAIL FROM:<a@b.example> SMTPUTF8 SIZE=abc RET=FULL\n',
+    'MAIL FROM:<a@b.example> SIZE=1e3\n'])).slice(2),
+  ['552 Message size exceeds maximum permitted', '501 <a@b.example> SMTPUTF8: malformed address: SMTPUTF8 may not follow <a@b.example> ', '250 OK']);
+});
