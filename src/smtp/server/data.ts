@@ -110,6 +110,8 @@ function bdatTotal(s: SmtpSession): number {
 
 /** Skip n bytes of a BDAT chunk we are not going to use. */
 async function skipBytes(s: SmtpSession, n: number): Promise<boolean> {
+  // what we answered goes out first: a client may wait for it before it sends the chunk (Exim flushes before each read)
+  s.flush();
   let left = n;
   while (left > 0) {
     const b = await s.input.take(left, s.receiveTimeoutMs);
@@ -168,6 +170,7 @@ export async function bdatCommand(s: SmtpSession, line: string, arg: string): Pr
     s.bdatLines = 0;
   }
   const limit = await messageSizeLimit(s);
+  s.flush();
   let left = n;
   let prevCr = false;
   let tooBig = limit > 0 && s.bdatSize > limit;

@@ -227,3 +227,9 @@ test('SIZE= as Exim reads it: a negative size is huge, a non-number is dropped a
     'MAIL FROM:<a@b.example> SIZE=1e3\n'])).slice(2),
   ['552 Message size exceeds maximum permitted', '501 <a@b.example> SMTPUTF8: malformed address: SMTPUTF8 may not follow <a@b.example> ', '250 OK']);
 });
+
+test('BDAT refused for want of recipients: the answer goes out before the chunk is read', async () => {
+  const got = await session(['EHLO x\n', 'MAIL FROM:<a@b.example>\nRCPT TO:<reject@test.example>\nBDAT 10 LAST\n']);
+  assert.deepEqual(got.slice(2), ['250 OK', '550 Administrative prohibition',
+    '503-All RCPT commands were rejected with this error:\n503-Administrative prohibition\n503 Valid RCPT command must precede BDAT']);
+});
