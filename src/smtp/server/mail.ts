@@ -83,23 +83,24 @@ export async function mailCommand(s: SmtpSession, line: string, arg: string): Pr
     await countProtocolError(s, line, 'MAIL must have an address operand');
     return;
   }
-  const { address: addrText, params } = splitParams(rest, knownMailParams(s), NEED_VALUE, (p) => p.name === 'SIZE' && sizeValue(p.value) === undefined);
+  const { address: addrText, params } = splitParams(rest, knownMailParams(s), NEED_VALUE, (p) => p.name === 'SIZE' && sizeValue(p.value ?? p.name) === undefined);
   const mp = s.mailParams;
   let sawRet = false;
   let sawEnvid = false;
-  // last first, as Exim takes them off the end of the line
+  // last first, as Exim takes them off the end of the line; a bare word is its own value (Exim's
+  // extract_option), so "NOTIFY" or "BODY" alone is an invalid value
   for (const p of [...params].reverse()) {
     switch (p.name) {
-      case 'SIZE': mp.size = sizeValue(p.value) ?? 0; break;
+      case 'SIZE': mp.size = sizeValue(p.value ?? p.name) ?? 0; break;
       case 'BODY': {
-        const v = (p.value ?? '').toUpperCase();
+        const v = (p.value ?? p.name).toUpperCase();
         if (v !== '7BIT' && v !== '8BITMIME') { s.send(REPLY.invalidBody); await countSyntaxError(s, line, 'invalid data for BODY'); return; }
         mp.body = v;
         break;
       }
       case 'RET': {
         if (sawRet) { s.send(REPLY.retOnce); await countSyntaxError(s, line, 'RET can be specified once only'); return; }
-        const v = (p.value ?? '').toUpperCase();
+        const v = (p.value ?? p.name).toUpperCase();
         if (v !== 'FULL' && v !== 'HDRS') { s.send(REPLY.retInvalid); await countSyntaxError(s, line, 'Value for RET is invalid'); return; }
         mp.ret = v;
         sawRet = true;
@@ -108,7 +109,7 @@ export async function mailCommand(s: SmtpSession, line: string, arg: string): Pr
       case 'ENVID': {
         if (sawEnvid) { s.send(REPLY.envidOnce); await countSyntaxError(s, line, 'ENVID can be specified once only'); return; }
         // kept in xtext form, as Exim spools and relays it (unchecked, as Exim 4.98)
-        mp.envid = p.value ?? '';
+        mp.envid = p.value ?? p.name;
         sawEnvid = true;
         break;
       }
@@ -116,7 +117,7 @@ export async function mailCommand(s: SmtpSession, line: string, arg: string): Pr
       case 'PRDR': mp.prdr = true; break;
       case 'AUTH': {
         if (p.value === '<>') break;
-        const v = decodeXtext(p.value ?? '');
+        const v = decodeXtext(p.value ?? p.name);
         if (v === undefined) { s.send('501 invalid data for AUTH'); await countSyntaxError(s, line, 'invalid data for AUTH'); return; }
         if (s.authenticatedBy && await mailAuthAllowed(s.authenticatedBy, s.ctx)) mp.authSender = v;
         break;

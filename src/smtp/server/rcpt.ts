@@ -74,12 +74,12 @@ export async function rcptCommand(s: SmtpSession, line: string, arg: string): Pr
   for (const p of [...params].reverse()) {
     if (p.name === 'NOTIFY') {
       if (notify) return refuse('NOTIFY can be specified once only');
-      if (!validNotify(p.value ?? '')) return refuse('Invalid value for NOTIFY parameter');
-      notify = (p.value ?? '').toUpperCase() || undefined;
+      if (!validNotify(p.value ?? p.name)) return refuse('Invalid value for NOTIFY parameter');
+      notify = (p.value ?? p.name).toUpperCase() || undefined;
     } else if (p.name === 'ORCPT') {
       if (orcpt !== undefined) return refuse('ORCPT can be specified once only');
       // kept in xtext form ("rfc822;x+40y"), as Exim spools and relays it
-      orcpt = p.value ?? '';
+      orcpt = p.value ?? p.name;
     }
   }
   const parsed = extractAddress(addrText, false);

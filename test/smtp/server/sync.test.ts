@@ -233,3 +233,9 @@ test('BDAT refused for want of recipients: the answer goes out before the chunk 
   assert.deepEqual(got.slice(2), ['250 OK', '550 Administrative prohibition',
     '503-All RCPT commands were rejected with this error:\n503-Administrative prohibition\n503 Valid RCPT command must precede BDAT']);
 });
+
+test('a parameter without "=" is its own value, as Exim reads it: bare BODY, RET or NOTIFY are invalid values', async () => {
+  assert.deepEqual((await session(['EHLO x\n', 'MAIL FROM:<a@b.example> BODY\n', 'MAIL FROM:<a@b.example> RET\n', 'MAIL FROM:<a@b.example> SIZE\n',
+    'RCPT TO:<x@test.example> NOTIFY\n', 'RCPT TO:<x@test.example> ORCPT\n'])).slice(2),
+  ['501 invalid data for BODY', '501 Value for RET is invalid', '250 OK', '501 Invalid value for NOTIFY parameter', '250 Accepted']);
+});
