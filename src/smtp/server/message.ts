@@ -36,7 +36,8 @@ export function splitHeaders(raw: Buffer): { headers: string[]; bodyStart: numbe
     const line = text.slice(pos, end);
     if (line === '\n') { pos = end; break; }
     if ((line[0] === ' ' || line[0] === '\t') && headers.length > 0) headers[headers.length - 1] += line;
-    else if (/^[!-9;-~]+[ \t]*:/.test(line)) headers.push(line.endsWith('\n') ? line : line + '\n');
+    // (an empty name, ": x", is a header line too, as Exim's receiver has it)
+    else if (/^(?:[!-9;-~]+[ \t]*)?:/.test(line)) headers.push(line.endsWith('\n') ? line : line + '\n');
     else break;
     pos = end;
   }

@@ -239,3 +239,8 @@ test('a parameter without "=" is its own value, as Exim reads it: bare BODY, RET
     'RCPT TO:<x@test.example> NOTIFY\n', 'RCPT TO:<x@test.example> ORCPT\n'])).slice(2),
   ['501 invalid data for BODY', '501 Value for RET is invalid', '250 OK', '501 Invalid value for NOTIFY parameter', '250 Accepted']);
 });
+
+test('BDAT LAST total: a header line with an empty name (": x") is a header, as Exim counts it', async () => {
+  const got = await session(['EHLO x\n', 'MAIL FROM:<a@b.example>\nRCPT TO:<x@test.example>\nBDAT 17 LAST\n: empty\n\nbody\n']);
+  assert.match(got[got.length - 1], /^250- 17 byte chunk, total 17\n250 OK id=/);
+});
