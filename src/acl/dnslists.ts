@@ -5,6 +5,7 @@
 // through the DNS resolver's synchronous face (a wait on first use) and are
 // remembered for the connection, limited by the records' TTL.
 
+// (Exim writes its dnslists trace lines unindented: debug_printf, not debug_printf_indent.)
 import { isIPv4, isIPv6 } from 'node:net';
 import { resolveSync, type DnsAnswer } from '../dns/index.ts';
 import { ipv6Nibbles } from '../dns/reverse.ts';
@@ -51,7 +52,7 @@ export function* dnslistsCondition(st: RunState, arg: string): Step<Rc> {
   let deferReturn: Rc = 'FAIL';
   let hostRev: string | undefined;
   for (let item of splitList(arg)) {
-    trace(st, `dnslists check: ${item}`);
+    trace(st, `dnslists check: ${item}`, false);
     if (item.startsWith('+')) {
       const l = item.toLowerCase();
       if (l === '+include_unknown') deferReturn = 'OK';
@@ -111,7 +112,7 @@ export function* dnslistsCondition(st: RunState, arg: string): Step<Rc> {
       if (rc === 'OK') {
         setVar(st, 'dnslist_domain', domainTxt);
         setVar(st, 'dnslist_matched', host);
-        trace(st, `=> that means ${host} is listed at ${domainTxt}`);
+        trace(st, `=> that means ${host} is listed at ${domainTxt}`, false);
       }
       if (rc !== 'FAIL') return rc;
     } else {
@@ -122,7 +123,7 @@ export function* dnslistsCondition(st: RunState, arg: string): Step<Rc> {
         if (rc === 'OK') {
           setVar(st, 'dnslist_domain', domainTxt);
           setVar(st, 'dnslist_matched', keyItem, true);
-          trace(st, `=> that means ${keyItem} is listed at ${domainTxt}`);
+          trace(st, `=> that means ${keyItem} is listed at ${domainTxt}`, false);
           return 'OK';
         }
         if (rc === 'DEFER') deferred = true;
@@ -144,11 +145,11 @@ function* lookupA(st: RunState, query: string): Step<CacheEntry> {
   const now = Date.now();
   const hit = cache.get(query);
   if (hit && hit.expiry > now) {
-    trace(st, 'dnslists: using result of previous lookup');
+    trace(st, 'dnslists: using result of previous lookup', false);
     return hit;
   }
-  if (hit) trace(st, 'cached data found but past valid time; ');
-  trace(st, `new DNS lookup for ${query}`);
+  if (hit) trace(st, 'cached data found but past valid time; ', false);
+  trace(st, `new DNS lookup for ${query}`, false);
   const answer = yield* attempt(st, () => resolveSync(st.actx.expand.memo, query, 'A'));
   const addresses: string[] = [];
   let ttl = MAX_POSITIVE_TTL;
@@ -163,7 +164,7 @@ function* lookupA(st: RunState, query: string): Step<CacheEntry> {
   if (status !== 'ok') ttl = status === 'nxdomain' || status === 'nodata' ? negativeTtl(answer) : 0;
   const entry: CacheEntry = { status, addresses, textSet: false, expiry: now + ttl * 1000 };
   cache.set(query, entry);
-  trace(st, `dnslists: wrote cache entry, ttl=${ttl}`);
+  trace(st, `dnslists: wrote cache entry, ttl=${ttl}`, false);
   return entry;
 }
 
@@ -183,7 +184,7 @@ function* oneCheck(st: RunState, domain: string, domainTxt: string, keyDomain: s
   const cb = yield* lookupA(st, query);
   if (cb.status === 'ok') {
     const addlist = cb.addresses.join(', ');
-    trace(st, `DNS lookup for ${query} succeeded (yielding ${addlist})`);
+    trace(st, `DNS lookup for ${query} succeeded (yielding ${addlist})`, false);
     if (m.ipList !== undefined) {
       let da: string | undefined;
       for (const addr of cb.addresses) {
@@ -214,8 +215,8 @@ function* oneCheck(st: RunState, domain: string, domainTxt: string, keyDomain: s
       const type = (m.not ? 1 : 0) | (m.all ? 2 : 0);
       if ((type === 1 || type === 2) !== !found) {
         const why = ['was no match', 'was an exclude match', 'was an IP address that did not match', 'were no IP addresses that did not match'][type];
-        trace(st, '=> but we are not accepting this block class because');
-        trace(st, `=> there ${why} for ${m.all ? '=' : ''}${m.bitmask ? '&' : '='}${m.ipList}`);
+        trace(st, '=> but we are not accepting this block class because', false);
+        trace(st, `=> there ${why} for ${m.all ? '=' : ''}${m.bitmask ? '&' : '='}${m.ipList}`, false);
         return 'FAIL';
       }
     } else {
@@ -247,7 +248,7 @@ function* oneCheck(st: RunState, domain: string, domainTxt: string, keyDomain: s
     }
     return deferReturn;
   }
-  trace(st, `DNS lookup for ${query} failed`);
-  trace(st, `=> that means ${keyDomain} is not listed at ${domain}`);
+  trace(st, `DNS lookup for ${query} failed`, false);
+  trace(st, `=> that means ${keyDomain} is not listed at ${domain}`, false);
   return 'FAIL';
 }

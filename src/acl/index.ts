@@ -135,11 +135,11 @@ export async function runAclOption(where: Exclude<AclWhere, 'expansion' | 'deliv
  * Make ${acl{name}{args}} work in expansions that use actx.expand: the ACL
  * runs synchronously at one level deeper, in phase `where` (Exim's acl_eval).
  */
-export function installAclHook(actx: AclContext, where: AclWhere = 'expansion'): void {
+export function installAclHook(actx: AclContext, where: AclWhere = 'expansion', level = 1): void {
   const hooks = actx.expand.hooks;
   hooks.runAcl = (name: string, args: string[], ctx: ExpandContext) => {
     const inner: AclContext = ctx === actx.expand ? actx : { ...actx, expand: ctx };
-    const st = newRun(inner, where, true, 1);
+    const st = newRun(inner, where, true, level);
     const rc = driveSync(withAclArgs(st, args, () => runAclText(st, name, false)));
     const message = rc === 'OK' || rc === 'FAIL' || rc === 'DEFER' ? st.userMsg : st.logMsg;
     const result = rc === 'OK' || rc === 'DISCARD' ? 'ok' : rc === 'FAIL' ? 'fail' : rc === 'FAIL_DROP' ? 'drop' : rc === 'DEFER' ? 'defer' : 'error';

@@ -144,12 +144,12 @@ function* verifyReverse(st: RunState): Step<Rc> {
   if (!host.address) return 'OK';
   if (host.name) return 'OK';
   if (host.nameLookupFailed) {
-    const r = hostNameLookup(st.actx.expand.memo, host);
+    const r = hostNameLookup(st.actx.expand, host);
     st.logMsg = `host lookup failed${r.rc === 'fail' ? r.message : ''}`;
     return 'FAIL';
   }
   trace(st, 'looking up host name to force name/address consistency check');
-  const r = yield* attempt(st, () => hostNameLookup(st.actx.expand.memo, host, lookupTrace(st)));
+  const r = yield* attempt(st, () => hostNameLookup(st.actx.expand, host, lookupTrace(st)));
   const noName = noHostNameLogLine(r, host.address);
   if (noName) writeLog(st, ['main'], noName);
   if (r.rc === 'defer') {
@@ -188,7 +188,7 @@ export function* verifyHelo(st: RunState): Step<Rc> {
     } else {
       const host = conn.host ?? (conn.host = { address, name: getVar(st, 'sender_host_name') || undefined });
       if (!host.name && !host.nameLookupFailed) {
-        const looked = yield* attempt(st, () => hostNameLookup(st.actx.expand.memo, host, lookupTrace(st)));
+        const looked = yield* attempt(st, () => hostNameLookup(st.actx.expand, host, lookupTrace(st)));
         const noName = noHostNameLogLine(looked, address);
         if (noName) writeLog(st, ['main'], noName);
       }

@@ -6,7 +6,11 @@
 // and in $sender_host_name. Under -bh it traces what Exim's debug output
 // shows for it.
 
-import { lookupHostAddressesSync, lookupPtrSync } from '../dns/index.ts';
+import { lookupHostAddressesSync, lookupPtrSync, resolveSync } from '../dns/index.ts';
+import { mergeAnswers } from '../dns/hosts.ts';
+import { reverseName } from '../dns/reverse.ts';
+import { reportDnsFail } from '../dns/fail-event.ts';
+import type { ExpandContext } from '../expand/context.ts';
 import { hostsFileNames } from '../dns/hosts-file.ts';
 import type { AsyncMemo } from '../util/suspend.ts';
 import { normaliseMapped, parseIp } from './ip.ts';
@@ -47,13 +51,15 @@ function fail(host: HostSubject, message: string): HostLookupResult {
 }
 
 /** Look up (once) the verified name of host.address; may throw Suspend while waiting for DNS. */
-export function hostNameLookup(memo: AsyncMemo, host: HostSubject, trace?: HostLookupTrace): HostLookupResult {
+export function hostNameLookup(ctx: ExpandContext, host: HostSubject, trace?: HostLookupTrace): HostLookupResult {
+  const memo = ctx.memo;
   if (host.name) return { rc: 'ok' };
   if (!host.address) return { rc: 'fail', message: '' };
   if (host.nameLookupFailed) return { rc: 'fail', message: failures.get(host) ?? NO_PTR };
   const say = (line: string): void => trace?.write(line);
   say(`looking up host name for ${host.address}`);
   const ptr = lookupPtrSync(memo, host.address);
+  reportDnsFail(ctx, ptr, reverseName(host.address), 'PTR');
   if (ptr.status === 'again' || ptr.status === 'fail') return { rc: 'defer' };
   let names = ptr.records.map((r) => (r.data ?? '').replace(/\.$/, '')).filter((n) => n !== '');
   // host_lookup_order (bydns:byaddr): without a PTR record, gethostbyaddr() may still find a
@@ -78,7 +84,13 @@ export function hostNameLookup(memo: AsyncMemo, host: HostSubject, trace?: HostL
         say(`${indentFor(trace.level + 2)}${name} not in empty list (option unset? cannot trace name)`);
       }
     }
-    const fwd = lookupHostAddressesSync(memo, name);
+    // AAAA then A, each a lookup of its own (and a dns:fail event of its own)
+    const parts = (['AAAA', 'A'] as const).map((type) => {
+      const answer = resolveSync(memo, name, type);
+      reportDnsFail(ctx, answer, name, type);
+      return answer;
+    });
+    const fwd = mergeAnswers(parts);
     if (fwd.status === 'again') return { rc: 'defer' };
     const addresses = fwd.records.map((r) => r.data ?? '').filter((a) => a !== '');
     if (addresses.length === 0) {

@@ -45,7 +45,7 @@ function hostNames(host: HostSubject, ctx: ExpandContext, item: string): { names
   const tracer = listTracer(ctx);
   // Exim's debug lines here are not indented; its DNSSEC list checks are, one level below the item
   tracer?.write(`sender host name required, to match against ${item}`);
-  const r = hostNameLookup(ctx.memo, host, tracer && { write: (line) => listTracer(ctx)?.write(line), level: tracer.level + 1 });
+  const r = hostNameLookup(ctx, host, tracer && { write: (line) => listTracer(ctx)?.write(line), level: tracer.level + 1 });
   if (r.rc === 'defer') return { r: 'defer', message: `DNS lookup of the name of ${host.address} deferred` };
   if (noHostNameLogLine(r, host.address) !== undefined) {
     const address = host.address;

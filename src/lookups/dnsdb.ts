@@ -17,6 +17,7 @@ import type { ExpandContext } from '../expand/context.ts';
 import { readTime } from '../config/values.ts';
 import { resolveSync } from '../dns/resolver.ts';
 import { reverseName } from '../dns/reverse.ts';
+import { reportDnsFail } from '../dns/fail-event.ts';
 import { csaLookupSync, CSA_DEFAULT_SEARCH_LIMIT } from '../dns/csa.ts';
 import type { DnsAnswer, DnsQueryOptions, DnsRecord, RRType } from '../dns/types.ts';
 
@@ -244,15 +245,6 @@ function setDnssecVariable(ctx: ExpandContext, value: string): void {
   ctx.vars.set('lookup_dnssec_authenticated', { value, tainted: false });
 }
 
-const DNS_FAIL_CODES = { nxdomain: 'DNS_NOMATCH', nodata: 'DNS_NODATA', again: 'DNS_AGAIN', fail: 'DNS_FAIL' } as const;
-/** The dns:fail event (Exim 4.98's data: "DNS_NOMATCH:nonexistent.invalid:A"). */
-function reportDnsFail(ctx: ExpandContext, status: keyof typeof DNS_FAIL_CODES, domain: string, rr: RRType): void {
-  if (!ctx.hooks.dnsFail) return;
-  const data = `${DNS_FAIL_CODES[status]}:${domain}:${rr}`;
-  // an expansion replayed after a wait must not raise it again
-  if (ctx.memo.firstTime(`dns:fail\0${data}`)) ctx.hooks.dnsFail(data);
-}
-
 function find(req: LookupRequest): string | null {
   const q = parseDnsdbQuery(req.key);
   const ctx = req.ctx;
@@ -267,7 +259,7 @@ function find(req: LookupRequest): string | null {
     for (const rr of searchTypes(q.type)) {
       const { answer, found } = lookupOne(ctx, domain, q.type, rr, opts);
       setDnssecVariable(ctx, q.dnssec === 'never' ? '' : answer.authenticated ? 'yes' : 'no');
-      if (answer.status !== 'ok') reportDnsFail(ctx, answer.status, found, rr);
+      reportDnsFail(ctx, answer, found, rr);
       if (answer.status === 'nxdomain' || answer.status === 'nodata') continue;
       if (answer.status !== 'ok' || (q.dnssec === 'strict' && !answer.authenticated)) {
         if (q.defer === 'strict') throw new LookupDefer('');

@@ -5,6 +5,7 @@
 
 import type { DriverInstance } from '../config/types.ts';
 import { lookupMxSync } from '../dns/index.ts';
+import { reportDnsFail } from '../dns/fail-event.ts';
 import { atTraceLevel, listTracer, matchDomainList, splitList } from '../lists/index.ts';
 import { traceAt } from '../lists/trace.ts';
 import { runSuspendable } from '../util/suspend.ts';
@@ -35,7 +36,11 @@ async function traceDnssecLists(env: RoutingEnv, r: DriverInstance, name: string
 
 async function lookupDomain(env: RoutingEnv, r: DriverInstance, domain: string): Promise<Found> {
   await traceDnssecLists(env, r, domain);
-  const mx = await runSuspendable(env.ctx.memo, () => lookupMxSync(env.ctx.memo, domain));
+  const mx = await runSuspendable(env.ctx.memo, () => {
+    const answer = lookupMxSync(env.ctx.memo, domain);
+    reportDnsFail(env.ctx, answer, domain, 'MX');
+    return answer;
+  });
   if (mx.status === 'again' || mx.status === 'fail') return { rc: 'again', message: `host lookup for ${domain} did not complete (DNS timeout?)` };
   if (mx.status === 'ok' && mx.records.length > 0) {
     // A single MX of "." is a null MX (RFC 7505): no mail.

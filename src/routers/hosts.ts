@@ -3,7 +3,9 @@
 // option for when the first host is this host.
 
 import type { DriverInstance } from '../config/types.ts';
-import { lookupHostAddressesSync } from '../dns/index.ts';
+import { lookupHostAddressesSync, resolveSync } from '../dns/index.ts';
+import { mergeAnswers } from '../dns/hosts.ts';
+import { reportDnsFail } from '../dns/fail-event.ts';
 import { hostsFileAddresses } from '../dns/hosts-file.ts';
 import { isLocalAddress } from '../lists/local-host.ts';
 import { atTraceLevel, listTracer, matchIpList, parseIp } from '../lists/index.ts';
@@ -22,7 +24,15 @@ export type Lookup = { status: 'ok'; hosts: RouteHost[] } | { status: 'notfound'
 export async function hostAddresses(env: RoutingEnv, name: string, mx?: number, opts: { byName?: boolean } = {}): Promise<Lookup> {
   const literal = name.replace(/^\[(?:ipv6:)?(.*)\]$/i, '$1');
   if (parseIp(literal)) return { status: 'ok', hosts: [{ name: literal, address: literal, mx }] };
-  const ans = await runSuspendable(env.ctx.memo, () => lookupHostAddressesSync(env.ctx.memo, name));
+  const ans = await runSuspendable(env.ctx.memo, () => {
+    if (opts.byName) return lookupHostAddressesSync(env.ctx.memo, name);
+    // Exim's own DNS lookups, AAAA then A, each raising dns:fail when it finds nothing
+    return mergeAnswers((['AAAA', 'A'] as const).map((type) => {
+      const answer = resolveSync(env.ctx.memo, name, type);
+      reportDnsFail(env.ctx, answer, name, type);
+      return answer;
+    }));
+  });
   if (ans.status === 'again' || ans.status === 'fail') return { status: 'again', message: `host lookup for ${name} did not complete` };
   const addrs = ans.records.filter((r) => (r.type === 'A' || r.type === 'AAAA') && r.data);
   if (addrs.length === 0 && opts.byName) {

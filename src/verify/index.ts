@@ -112,7 +112,8 @@ export function addressVerifyHooks(src: HookSource): AclVerifyHooks {
       const run = async (): Promise<VerifyAddressResult> => {
         src.trace?.('>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>');
         const { outcomes: _o, ...r } = await verifyAddress(address, kind, options, src);
-        src.trace?.('----------- end verify ------------');
+        // (Exim indents this banner, not the opening one: it shows the indentation leak of lists/trace.ts)
+        src.trace?.(`${indentFor(traceLeak(src.ctx))}----------- end verify ------------`);
         return r;
       };
       // A callout is made (or its cache consulted) at each check, as Exim does.

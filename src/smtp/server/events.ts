@@ -15,13 +15,14 @@ export function sessionEvent(s: SmtpSession, name: ReceptionEvent, data: string)
   }, name, data);
 }
 
-/** dns:fail from dnsdb lookups in this session's expansions (when event_action is set). */
+/** dns:fail from this session's DNS lookups (src/dns/fail-event.ts), when event_action is set. */
 export function installDnsFailEvent(s: SmtpSession): void {
   if (!optionString(s.config, 'event_action')) return;
   s.ctx.hooks.dnsFail = (data) => {
     raiseEventSync({
       config: s.config, ctx: s.ctx, panic: (line) => s.logger.panic(line),
-      prepare: () => installAclHook(aclContextFor(s, {})),
+      // an ACL the event runs traces three levels in, as Exim's (-bh)
+      prepare: () => installAclHook(aclContextFor(s, {}), 'expansion', 3),
     }, 'dns:fail', data);
   };
 }

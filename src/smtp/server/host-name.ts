@@ -16,7 +16,7 @@ export async function lookUpClientName(s: SmtpSession): Promise<void> {
   if (!host?.address || host.name || host.nameLookupFailed) return;
   // through the list tracer, whose lines a replay after a DNS wait does not repeat
   const trace = s.services.trace ? { write: (line: string) => listTracer(s.ctx)?.write(line), level: 0 } : undefined;
-  const r = await runSuspendable(s.ctx.memo, () => hostNameLookup(s.ctx.memo, host, trace));
+  const r = await runSuspendable(s.ctx.memo, () => hostNameLookup(s.ctx, host, trace));
   const noName = noHostNameLogLine(r, host.address);
   if (noName) s.logger.main(noName);
   if (r.rc === 'ok' && host.name) setVar(s.ctx, 'sender_host_name', host.name, true);
