@@ -54,9 +54,10 @@ export function formatOutcome(o: RouteOutcome, delivered?: Set<string>): string 
     case 'discard':
       return `mail to ${a.address} is discarded\n${ancestors(a.parent)}`;
     case 'accept': {
-      if (o.fileOrPipe !== undefined && o.forbidden) return `${a.parent?.address ?? ''} -> ${o.fileOrPipe} *** forbidden ***\n${ancestors(a.parent?.parent)}`;
+      // a file or pipe names its parent and no further ancestors (checked with exim4 -bt)
+      if (o.fileOrPipe !== undefined && o.forbidden) return `${a.parent?.address ?? ''} -> ${o.fileOrPipe} *** forbidden ***\n`;
       if (o.fileOrPipe !== undefined) {
-        return `${a.parent?.address ?? ''} -> ${o.fileOrPipe}\n${ancestors(a.parent?.parent)}  transport = ${o.transport ?? 'unset'}\n`;
+        return `${a.parent?.address ?? ''} -> ${o.fileOrPipe}\n  transport = ${o.transport ?? 'unset'}\n`;
       }
       const key = `${a.localPart}@${a.domain.toLowerCase()}`;
       const dup = delivered?.has(key) ? '   [duplicate, would not be delivered]' : '';
@@ -85,7 +86,8 @@ async function one(run: Run, text: string): Promise<void> {
   const env = { config: run.config, ctx: { ...run.ctx, vars: new Map(run.ctx.vars) }, log: (l: string) => run.err(`LOG: MAIN\n  ${l}\n`),
     panic: (l: string) => run.err(`LOG: PANIC\n  ${l}\n`) };
   if (run.mode === 'test') {
-    const outcomes = await routeAddress({ ...env, addressTest: true }, address);
+    // -bt shows the routers' debug_print texts (on stderr, as Exim writes them)
+    const outcomes = await routeAddress({ ...env, addressTest: true, debugPrint: (line) => process.stderr.write(`${line}\n`) }, address);
     for (const o of outcomes) {
       run.out(formatOutcome(o, run.delivered));
       run.worst = Math.max(run.worst, rcOf(o.result));

@@ -93,13 +93,14 @@ async function matchList(env: RoutingEnv, r: DriverInstance, option: string, mat
 
 /** debug_print: shown (expanded) in traces after the domains, local_parts and check_local_user checks. */
 async function debugPrint(env: RoutingEnv, r: DriverInstance): Promise<void> {
-  if (!env.trace || rawOption(r, 'debug_print') === undefined) return;
+  const out = env.trace ?? env.debugPrint;
+  if (!out || rawOption(r, 'debug_print') === undefined) return;
   try {
     const text = await expandOption(r, 'debug_print', env.ctx);
-    if (text !== undefined) env.trace(text.replace(/\n$/, ''));
+    if (text !== undefined) out(text.replace(/\n$/, ''));
   } catch (e) {
     // Exim writes the error and carries on
-    env.trace(e instanceof Error ? e.message : String(e));
+    out(e instanceof Error ? e.message : String(e));
   }
 }
 

@@ -86,6 +86,8 @@ export interface RoutingEnv {
   addressTest?: boolean;
   /** -bh / debug trace lines. */
   trace?(line: string): void;
+  /** Where debug_print texts go when there is no trace (-bt). */
+  debugPrint?(line: string): void;
   /** Main log lines (Exim writes "remote host address is the local host" etc.). */
   log?(line: string): void;
   /** Panic log lines (a router's broken helper program); the main log when not given. */
