@@ -34,6 +34,12 @@ const CR = 0x0d;
 const DOT = 0x2e;
 const SP = 0x20;
 
+// States of the swallowing of a message over the limit.
+const SW_MID = 0;
+const SW_LINE_START = 1;
+const SW_DOT = 2;
+const SW_DOT_CR = 3;
+
 // Reader states.
 const LINE_START = 0; // after a line end that may start a terminating "."
 const MID = 1; // inside a line (or after a bare CR: no "." end possible)
@@ -56,6 +62,8 @@ export class DataReader {
   private readonly chunks: Buffer[] = [];
   size = 0;
   tooBig = false;
+  /** Where the swallowing of a message over the limit is (SW_*). */
+  private swallow = SW_MID;
   private readonly limit: number;
 
   constructor(sizeLimit: number) {
@@ -65,6 +73,7 @@ export class DataReader {
   private emit(c: number): void {
     this.size++;
     if (this.limit > 0 && this.size > this.limit) {
+      if (!this.tooBig) this.swallow = c === LF ? SW_LINE_START : SW_MID;
       this.tooBig = true;
       this.out = 0;
       this.chunks.length = 0;
@@ -143,6 +152,7 @@ export class DataReader {
    * readers fed byte by byte must not interleave.)
    */
   feed(c: number): boolean {
+    if (this.tooBig) return this.swallowByte(c);
     switch (this.state) {
       case LINE_START:
         if (c === DOT) { this.state = AFTER_DOT; return false; }
@@ -175,6 +185,26 @@ export class DataReader {
         this.bareEnding(CR);
         this.ordinary(c);
         return false;
+    }
+    return false;
+  }
+
+  /**
+   * Past message_size_limit Exim only swallows the rest, and then any line
+   * "." ends it, whatever its line ends ("\n.\n", "\r\n.\n", "\n.\r\n"; not
+   * after a bare CR): recorded from exim4 -bdf.
+   */
+  private swallowByte(c: number): boolean {
+    // counted as it would be stored: a CRLF is one LF, a leading dot goes, the final "." line is not data
+    if (c === LF) {
+      if (this.swallow === SW_DOT || this.swallow === SW_DOT_CR) return true;
+      this.size++;
+      this.swallow = SW_LINE_START;
+    } else if (c === DOT && this.swallow === SW_LINE_START) this.swallow = SW_DOT;
+    else if (c === CR && this.swallow === SW_DOT) this.swallow = SW_DOT_CR;
+    else {
+      if (c !== CR) this.size++;
+      this.swallow = SW_MID;
     }
     return false;
   }

@@ -52,3 +52,15 @@ test('byte-at-a-time feeding gives the same result', () => {
   assert.ok(done);
   assert.equal(Buffer.concat(d.result('dot').chunks).toString('latin1'), 'S: h\n\nA .\nB\n.x\n');
 });
+
+test('past message_size_limit the rest is only swallowed, and any "." line ends it, as exim4 -bdf does', () => {
+  const over = (end: string): number => {
+    const r = new DataReader(100);
+    const buf = Buffer.from('Subject: x\r\n\r\n' + 'x'.repeat(200) + end + 'NOOP\r\n', 'latin1');
+    const at = r.feedBuffer(buf);
+    assert.ok(r.result('dot').tooBig);
+    return at < 0 ? -1 : buf.length - at;
+  };
+  for (const end of ['\n.\n', '\r\n.\n', '\n.\r\n', '\r\n.\r\n', '\r\nx\n.\n']) assert.equal(over(end), 'NOOP\r\n'.length, JSON.stringify(end));
+  assert.equal(over('\r.\r\n'), -1, 'not after a bare CR');
+});
