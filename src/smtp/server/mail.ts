@@ -136,6 +136,14 @@ export async function mailCommand(s: SmtpSession, line: string, arg: string): Pr
     await countSyntaxError(s, line, LITERALS_NOT_ALLOWED);
     return;
   }
+  // the size before the sender's domain, as Exim checks them
+  const limit = await messageSizeLimit(s);
+  if (limit > 0 && mp.size !== undefined && mp.size > limit) {
+    s.send(REPLY.sizeExceeded);
+    s.logger.reject(`rejected MAIL FROM:${rest} ${peerText(s)}: message too big: size${mp.size === 2147483647 ? '>' : ''}=${mp.size} max=${limit}`);
+    s.mailParams = { smtputf8: false, prdr: false };
+    return;
+  }
   let sender = parsed.address;
   if (sender !== '' && parsed.domainStart === 0) {
     if (s.isLocal || await s.hostInList('sender_unqualified_hosts')) {
@@ -149,13 +157,6 @@ export async function mailCommand(s: SmtpSession, line: string, arg: string): Pr
   // A local caller who is not trusted cannot choose the envelope sender (Exim's -bs rule).
   if (s.isLocal && !s.conn.caller.trusted && sender !== '') {
     sender = `${s.conn.caller.login}@${s.ctx.options?.get('qualify_domain') || s.ctx.options?.get('primary_hostname') || ''}`;
-  }
-  const limit = await messageSizeLimit(s);
-  if (limit > 0 && mp.size !== undefined && mp.size > limit) {
-    s.send(REPLY.sizeExceeded);
-    s.logger.reject(`rejected MAIL FROM:${rest} ${peerText(s)}: message too big: size=${mp.size} max=${limit}`);
-    s.mailParams = { smtputf8: false, prdr: false };
-    return;
   }
   setSenderVars(s, sender);
   if (mp.authSender !== undefined) setVar(s.ctx, 'authenticated_sender', mp.authSender, true);

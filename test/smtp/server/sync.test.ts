@@ -244,3 +244,8 @@ test('BDAT LAST total: a header line with an empty name (": x") is a header, as 
   const got = await session(['EHLO x\n', 'MAIL FROM:<a@b.example>\nRCPT TO:<x@test.example>\nBDAT 17 LAST\n: empty\n\nbody\n']);
   assert.match(got[got.length - 1], /^250- 17 byte chunk, total 17\n250 OK id=/);
 });
+
+test('MAIL: the size is checked before the sender needs a domain', async () => {
+  assert.deepEqual((await session(['EHLO x\n', 'MAIL FROM:<postmaster> SIZE=999999999\n', 'MAIL FROM:<postmaster>\n'])).slice(2),
+    ['552 Message size exceeds maximum permitted', '501 <postmaster>: sender address must contain a domain']);
+});
