@@ -10,8 +10,12 @@
 // FUZZ_SEED and FUZZ_SESSIONS run another seed or more sessions while
 // hunting; FUZZ_ONLY=n runs just session n of the seed. FUZZ_ORACLE=exim4
 // also runs every session against Debian's Exim with the same
-// configuration and reports sessions whose reply codes differ (a hunting
-// aid: the default run needs no Exim).
+// configuration and writes the sessions whose reply codes differ to
+// $FUZZ_REPORT_DIR (default /tmp)/fuzz-diff-<seed>.txt: a hunting aid, since
+// timing makes a few differ by chance (the default run needs no Exim).
+// FUZZ_BUDGET_MS bounds the time spent starting sessions (45 s by default).
+// Every difference fixed so far has a focused test in sync.test.ts or
+// data-reader.test.ts.
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
