@@ -47,18 +47,21 @@ async function run(): Promise<number> {
     return 1;
   }
   const mode = await load();
-  return mode.main(opts);
+  try {
+    return await mode.main(opts);
+  } catch (e) {
+    if (!(e instanceof PanicDie)) throw e;
+    // a failure Exim dies of: -bt shows it as a "LOG:" block (checked with exim4),
+    // the other modes as a log line on stderr
+    if (opts.mode === 'address-test') process.stderr.write(`LOG: MAIN PANIC DIE\n  ${e.message}\n`);
+    else process.stderr.write(`${new LogClock({ millisec: false, withZone: false }).format(new Date())} ${e.message}\n`);
+    return 1;
+  }
 }
 
 run().then(
   (code) => { process.exitCode = code; },
   (e: unknown) => {
-    if (e instanceof PanicDie) {
-      // a failure Exim dies of (as it does here, with the log line on stderr)
-      process.stderr.write(`${new LogClock({ millisec: false, withZone: false }).format(new Date())} ${e.message}\n`);
-      process.exitCode = 1;
-      return;
-    }
     process.stderr.write(`tern: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
     process.exitCode = 2;
   },

@@ -84,7 +84,7 @@ async function one(run: Run, text: string): Promise<void> {
   }
   const address = parsed.domainStart === 0 ? `${parsed.address}@${qualifyWith(run)}` : parsed.address;
   const env = { config: run.config, ctx: { ...run.ctx, vars: new Map(run.ctx.vars) }, log: (l: string) => run.err(`LOG: MAIN\n  ${l}\n`),
-    panic: (l: string) => run.err(`LOG: PANIC\n  ${l}\n`) };
+    panic: (l: string) => run.err(`LOG: PANIC\n  ${l}\n`), panicMain: (l: string) => run.err(`LOG: MAIN PANIC\n  ${l}\n`) };
   if (run.mode === 'test') {
     // -bt shows the routers' debug_print texts (on stderr, as Exim writes them)
     const outcomes = await routeAddress({ ...env, addressTest: true, debugPrint: (line) => process.stderr.write(`${line}\n`) }, address);

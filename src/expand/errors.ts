@@ -8,6 +8,12 @@ export class ExpandError extends Error {
 /** An expansion that failed in a lookup (Exim's search errors): routers log just this text. */
 export class LookupFailure extends ExpandError {
   override name = 'LookupFailure';
+  /** The lookup deferred (Exim's search_find_defer), rather than failing. */
+  readonly deferred: boolean;
+  constructor(message: string, deferred = false) {
+    super(message);
+    this.deferred = deferred;
+  }
 }
 
 /** A forced failure (`fail` in ${if}/${lookup}/${extract}...): callers treat it differently from an error. */

@@ -40,7 +40,7 @@ export function doLookupItem(
     if (fileTainted) throw new ExpandError('');
     return runLookup(spec, key, ctx, { file: fileOrQuery, fileTainted });
   } catch (e) {
-    if (e instanceof LookupDefer) throw new LookupFailure(`lookup of "${key ?? fileOrQuery}" gave DEFER: ${e.message}`);
+    if (e instanceof LookupDefer) throw new LookupFailure(`lookup of "${key ?? fileOrQuery}" gave DEFER: ${e.message}`, true);
     if (e instanceof LookupError) throw new LookupFailure(e.message);
     throw e;
   }

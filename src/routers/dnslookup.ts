@@ -96,7 +96,8 @@ export async function dnslookupRouter(env: RoutingEnv, r: DriverInstance, a: Rou
     } else if (boolOption(r, 'check_secondary_mx')) return { rc: 'decline' };
   } else if (boolOption(r, 'check_secondary_mx')) return { rc: 'decline' };
   hosts = await dropIgnoredHosts(env, r, hosts);
-  if (hosts.length === 0) return { rc: 'decline' };
+  // Exim's words when every MX host was dropped (the text the address fails with if nothing else routes it)
+  if (hosts.length === 0) return found.viaMx ? { rc: 'decline', message: 'all relevant MX records point to non-existent hosts' } : { rc: 'decline' };
   if (!found.viaMx) {
     const self = checkSelf(env, r, a, hosts, 'remote host address is the local host');
     if (self) return self;

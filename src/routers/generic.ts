@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import type { DriverInstance } from '../config/types.ts';
 import type { ExpandContext } from '../expand/context.ts';
-import { ForcedFail } from '../expand/errors.ts';
+import { ExpandError, ForcedFail, LookupFailure } from '../expand/errors.ts';
 import { matchAddressList, matchDomainList, matchLocalPartList, splitList, type ListMatch } from '../lists/index.ts';
 import { listTracer } from '../lists/trace.ts';
 import { runSuspendable } from '../util/suspend.ts';
@@ -181,7 +181,17 @@ export async function checkPreconditions(env: RoutingEnv, r: DriverInstance, a: 
       const rf = checkRequireFiles(files);
       if (rf !== true) return rf;
     }
-    const cond = await expandOption(r, 'condition', ctx, false);
+    let cond: string | undefined;
+    try {
+      cond = await expandOption(r, 'condition', ctx, false);
+    } catch (e) {
+      const inner = e instanceof RouterOptionError ? e.cause : undefined;
+      if (!(inner instanceof ExpandError)) throw e;
+      // a lookup that deferred defers the address; any other failure is logged and counts as false
+      if (inner instanceof LookupFailure && inner.deferred) return { rc: 'defer', message: inner.message };
+      (env.panicMain ?? env.log)?.(`failed to expand condition "${rawOption(r, 'condition')}" for ${r.name} router: ${inner.message}`);
+      return { rc: 'skip', why: 'condition expansion failed' };
+    }
     if (cond !== undefined) {
       const c = cond.trim().toLowerCase();
       const ok = /^\d+$/.test(c) ? Number(c) !== 0 : c === 'yes' || c === 'true' ? true : c === '' || c === 'no' || c === 'false' ? false : undefined;

@@ -70,7 +70,7 @@ async function noRouterMessage(env: RoutingEnv, a: RoutingAddress): Promise<stri
       // An unexpandable message falls back to the standard text.
     }
   }
-  return 'Unrouteable address';
+  return a.declineMessage ?? 'Unrouteable address';
 }
 
 /** Generic options applied when a router has run and not declined: errors_to, headers_add/remove. */
@@ -159,6 +159,7 @@ async function routeOne(env: RoutingEnv, a: RoutingAddress, start: number): Prom
       }
       case 'decline':
         env.trace?.(`${r.name} router declined for ${a.address}`);
+        if (answer.message !== undefined) a.declineMessage = answer.message;
         if (!(await moreAfter(env, r, a))) {
           env.trace?.('"more" is false: skipping remaining routers');
           env.trace?.('no more routers');

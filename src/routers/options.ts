@@ -53,7 +53,7 @@ export async function expandOption(r: DriverInstance, name: string, ctx: ExpandC
       if (forcedIsUnset) return undefined;
       throw e;
     }
-    if (e instanceof ExpandError) throw new RouterOptionError(`failed to expand "${text}" in ${r.name} router: ${e.message}`);
+    if (e instanceof ExpandError) throw new RouterOptionError(`failed to expand "${text}" in ${r.name} router: ${e.message}`, { cause: e });
     throw e;
   } finally {
     if (tracer) tracer.level = level;

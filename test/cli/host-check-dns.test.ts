@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startDnsServer, type DnsServer } from '../helpers/dns-server.ts';
+import { RECORDED_ZONES } from './dns-zones.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const FIXTURES = path.join(ROOT, 'test/fixtures/smtp/bh-dns');
@@ -19,17 +20,7 @@ const FIXTURES = path.join(ROOT, 'test/fixtures/smtp/bh-dns');
 let dns: DnsServer;
 
 before(async () => {
-  dns = await startDnsServer([
-    {
-      name: 'example.test',
-      records: ['good A 10.0.0.1', 'bad A 10.0.0.99', 'both A 10.0.0.6', 'both AAAA 2001:db8::6', '@ MX 10 mx1', 'mx1 A 10.0.0.50'],
-    },
-    {
-      // 10.0.0.4 has no PTR record (nor a hosts-file line); nx has no address
-      name: '0.0.10.in-addr.arpa',
-      records: ['1 PTR good.example.test.', '2 PTR bad.example.test.', '5 PTR nx.example.test.', '6 PTR both.example.test.'],
-    },
-  ]);
+  dns = await startDnsServer(RECORDED_ZONES);
 });
 
 after(async () => {
