@@ -156,8 +156,9 @@ export async function bdatCommand(s: SmtpSession, line: string, arg: string): Pr
   if (s.chunking === 'none' && !hasRecipients(s)) {
     const pipelined = pipelinedAfterRcpt(s);
     s.sendLines(noRecipientsReply(s, 'BDAT'));
-    if (!await skipBytes(s, n)) throw new SessionEnd('lost');
+    // counted before the chunk is skipped (and the reply flushed): "too many errors" joins the reply
     if (!pipelined) await countProtocolError(s, line, 'valid RCPT command must precede BDAT');
+    if (!await skipBytes(s, n)) throw new SessionEnd('lost');
     return;
   }
   if (s.chunking === 'none') {
