@@ -27,6 +27,7 @@ const MODES: Partial<Record<CliOptions['mode'], () => Promise<{ main: ModeMain }
   daemon: () => import('./cli/daemon.ts'),
   'filter-test': () => import('./cli/filter-test.ts'),
   'malware-test': () => import('./cli/malware-test.ts'),
+  'rewrite-test': () => import('./cli/rewrite-test.ts'),
 };
 
 async function run(): Promise<number> {

@@ -17,6 +17,7 @@ export type Mode =
   | 'message-op' // -M*
   | 'filter-test' // -bf / -bF
   | 'malware-test' // -bmalware
+  | 'rewrite-test' // -brw
   | 'submit'; // -bm, -t, sendmail default
 
 export interface CliOptions {
@@ -106,6 +107,8 @@ export function parseArgs(argv: string[], argv0 = 'exim'): CliOptions {
     if (a === '-bS') { o.mode = 'batch-smtp'; o.modeFlag = a; continue; }
     if (a === '-bh' || a === '-bhc') { o.mode = 'host-check'; o.modeFlag = a; o.hostCheckAddress = value(a, ''); continue; }
     if (a === '-bt') { o.mode = 'address-test'; o.modeFlag = a; continue; }
+    // -brw takes the next argument as its address, whatever it looks like
+    if (a === '-brw') { o.mode = 'rewrite-test'; o.modeFlag = a; if (i + 1 < argv.length) o.args.push(argv[++i]); continue; }
     if (a === '-bv' || a === '-bvs') { o.mode = 'verify'; o.modeFlag = a; continue; }
     if (a === '-bf' || a === '-bF') {
       o.mode = 'filter-test';

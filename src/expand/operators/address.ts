@@ -10,6 +10,9 @@ export interface ParsedAddress {
   address: string;
   /** Index in `address` where the domain starts (after the @); 0 when there is no domain. */
   domainStart: number;
+  /** Where the working address (with any route) starts and ends in the text parsed: a rewrite replaces just that. */
+  start?: number;
+  end?: number;
 }
 
 export interface ParseFailure {
@@ -142,7 +145,8 @@ class AddressParser {
       commas = true;
     }
     if (this.ch() === ':') this.pos++;
-    else this.error = commas ? '@ or : expected after , in route' : '":" expected after route domain';
+    // Exim 4.98's wording (exim4 -brw "@a.b", "@a,@b")
+    else this.error = commas ? 'colon expected after route list' : 'no local part';
   }
 
   /** local-part@domain up to `term` ('' for the end); returns the address and where its domain starts. */
@@ -224,6 +228,7 @@ export function extractAddress(text: string, allowNull = false, group?: GroupSta
     if (p.ch() === '<') {
       p.pos++;
       p.skipComment();
+      const innerStart = p.pos;
       let routed = false;
       if (p.ch() === '@') {
         p.readRoute();
@@ -238,6 +243,8 @@ export function extractAddress(text: string, allowNull = false, group?: GroupSta
         if (routed && spec.domainStart === 0) return fail('domain missing in source-routed address');
         result = spec;
       }
+      result.start = innerStart;
+      result.end = p.lastCommentPosition < p.pos && p.lastCommentPosition >= innerStart ? p.lastCommentPosition : p.pos;
       if (p.ch() !== '>') {
         return fail(p.pos >= text.length
           ? "'>' missing at end of address"
@@ -247,9 +254,17 @@ export function extractAddress(text: string, allowNull = false, group?: GroupSta
       p.skipComment();
     } else {
       p.pos = startPos;
+      // a bare source route "@a,@b:x@y", as Exim takes it
+      const routed = p.ch() === '@';
+      if (routed) {
+        p.readRoute();
+        if (p.error) return fail(p.error);
+        p.skipComment();
+      }
       const spec = p.readAddrSpec('');
       if (!spec) return fail(p.error!);
-      result = spec;
+      if (routed && spec.domainStart === 0) return fail('domain missing in source-routed address');
+      result = { ...spec, start: startPos, end: p.lastCommentPosition < p.pos && p.lastCommentPosition >= startPos ? p.lastCommentPosition : p.pos };
     }
     break;
   }

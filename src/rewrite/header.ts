@@ -1,0 +1,51 @@
+// Rewriting the addresses in one header line. Each address item of the
+// header's value is rewritten on its own: only its working part is replaced,
+// so phrases, comments and the rest of the line stay as they were, unless
+// the rule had "w", when its whole replacement stands for the whole item.
+// Unqualified addresses are left alone (Exim qualifies those only for local
+// or permitted senders, before rewriting; that is the caller's business).
+
+import { extractAddress, findAddressEnd, type GroupState } from '../expand/operators/address.ts';
+import type { RewriteRule } from '../config/index.ts';
+import { rewriteAddress, type RewriteEnv } from './engine.ts';
+import { headerWhere } from './where.ts';
+
+/**
+ * Rewrite a raw header line ("Name: value\n", folded or not). Returns the new
+ * line, or undefined when the header is not one rules apply to or nothing changed.
+ */
+export function rewriteHeaderLine(line: string, rules: readonly RewriteRule[], env: RewriteEnv): string | undefined {
+  const colon = line.indexOf(':');
+  if (colon <= 0) return undefined;
+  const where = headerWhere(line.slice(0, colon).trim());
+  if (where === undefined) return undefined;
+  const value = line.slice(colon + 1);
+  const group: GroupState = { allowGroup: true, foundGroup: false };
+  let out = '';
+  let changed = false;
+  let pos = 0;
+  for (;;) {
+    const end = findAddressEnd(value, pos, false);
+    const item = value.slice(pos, end);
+    out += rewriteItem(item);
+    if (end >= value.length) break;
+    out += value[end];
+    pos = end + 1;
+  }
+  return changed ? `${line.slice(0, colon + 1)}${out}` : undefined;
+
+  function rewriteItem(item: string): string {
+    const parsed = extractAddress(item, false, group);
+    if ('error' in parsed || parsed.domainStart === 0 || parsed.start === undefined || parsed.end === undefined) return item;
+    const r = rewriteAddress(parsed.address, where!, rules, env);
+    if (!r.changed) return item;
+    changed = true;
+    if (r.whole !== undefined) {
+      // keep the white space (and line folding) around the item
+      const lead = /^\s*/.exec(item)![0];
+      const trail = /\s*$/.exec(item)![0];
+      return `${lead}${r.whole}${trail}`;
+    }
+    return `${item.slice(0, parsed.start)}${r.address}${item.slice(parsed.end)}`;
+  }
+}
