@@ -10,7 +10,7 @@ import { formatLogTime } from './log-time.ts';
 import { configExpandContext } from '../config/expand-context.ts';
 import type { RewriteRule } from '../config/index.ts';
 import { expandString } from '../expand/index.ts';
-import { extractAddress } from '../expand/operators/address.ts';
+import { extractAddressWithSpan } from '../expand/operators/address.ts';
 import { rewriteAddress, type RewriteEnv, type RewriteWhere } from '../rewrite/index.ts';
 
 const PLACES: readonly [string, RewriteWhere][] = [
@@ -41,12 +41,11 @@ export function rewriteTestReport(arg: string, rules: readonly RewriteRule[], en
   if (!hasNonSmtpRules(rules)) return out;
   // an argument without "@" is a local part, qualified as a recipient would be
   const text = arg.includes('@') ? arg : `${arg}@${env.qualifyRecipient}`;
-  const parsed = extractAddress(text);
+  const parsed = extractAddressWithSpan(text);
   if ('error' in parsed) {
     return smtpShown ? out : `${out}Syntax error in ${text}\n${capitalised(parsed.error)}\n`;
   }
-  const start = parsed.start ?? 0;
-  const end = parsed.end ?? text.length;
+  const { start, end } = parsed;
   for (const [label, where] of PLACES) {
     const r = rewriteAddress(parsed.address, where, rules, env);
     let shown: string;

@@ -5,7 +5,7 @@
 // Unqualified addresses are left alone (Exim qualifies those only for local
 // or permitted senders, before rewriting; that is the caller's business).
 
-import { extractAddress, findAddressEnd, type GroupState } from '../expand/operators/address.ts';
+import { extractAddressWithSpan, findAddressEnd, type GroupState } from '../expand/operators/address.ts';
 import type { RewriteRule } from '../config/index.ts';
 import { rewriteAddress, type RewriteEnv } from './engine.ts';
 import { headerWhere } from './where.ts';
@@ -35,8 +35,8 @@ export function rewriteHeaderLine(line: string, rules: readonly RewriteRule[], e
   return changed ? `${line.slice(0, colon + 1)}${out}` : undefined;
 
   function rewriteItem(item: string): string {
-    const parsed = extractAddress(item, false, group);
-    if ('error' in parsed || parsed.domainStart === 0 || parsed.start === undefined || parsed.end === undefined) return item;
+    const parsed = extractAddressWithSpan(item, false, group);
+    if ('error' in parsed || parsed.domainStart === 0) return item;
     const r = rewriteAddress(parsed.address, where!, rules, env);
     if (!r.changed) return item;
     changed = true;

@@ -10,9 +10,12 @@ export interface ParsedAddress {
   address: string;
   /** Index in `address` where the domain starts (after the @); 0 when there is no domain. */
   domainStart: number;
-  /** Where the working address (with any route) starts and ends in the text parsed: a rewrite replaces just that. */
-  start?: number;
-  end?: number;
+}
+
+/** Where the working address (with any route) starts and ends in the text parsed: a rewrite replaces just that. */
+export interface AddressSpan {
+  start: number;
+  end: number;
 }
 
 export interface ParseFailure {
@@ -191,6 +194,12 @@ function isSpecial(c: number): boolean {
  * `group` enables "name: addr" group syntax and is updated for the next item.
  */
 export function extractAddress(text: string, allowNull = false, group?: GroupState): ParsedAddress | ParseFailure {
+  const r = extractAddressWithSpan(text, allowNull, group);
+  return 'error' in r ? r : { address: r.address, domainStart: r.domainStart };
+}
+
+/** extractAddress, also saying where in `text` the working address lies. */
+export function extractAddressWithSpan(text: string, allowNull = false, group?: GroupState): (ParsedAddress & AddressSpan) | ParseFailure {
   const p = new AddressParser(text);
   const fail = (error: string): ParseFailure => {
     if (group && group.foundGroup && p.ch() === ';') {
@@ -199,7 +208,7 @@ export function extractAddress(text: string, allowNull = false, group?: GroupSta
     }
     return { error };
   };
-  let result: ParsedAddress;
+  let result: ParsedAddress & Partial<AddressSpan>;
   let startPos: number;
   for (;;) {
     p.skipComment();
@@ -279,7 +288,7 @@ export function extractAddress(text: string, allowNull = false, group?: GroupSta
   if (result.address.length > ADDRESS_MAX_LENGTH) {
     return fail(`address is ridiculously long: ${result.address.slice(0, 64)}...`);
   }
-  return result;
+  return { ...result, start: result.start ?? startPos, end: result.end ?? Math.min(p.lastCommentPosition, p.pos) };
 }
 
 /**
