@@ -92,5 +92,7 @@ export function parseRewriteRule(ln: LogicalLine): RewriteRule {
   for (const c of flags) {
     if (!REWRITE_FLAGS.test(c)) throw err(`unknown rewrite flag character '${c}' (could be missing quotes round replacement item)`);
   }
+  // an S rule matches raw command data, which only a regular expression can (exim4 4.98 accepts "^..." and "\N^...")
+  if (flags.includes('S') && !/^(?:\\N)?\^/.test(pattern)) throw err('rewrite rule has the S flag but is not a regular expression');
   return { pattern, replacement, flags, file: ln.file, line: ln.line };
 }

@@ -9,6 +9,7 @@ import { expandString, ForcedFail } from '../expand/index.ts';
 import type { ExpandContext } from '../expand/context.ts';
 import { extractAddress } from '../expand/operators/address.ts';
 import type { RewriteRule } from '../config/index.ts';
+import { DEFAULT_HEADERS_CHARSET, rfc2047Encode } from '../expand/operators/rfc2047.ts';
 import { listRegex } from '../lists/regex.ts';
 import { matchRewritePattern, type PatternMatch } from './pattern.ts';
 import { ruleAppliesTo, type RewriteWhere } from './where.ts';
@@ -78,7 +79,21 @@ function attempt(rule: RewriteRule, address: string, where: RewriteWhere, env: R
     }
     working = `${working}@${env.qualifyRecipient}`;
   }
-  return { kind: 'done', address: working, whole: rule.flags.includes('w') ? text : undefined };
+  return { kind: 'done', address: working, whole: rule.flags.includes('w') ? encodePhrase(text, env.ctx) : undefined };
+}
+
+/**
+ * A "w" replacement goes into a header whole: a phrase before its "<" with
+ * characters outside printable ASCII (tab aside) is RFC 2047 encoded in
+ * headers_charset, as Exim does.
+ */
+function encodePhrase(whole: string, ctx: ExpandContext): string {
+  const lt = whole.indexOf('<');
+  if (lt < 0) return whole;
+  const phrase = whole.slice(0, lt).trimEnd();
+  if (!/[^\t\x20-\x7e]/.test(phrase)) return whole;
+  const charset = ctx.options?.get('headers_charset') || DEFAULT_HEADERS_CHARSET;
+  return `${rfc2047Encode(phrase, charset)}${whole.slice(phrase.length)}`;
 }
 
 /**
