@@ -10,6 +10,7 @@ import { decodeBytes, byteStringToText } from '../expand/operators/bytes.ts';
 import { todFormat } from '../expand/variables.ts';
 import { emptyMessage, type HeaderLine, type Message } from '../mail/message.ts';
 import { flagHeaders, HeaderLimitError, splitHeaders } from '../mail/headers.ts';
+import { rewriteReceived } from '../rewrite/index.ts';
 import { newMessageId } from '../spool/message-id.ts';
 import { applyFixups } from './fixups.ts';
 import { buildReceivedHeader, senderRcvhost } from './received.ts';
@@ -109,6 +110,8 @@ export interface BuildOptions {
   checkSize?: boolean;
   /** Longest line as received (before line-end conversion), when the reader knows it. */
   maxLineLength?: number;
+  /** Where the rewrite rules' failures are logged (Exim: the panic log). */
+  rewriteLog?: (line: string) => void;
 }
 
 /**
@@ -148,6 +151,15 @@ export function buildMessage(raw: Buffer, envelope: Envelope, origin: Origin, co
     }
   }
 
+  // the rewrite rules, once the header is in: sender, recipients, received headers
+  const rewritten = rewriteReceived({ sender: envelope.sender, recipients: envelope.recipients, headers: flagHeaders(split.headers) },
+    config.rewrite, {
+      ctx: ectx,
+      qualifyRecipient: optionString(config, 'qualify_recipient') || optionString(config, 'qualify_domain') || optionString(config, 'primary_hostname'),
+      log: opts.rewriteLog ?? (() => {}),
+    });
+  envelope = { ...envelope, sender: rewritten.sender, recipients: rewritten.recipients };
+
   const v = ectx.vars;
   setOriginVars(ectx, origin);
   v.set('message_exim_id', clean(id));
@@ -159,7 +171,7 @@ export function buildMessage(raw: Buffer, envelope: Envelope, origin: Origin, co
   else v.delete('received_for');
 
   const received = buildReceivedHeader(config, ectx, arrival);
-  const parsed = flagHeaders(split.headers);
+  const parsed = rewritten.headers;
   const headers: HeaderLine[] = received !== undefined ? [{ text: received, flag: 'P' }, ...parsed] : parsed;
 
   const fixed = applyFixups(headers, origin, {

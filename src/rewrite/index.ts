@@ -5,3 +5,4 @@ export { rewriteAddress, type RewriteEnv, type RewriteResult } from './engine.ts
 export { rewriteHeaderLine } from './header.ts';
 export { matchRewritePattern } from './pattern.ts';
 export { ruleAppliesTo, headerWhere, type RewriteWhere } from './where.ts';
+export { rewriteReceived, type ReceivedParts } from './reception.ts';
