@@ -153,6 +153,13 @@ export async function bdatCommand(s: SmtpSession, line: string, arg: string): Pr
   const n = Number(m[1]);
   const last = (m[2] ?? '').toUpperCase() === 'LAST';
   s.pipeConnectAcceptable = false;
+  // a later chunk of nothing that is not the last is refused, and only RSET helps then (as Exim 4.98)
+  if (s.chunking === 'chunks' && n === 0 && !last) {
+    s.send('504 zero size for BDAT command');
+    s.chunking = 'failed';
+    await countProtocolError(s, line, 'zero size for BDAT command');
+    return;
+  }
   if (s.chunking === 'none' && !hasRecipients(s)) {
     const pipelined = pipelinedAfterRcpt(s);
     s.sendLines(noRecipientsReply(s, 'BDAT'));
