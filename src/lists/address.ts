@@ -167,5 +167,5 @@ function addressKind(a: AddressParts): ListKind {
 }
 
 export function matchAddressList(address: string, listText: string, ctx: ExpandContext, opts: ListOptions = {}): ListMatch {
-  return walkList(listText, addressKind(split(address)), newWalkState(ctx, false, opts), opts.label);
+  return walkList(listText, addressKind(split(address)), newWalkState(ctx, opts.caseful ?? false, opts), opts.label);
 }

@@ -34,6 +34,8 @@ export interface ListOptions {
   cache?: ListCache;
   /** The caller keeps the matched data ($domain_data, $host_data...); the trace then reports it. */
   wantData?: boolean;
+  /** Address lists: local parts compared with their case, as after "+caseful" (rewrite patterns). */
+  caseful?: boolean;
 }
 
 /** Mutable state of one walk (flags set by special items last until the end of that list). */

@@ -21,12 +21,9 @@ export interface PatternMatch {
   numeric: string[];
 }
 
-/**
- * A pattern is one list item (its colons must not split it), and the local
- * parts it names are case-sensitive: "+caseful", as an address list has it.
- */
+/** A pattern is one list item: its colons must not split it. */
 function asOneItemList(pattern: string): string {
-  return `+caseful : ${pattern.replaceAll(':', '::')}`;
+  return pattern.replaceAll(':', '::');
 }
 
 function isLookupType(text: string): boolean {
@@ -64,7 +61,8 @@ export function matchRewritePattern(address: string, pattern: string, ctx: Expan
   } catch {
     return undefined;
   }
-  const m = matchAddressList(address, asOneItemList(item), ctx);
+  // local parts in patterns are case-sensitive
+  const m = matchAddressList(address, asOneItemList(item), ctx, { caseful: true });
   if (m.result !== 'ok') return undefined;
   let bare = item;
   while (bare[0] === '!') bare = bare.slice(1).trimStart();

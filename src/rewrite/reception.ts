@@ -1,7 +1,8 @@
 // The rewrite rules applied to a message as it is received (spec "When does
 // rewriting happen?"): once its header lines are in, the envelope sender
-// (first), every envelope recipient, then the address headers that came
-// with the message. A rewritten header stays in the spool file marked "*",
+// and every envelope recipient, then the address headers that came
+// with the message (Exim 4.98 takes the recipients before the sender, though
+// the spec says the sender goes first). A rewritten header stays in the spool file marked "*",
 // its new version right after it; the original sender and recipients are
 // kept as deleted "X-rewrote-" headers at the end, as Exim 4.98 records them.
 // Message data are latin1 byte strings; the rewriting works on text.
@@ -29,13 +30,14 @@ function rewriteEnvelope(address: string, where: 'F' | 'T', rules: readonly Rewr
 export function rewriteReceived(parts: ReceivedParts, rules: readonly RewriteRule[], env: RewriteEnv): ReceivedParts {
   if (rules.length === 0) return parts;
   const trail: HeaderLine[] = [];
-  const newSender = rewriteEnvelope(parts.sender, 'F', rules, env);
+  // Exim 4.98 does the recipients first (its -bh trace and the order of the X-rewrote- records)
   const recipients = parts.recipients.map((r) => {
     const a = rewriteEnvelope(r.address, 'T', rules, env);
     if (a === undefined) return r;
     trail.push({ text: `X-rewrote-original-recipient: ${r.address}\n`, flag: '*' });
     return { ...r, address: a };
   });
+  const newSender = rewriteEnvelope(parts.sender, 'F', rules, env);
   if (newSender !== undefined) trail.push({ text: `X-rewrote-sender: ${parts.sender}\n`, flag: '*' });
   const headers: HeaderLine[] = [];
   for (const h of parts.headers) {

@@ -42,3 +42,20 @@ test('a message received over SMTP is rewritten as exim4 rewrote it', () => {
     fs.rmSync(spool, { recursive: true, force: true });
   }
 });
+
+test('-bh traces each rule tried on the recipients, the sender and the headers, as exim4 -bh does', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tern-rewrite-bh-'));
+  try {
+    const conf = path.join(dir, 'configure');
+    fs.writeFileSync(conf, fs.readFileSync(path.join(DIR, 'reception.conf'), 'latin1').replaceAll('SPOOL', dir));
+    const r = spawnSync(TERN, ['-C', conf, '-bh', '192.0.2.1'], {
+      input: fs.readFileSync(path.join(DIR, 'reception-bh.input')), encoding: 'latin1', timeout: 30_000,
+    });
+    const from = r.stderr.indexOf('>>> host in ignore_fromline_hosts?');
+    assert.ok(from >= 0, r.stderr);
+    const trace = r.stderr.slice(from, r.stderr.indexOf('\nLOG:', from) + 1).split('\n').filter((l) => l.startsWith('>>>'));
+    assert.deepEqual(trace, fs.readFileSync(path.join(DIR, 'reception-bh.expected'), 'latin1').split('\n').filter((l) => l !== ''));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
