@@ -110,8 +110,8 @@ export interface BuildOptions {
   checkSize?: boolean;
   /** Longest line as received (before line-end conversion), when the reader knows it. */
   maxLineLength?: number;
-  /** Where the rewrite rules' failures are logged (Exim: the panic log). */
-  rewriteLog?: (line: string) => void;
+  /** Where the rewrite rules' failures are logged (Exim: the panic log), with the message's id. */
+  rewriteLog?: (line: string, id: string) => void;
 }
 
 /**
@@ -156,7 +156,7 @@ export function buildMessage(raw: Buffer, envelope: Envelope, origin: Origin, co
     config.rewrite, {
       ctx: ectx,
       qualifyRecipient: optionString(config, 'qualify_recipient') || optionString(config, 'qualify_domain') || optionString(config, 'primary_hostname'),
-      log: opts.rewriteLog ?? (() => {}),
+      log: (line) => opts.rewriteLog?.(line, id),
     });
   envelope = { ...envelope, sender: rewritten.sender, recipients: rewritten.recipients };
 

@@ -6,3 +6,4 @@ export { rewriteHeaderLine } from './header.ts';
 export { matchRewritePattern } from './pattern.ts';
 export { ruleAppliesTo, headerWhere, type RewriteWhere } from './where.ts';
 export { rewriteReceived, type ReceivedParts } from './reception.ts';
+export { rewriteSmtpData } from './smtp.ts';

@@ -59,3 +59,14 @@ test('-bh traces each rule tried on the recipients, the sender and the headers, 
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('S rules rewrite MAIL and RCPT data before anything else sees it, as exim4 -bh shows', () => {
+  const r = spawnSync(TERN, ['-C', path.join(DIR, 'smtp-time.conf'), '-bh', '192.0.2.1'], {
+    input: fs.readFileSync(path.join(DIR, 'smtp-time.input')), encoding: 'latin1', timeout: 30_000,
+  });
+  const stdout = r.stdout.replace(/ESMTP Exim [^\r\n]*/, 'ESMTP Exim').replace(/id=1x[0-9A-Za-z-]+/, 'id=ID');
+  assert.equal(stdout, fs.readFileSync(path.join(DIR, 'smtp-time.stdout'), 'latin1'));
+  const logs = r.stderr.split('\n').filter((l) => l.startsWith('LOG: ') && !l.includes(' <= '))
+    .map((l) => l.replace(/^LOG: 1x[0-9A-Za-z]+-[0-9A-Za-z]+-[0-9A-Za-z]+ /, 'LOG: ID '));
+  assert.deepEqual(logs, fs.readFileSync(path.join(DIR, 'smtp-time.log'), 'latin1').split('\n').filter((l) => l !== ''));
+});

@@ -2,6 +2,7 @@
 // AUTH, SMTPUTF8, PRDR), then the MAIL ACL.
 
 import { extractAddress } from '../../expand/operators/address.ts';
+import { rewriteSmtpData } from '../../rewrite/index.ts';
 import { mailAuthAllowed } from '../../auth/index.ts';
 import { runPhaseAcl } from './acl-phase.ts';
 import { setVar } from './context.ts';
@@ -83,7 +84,9 @@ export async function mailCommand(s: SmtpSession, line: string, arg: string): Pr
     await countProtocolError(s, line, 'MAIL must have an address operand');
     return;
   }
-  const { address: addrText, params } = splitParams(rest, knownMailParams(s), NEED_VALUE, (p) => p.name === 'SIZE' && sizeValue(p.value ?? p.name) === undefined);
+  const { address: commandData, params } = splitParams(rest, knownMailParams(s), NEED_VALUE, (p) => p.name === 'SIZE' && sizeValue(p.value ?? p.name) === undefined);
+  // S rewrite rules see the command's data before anything else does
+  const addrText = rewriteSmtpData(commandData, s.config.rewrite, s.ctx, (l) => s.logger.main(l));
   const mp = s.mailParams;
   let sawRet = false;
   let sawEnvid = false;

@@ -2,6 +2,7 @@
 // the RCPT ACL, whose verdict decides this recipient alone.
 
 import { extractAddress } from '../../expand/operators/address.ts';
+import { rewriteSmtpData } from '../../rewrite/index.ts';
 import { runPhaseAcl } from './acl-phase.ts';
 import { setVar } from './context.ts';
 import { countProtocolError, countSyntaxError } from './errors.ts';
@@ -62,7 +63,9 @@ export async function rcptCommand(s: SmtpSession, line: string, arg: string): Pr
     return;
   }
   const known = new Set<string>(s.esmtp && s.advertised.dsn ? ['NOTIFY', 'ORCPT'] : []);
-  const { address: addrText, params } = splitParams(rest, known);
+  const { address: commandData, params } = splitParams(rest, known);
+  // S rewrite rules see the command's data before anything else does
+  const addrText = rewriteSmtpData(commandData, s.config.rewrite, s.ctx, (l) => s.logger.main(l));
   let notify: string | undefined;
   let orcpt: string | undefined;
   const refuse = async (text: string): Promise<void> => {
