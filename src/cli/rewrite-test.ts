@@ -8,7 +8,8 @@ import type { CliOptions } from './args.ts';
 import { loadConfigForMode } from './load-config.ts';
 import { formatLogTime } from './log-time.ts';
 import { configExpandContext } from '../config/expand-context.ts';
-import type { RewriteRule } from '../config/index.ts';
+import { selectorFromConfig } from '../log/config.ts';
+import type { Config, RewriteRule } from '../config/index.ts';
 import { expandString } from '../expand/index.ts';
 import { extractAddressWithSpan } from '../expand/operators/address.ts';
 import { rewriteAddress, type RewriteEnv, type RewriteWhere } from '../rewrite/index.ts';
@@ -57,6 +58,14 @@ export function rewriteTestReport(arg: string, rules: readonly RewriteRule[], en
   return out;
 }
 
+/** What -brw rewrites with: log lines (failures, and each rewrite under +address_rewrite) go to `log`. */
+export function rewriteTestEnv(config: Config, log: (line: string) => void): RewriteEnv {
+  const ctx = configExpandContext(config);
+  const env: RewriteEnv = { ctx, qualifyRecipient: expandString('$qualify_recipient', ctx), log, smtpPlace: 'smtp sender' };
+  if (selectorFromConfig(config).has('address_rewrite')) env.logRewrite = log;
+  return env;
+}
+
 export async function main(opts: CliOptions): Promise<number> {
   const config = loadConfigForMode(opts);
   if (!config) return 1;
@@ -64,13 +73,7 @@ export async function main(opts: CliOptions): Promise<number> {
     process.stdout.write('-brw needs an address argument\n');
     return 1;
   }
-  const ctx = configExpandContext(config);
-  const env: RewriteEnv = {
-    ctx,
-    qualifyRecipient: expandString('$qualify_recipient', ctx),
-    // Exim writes these to its main and panic logs; a test mode shows them on stderr
-    log: (line) => process.stderr.write(`${formatLogTime(new Date())} ${line}\n`),
-  };
+  const env = rewriteTestEnv(config, (line) => process.stderr.write(`${formatLogTime(new Date())} ${line}\n`));
   process.stdout.write(rewriteTestReport(opts.args[0], config.rewrite, env));
   return 0;
 }

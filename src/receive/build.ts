@@ -11,6 +11,7 @@ import { todFormat } from '../expand/variables.ts';
 import { emptyMessage, type HeaderLine, type Message } from '../mail/message.ts';
 import { flagHeaders, HeaderLimitError, splitHeaders } from '../mail/headers.ts';
 import { rewriteReceived } from '../rewrite/index.ts';
+import { selectorFromConfig } from '../log/config.ts';
 import { newMessageId } from '../spool/message-id.ts';
 import { applyFixups } from './fixups.ts';
 import { buildReceivedHeader, senderRcvhost } from './received.ts';
@@ -110,8 +111,8 @@ export interface BuildOptions {
   checkSize?: boolean;
   /** Longest line as received (before line-end conversion), when the reader knows it. */
   maxLineLength?: number;
-  /** Where the rewrite rules' failures are logged (Exim: the panic log), with the message's id. */
-  rewriteLog?: (line: string, id: string) => void;
+  /** Where rewriting logs, with the message's id: failures to the panic log, +address_rewrite lines to the main log. */
+  rewriteLog?: (line: string, id: string, log: 'panic' | 'main') => void;
 }
 
 /**
@@ -156,7 +157,8 @@ export function buildMessage(raw: Buffer, envelope: Envelope, origin: Origin, co
     config.rewrite, {
       ctx: ectx,
       qualifyRecipient: optionString(config, 'qualify_recipient') || optionString(config, 'qualify_domain') || optionString(config, 'primary_hostname'),
-      log: (line) => opts.rewriteLog?.(line, id),
+      log: (line) => opts.rewriteLog?.(line, id, 'panic'),
+      logRewrite: opts.rewriteLog && selectorFromConfig(config).has('address_rewrite') ? (line) => opts.rewriteLog?.(line, id, 'main') : undefined,
     });
   envelope = { ...envelope, sender: rewritten.sender, recipients: rewritten.recipients };
 

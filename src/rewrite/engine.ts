@@ -20,7 +20,15 @@ export interface RewriteEnv {
   qualifyRecipient: string;
   /** Lines Exim writes to its main and panic logs while rewriting. */
   log: (line: string) => void;
+  /** With log_selector +address_rewrite: each rewrite that took place, for the main log. */
+  logRewrite?: (line: string) => void;
+  /** How that log line names an S rule's place (Exim: "smtp recipient" for MAIL and RCPT alike, "smtp sender" under -brw). */
+  smtpPlace?: string;
 }
+
+const PLACE_NAMES: Record<RewriteWhere, string> = {
+  F: 'env-from', T: 'env-to', f: 'from:', t: 'to:', c: 'cc:', b: 'bcc:', r: 'reply-to:', s: 'sender:', S: 'smtp recipient',
+};
 
 export interface RewriteResult {
   /** The working address after rewriting (the input when nothing changed). */
@@ -31,7 +39,7 @@ export interface RewriteResult {
   changed: boolean;
 }
 
-/** An R rule is applied again to its own result, at most this many times. */
+/** An R rule is applied again to its own result at most this many times (eleven applications in all, as exim4 -brw shows). */
 const MAX_REPEATS = 10;
 
 type Attempt =
@@ -123,7 +131,7 @@ export function rewriteAddress(address: string, where: RewriteWhere, rules: read
   let current = address;
   let whole: string | undefined;
   let changed = false;
-  for (const rule of rules) {
+  for (const [index, rule] of rules.entries()) {
     if (!ruleAppliesTo(rule.flags, where)) continue;
     const stopAfter = rule.flags.includes('q');
     const repeat = rule.flags.includes('R');
@@ -142,6 +150,8 @@ export function rewriteAddress(address: string, where: RewriteWhere, rules: read
         stop = stopAfter && applied > 0;
         break;
       }
+      const place = where === 'S' ? env.smtpPlace ?? PLACE_NAMES.S : PLACE_NAMES[where];
+      env.logRewrite?.(`"${current}" from ${place} rewritten as "${r.whole ?? r.address}" by rule ${index + 1}`);
       current = r.address;
       whole = r.whole;
       changed = true;
@@ -150,7 +160,7 @@ export function rewriteAddress(address: string, where: RewriteWhere, rules: read
         stop = stopAfter;
         break;
       }
-      if (applied >= MAX_REPEATS) {
+      if (applied > MAX_REPEATS) {
         env.log(`rewrite rule repeat ignored after ${MAX_REPEATS} times`);
         stop = stopAfter;
         break;

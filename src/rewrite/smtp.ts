@@ -9,7 +9,8 @@ import { byteStringToText, textToByteString } from '../expand/operators/bytes.ts
 import { rewriteAddress } from './engine.ts';
 
 /** The command's address text after the S rules (the text itself when none applies). */
-export function rewriteSmtpData(data: string, rules: readonly RewriteRule[], ctx: ExpandContext, log: (line: string) => void): string {
+export function rewriteSmtpData(data: string, rules: readonly RewriteRule[], ctx: ExpandContext, log: (line: string) => void,
+  logRewrite?: (line: string) => void): string {
   if (!rules.some((r) => r.flags.includes('S'))) return data;
   let qualifyRecipient: string;
   try {
@@ -17,6 +18,6 @@ export function rewriteSmtpData(data: string, rules: readonly RewriteRule[], ctx
   } catch {
     qualifyRecipient = '';
   }
-  const r = rewriteAddress(byteStringToText(data), 'S', rules, { ctx, qualifyRecipient, log });
+  const r = rewriteAddress(byteStringToText(data), 'S', rules, { ctx, qualifyRecipient, log, logRewrite });
   return r.changed ? textToByteString(r.address) : data;
 }

@@ -10,9 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../src/config/index.ts';
-import { configExpandContext } from '../../src/config/expand-context.ts';
-import { expandString } from '../../src/expand/index.ts';
-import { rewriteTestReport } from '../../src/cli/rewrite-test.ts';
+import { rewriteTestEnv, rewriteTestReport } from '../../src/cli/rewrite-test.ts';
 import { logLines, type RecordedCase } from './record.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -33,17 +31,14 @@ function config(name: string): Config {
 
 function report(c: RecordedCase): { stdout: string; logs: string[] } {
   const cfg = config(c.config);
-  const ctx = configExpandContext(cfg);
   const logs: string[] = [];
-  const stdout = rewriteTestReport(c.address, cfg.rewrite, {
-    ctx, qualifyRecipient: expandString('$qualify_recipient', ctx), log: (l) => logs.push(l),
-  });
+  const stdout = rewriteTestReport(c.address, cfg.rewrite, rewriteTestEnv(cfg, (l) => logs.push(l)));
   return { stdout, logs };
 }
 
 test('the recording covers every configuration and flag', () => {
   const seen = new Set(recorded.map((c) => c.config));
-  for (const name of ['flags.conf', 'patterns.conf', 'process.conf', 'smtp.conf', 'smtp-only.conf', 'none.conf']) assert.ok(seen.has(name), name);
+  for (const name of ['flags.conf', 'patterns.conf', 'process.conf', 'smtp.conf', 'smtp-only.conf', 'none.conf', 'logged.conf']) assert.ok(seen.has(name), name);
   assert.ok(recorded.length >= 100);
 });
 

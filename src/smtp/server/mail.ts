@@ -86,7 +86,8 @@ export async function mailCommand(s: SmtpSession, line: string, arg: string): Pr
   }
   const { address: commandData, params } = splitParams(rest, knownMailParams(s), NEED_VALUE, (p) => p.name === 'SIZE' && sizeValue(p.value ?? p.name) === undefined);
   // S rewrite rules see the command's data before anything else does
-  const addrText = rewriteSmtpData(commandData, s.config.rewrite, s.ctx, (l) => s.logger.main(l));
+  const addrText = rewriteSmtpData(commandData, s.config.rewrite, s.ctx, (l) => s.logger.main(l),
+    s.logger.selector.has('address_rewrite') ? (l) => s.logger.main(l) : undefined);
   const mp = s.mailParams;
   let sawRet = false;
   let sawEnvid = false;

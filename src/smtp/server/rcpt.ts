@@ -65,7 +65,8 @@ export async function rcptCommand(s: SmtpSession, line: string, arg: string): Pr
   const known = new Set<string>(s.esmtp && s.advertised.dsn ? ['NOTIFY', 'ORCPT'] : []);
   const { address: commandData, params } = splitParams(rest, known);
   // S rewrite rules see the command's data before anything else does
-  const addrText = rewriteSmtpData(commandData, s.config.rewrite, s.ctx, (l) => s.logger.main(l));
+  const addrText = rewriteSmtpData(commandData, s.config.rewrite, s.ctx, (l) => s.logger.main(l),
+    s.logger.selector.has('address_rewrite') ? (l) => s.logger.main(l) : undefined);
   let notify: string | undefined;
   let orcpt: string | undefined;
   const refuse = async (text: string): Promise<void> => {

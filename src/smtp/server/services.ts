@@ -19,7 +19,9 @@ async function loadAclRunner(): Promise<AclRunner | undefined> {
 
 export function receiverFor(config: Config, logger: Logger): Receiver {
   return {
-    build: (raw, envelope, origin, cfg, ectx) => buildMessage(raw, envelope, origin, cfg, ectx, { rewriteLog: (line, id) => logger.panic(line, { id }) }),
+    build: (raw, envelope, origin, cfg, ectx) => buildMessage(raw, envelope, origin, cfg, ectx, {
+      rewriteLog: (line, id, log) => log === 'panic' ? logger.panic(line, { id }) : logger.main(line, { id }),
+    }),
     commit: (message, body, extra) => commitMessage(message, body, { config, logger }, {
       chunking: extra.chunking, body8bitmime: extra.body8bitmime, pipelining: extra.pipelining, fakeReject: extra.fakeReject, prdr: extra.prdr, dkim: extra.dkim, arc: extra.arc,
       proxyLocalAddress: extra.proxyLocalAddress,
