@@ -438,7 +438,8 @@ function* verifyAddress(st: RunState, arg: string, kind: 'sender' | 'recipient' 
   let address: string;
   if (kind === 'sender') {
     address = senderAddress!;
-    if (address === '') return 'OK';
+    // the null sender verifies at once (but, as Exim, through the per-message cache: see verify/index.ts)
+    if (address === '' && !st.actx.verify?.address) return 'OK';
   } else if (kind === 'recipient') {
     address = st.actx.recipient ?? `${getVar(st, 'local_part') ?? ''}@${getVar(st, 'domain') ?? ''}`;
   } else address = '';

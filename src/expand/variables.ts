@@ -127,8 +127,8 @@ registerVariable('message_body_end', (ctx) => bodyText(ctx, true));
 function headersText(ctx: ExpandContext, raw: boolean): VarValue {
   const h = ctx.headers ?? [];
   let s = h.join('');
-  if (s.endsWith('\n')) s = s.slice(0, -1);
-  if (!raw) s = s.replace(/\n[ \t]/g, ' ');
+  // as Exim 4.98: folded lines stay folded in both; only the decoded form drops the final newline
+  if (!raw && s.endsWith('\n')) s = s.slice(0, -1);
   return { value: s, tainted: h.length > 0 };
 }
 

@@ -25,7 +25,8 @@ export function senderRcvhost(origin: Origin): string | undefined {
   if (h.name !== undefined) {
     const heloDiffers = helo !== undefined && helo.toLowerCase() !== h.name.toLowerCase();
     const inner = `[${h.address}]` + (heloDiffers ? ` helo=${helo}` : '') + (ident !== undefined ? ` ident=${ident}` : '');
-    return heloDiffers ? `${h.name}\n\t(${inner})` : `${h.name} (${inner})`;
+    // on one line, however long (checked with exim4 -bh against DNS)
+    return `${h.name} (${inner})`;
   }
   // a HELO that is just the address as a literal is not repeated (Exim 4.98: "from [192.0.2.1]")
   const heloShown = helo !== undefined && helo.toLowerCase() !== `[${h.address.toLowerCase()}]`;

@@ -8,7 +8,7 @@ import { optionString } from '../config/index.ts';
 import type { ExpandContext } from '../expand/context.ts';
 import { ExpandError, ForcedFail } from '../expand/errors.ts';
 import { expandStringAsync } from '../expand/index.ts';
-import { matchHostList, splitList } from '../lists/index.ts';
+import { matchHostList, splitList, traceOptionUnset } from '../lists/index.ts';
 import type { HostSubject } from '../lists/index.ts';
 import { runSuspendable } from '../util/suspend.ts';
 
@@ -67,8 +67,11 @@ async function expandOption(config: Config, name: string, ctx: ExpandContext): P
 
 async function hostMatches(config: Config, name: string, host: HostSubject, ctx: ExpandContext): Promise<boolean> {
   const list = await expandOption(config, name, ctx);
-  if (list === undefined || list === '') return false;
-  const r = await runSuspendable(ctx.memo, () => matchHostList(host, list, ctx));
+  if (list === undefined || list === '') {
+    traceOptionUnset(ctx, 'host', name);
+    return false;
+  }
+  const r = await runSuspendable(ctx.memo, () => matchHostList(host, list, ctx, { label: name }));
   return r.result === 'ok';
 }
 
@@ -98,6 +101,8 @@ export async function expandCertSettings(config: Config, ctx: ExpandContext): Pr
 /** All the server TLS options for a connection from `host`. */
 export async function expandConnectionSettings(config: Config, host: HostSubject, ctx: ExpandContext): Promise<ConnectionSettings> {
   const cert = await expandCertSettings(config, ctx);
+  // in Exim's order (its -bh trace shows them): resumption, then verification
+  const resumption = await hostMatches(config, 'tls_resumption_hosts', host, ctx);
   const verify = (await hostMatches(config, 'tls_verify_hosts', host, ctx))
     ? 'require'
     : (await hostMatches(config, 'tls_try_verify_hosts', host, ctx)) ? 'try' : 'none';
@@ -112,7 +117,7 @@ export async function expandConnectionSettings(config: Config, host: HostSubject
     ecCurves: [...splitList(curves)],
     alpn: alpn === undefined ? [] : [...splitList(alpn)],
     verify,
-    resumption: await hostMatches(config, 'tls_resumption_hosts', host, ctx),
+    resumption,
     sniDependent: (raw(config, 'tls_certificate') ?? '').includes('tls_in_sni'),
   };
 }

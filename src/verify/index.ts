@@ -110,6 +110,8 @@ export function addressVerifyHooks(src: HookSource): AclVerifyHooks {
   return {
     address(address, kind, options) {
       const run = async (): Promise<VerifyAddressResult> => {
+        // the null sender needs no routing (and Exim traces none)
+        if (kind === 'sender' && address === '') return { result: 'ok' };
         src.trace?.('>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>');
         const { outcomes: _o, ...r } = await verifyAddress(address, kind, options, src);
         // (Exim indents this banner, not the opening one: it shows the indentation leak of lists/trace.ts)

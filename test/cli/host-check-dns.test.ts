@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startDnsServer, type DnsServer } from '../helpers/dns-server.ts';
 import { RECORDED_ZONES } from './dns-zones.ts';
+import { EXIM_VERSION } from '../../src/expand/variables.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const FIXTURES = path.join(ROOT, 'test/fixtures/smtp/bh-dns');
@@ -28,7 +29,14 @@ after(async () => {
 });
 
 function normalise(text: string, conf: string): string {
-  return text.replaceAll(conf, 'CONF').replace(/\r\n/g, '\n').replace(/^(220 \S+ ESMTP Exim) \S+ .*$/m, '$1 VERSION DATE');
+  return text.replaceAll(conf, 'CONF').replace(/\r\n/g, '\n').replace(/^(220 \S+ ESMTP Exim) \S+ .*$/m, '$1 VERSION DATE')
+    .replace(/\b[0-9A-Za-z]{6}-[0-9A-Za-z]{11}-[0-9A-Za-z]{4}\b/g, 'MESSAGE-ID');
+}
+
+/** Exim 4.98.2 named its version in the Received: header: an arrival's S= differs by the versions' lengths. */
+function withOurVersionSize(text: string): string {
+  const delta = '4.98.2'.length - EXIM_VERSION.length;
+  return text.replace(/^(LOG: \S+ <= .* S=)(\d+)/gm, (_m, head: string, n: string) => `${head}${Number(n) - delta}`);
 }
 
 for (const file of fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.stderr')).sort()) {
@@ -54,12 +62,12 @@ for (const file of fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.stderr'))
 // Shared operators' configurations (../shared/configs), whole sessions. Exim ran on a host
 // called "vm" whose /etc/aliases existed (the configurations route root@<host> through it).
 const SHARED = path.join(ROOT, '../shared/configs');
-const SHARED_FIXTURES = path.join(FIXTURES, 'shared');
+// two sessions: shared/input (EHLO, MAIL, RCPTs) and shared-misc/input (HELO, VRFY, EXPN, ETRN, HELP, DSN, DATA, STARTTLS)
 const sharedSkip = !fs.existsSync(SHARED) ? '../shared is not here'
   : !fs.existsSync('/etc/aliases') ? 'no /etc/aliases (the recorded sessions read it)' : false;
-for (const file of fs.readdirSync(SHARED_FIXTURES).filter((f) => f.endsWith('.stderr')).sort()) {
+for (const SHARED_FIXTURES of [path.join(FIXTURES, 'shared'), path.join(FIXTURES, 'shared-misc')]) for (const file of fs.readdirSync(SHARED_FIXTURES).filter((f) => f.endsWith('.stderr')).sort()) {
   const [, config, client] = /^(.+)-(\d+\.\d+\.\d+\.\d+)\.stderr$/.exec(file)!;
-  test(`-bh session of shared ${config} from ${client} is Exim's (with DNS)`, { skip: sharedSkip }, () => {
+  test(`-bh session (${path.basename(SHARED_FIXTURES)}) of shared ${config} from ${client} is Exim's (with DNS)`, { skip: sharedSkip }, () => {
     const conf = path.join(SHARED, `${config}.conf`);
     const host = os.hostname();
     const ours = (t: string): string => t.replace(/\bvm\b/g, host);
@@ -70,8 +78,8 @@ for (const file of fs.readdirSync(SHARED_FIXTURES).filter((f) => f.endsWith('.st
       env: { ...process.env, TERN_RESOLVERS: `${dns.host}:${dns.port}` },
     });
     assert.equal(r.status, 0, r.stderr);
-    const want = (ext: string): string => ours(fs.readFileSync(path.join(SHARED_FIXTURES, `${config}-${client}.${ext}`), 'utf8').replace(/\r\n/g, '\n'));
-    assert.equal(normalise(r.stderr, conf), want('stderr'));
+    const want = (ext: string): string => normalise(ours(fs.readFileSync(path.join(SHARED_FIXTURES, `${config}-${client}.${ext}`), 'utf8')), conf);
+    assert.equal(normalise(r.stderr, conf), withOurVersionSize(want('stderr')));
     assert.equal(normalise(r.stdout, conf), want('stdout'));
   });
 }

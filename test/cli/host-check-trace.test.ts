@@ -56,7 +56,9 @@ for (const name of fs.readdirSync(FIXTURES)) {
     const status = fs.existsSync(statusFile) ? Number(fs.readFileSync(statusFile, 'utf8').trim()) : 0;
     const got = runTern(configFile, '10.0.0.1', fs.readFileSync(path.join(dir, 'input')), status);
     const want = (f: string): string => normalise(fs.readFileSync(path.join(dir, f), 'utf8'), configFile);
-    assert.equal(normalise(got.stderr, configFile), withOurVersionSize(want('expected-stderr')), 'stderr');
+    // (a configuration without a Received: header has no version in its messages)
+    const received = !/^received_header_text\s*=\s*$/m.test(fs.readFileSync(configFile, 'utf8'));
+    assert.equal(normalise(got.stderr, configFile), received ? withOurVersionSize(want('expected-stderr')) : want('expected-stderr'), 'stderr');
     assert.equal(normalise(got.stdout, configFile), want('expected-stdout'), 'stdout');
   });
 }

@@ -86,7 +86,7 @@ describe('XCLIENT in -bh', () => {
     assert.equal(replies.filter((l) => l === '220 XCLIENT success').length, 3);
     assert.deepEqual(logs.filter((l) => /^(RCPT|<=|rejected)/.test(l)), [
       'RCPT ps=yes local=[127.0.0.1]:0 external=[10.42.42.42]:25 remote=[127.0.0.2]:4242 name=proxylookedupname.net auth=xclient:hisloginname',
-      '<= c@test.ex H=proxylookedupname.net (clienthelo) [127.0.0.2]:4242 P=esmtpa A=xclient:hisloginname PRX=127.0.0.1 S=237',
+      '<= c@test.ex H=proxylookedupname.net (clienthelo) [127.0.0.2]:4242 P=esmtpa A=xclient:hisloginname PRX=127.0.0.1 S=236',
       'RCPT ps=yes local=[127.0.0.2]:4242 external=[10.42.42.42]:25 remote=[127.0.0.3]:4243 name= auth=:',
       '<= c2@test.ex H=(anotherhelo) [127.0.0.3]:4243 P=esmtp PRX=127.0.0.2 S=216',
       'rejected XCLIENT from (anotherhelo) [127.0.0.3]:4243: mail transaction in progress',
@@ -154,7 +154,7 @@ rcpt:
     const arrival = await d.arrivalLine(id);
     assert.match(arrival, /<= a@b\.example H=client\.test \(client\.example\) \[192\.0\.2\.7\]:40000 P=esmtpa A=xclient:alice PRX=127\.0\.0\.1 S=/);
     const received = d.readMessage(id).header.headers.find((h) => h.text.startsWith('Received:'))!.text;
-    assert.ok(received.startsWith('Received: from client.test\n\t([192.0.2.7] helo=client.example)\n\tby mx.test.example with esmtpa '), JSON.stringify(received));
+    assert.ok(received.startsWith('Received: from client.test ([192.0.2.7] helo=client.example)\n\tby mx.test.example with esmtpa '), JSON.stringify(received));
     assert.doesNotMatch(received, /127\.0\.0\.1/);
   });
 

@@ -10,6 +10,7 @@
 
 import { sessionEvent } from './events.ts';
 import { Duplex, type Readable, type Writable } from 'node:stream';
+import { expandConnectionSettings } from '../../tls/settings.ts';
 import { makeTlsServer, setTlsVariables, TlsHandshakeError, TlsSetupError, tlsErrorLogText, type TlsServer, type TlsUpgrade } from '../../tls/index.ts';
 import { senderFullhost } from '../../log/host.ts';
 import { runPhaseAcl } from './acl-phase.ts';
@@ -109,6 +110,13 @@ export async function starttlsCommand(s: SmtpSession, line: string): Promise<voi
   // An implied RSET; pipelined plaintext is thrown away, never read as a command.
   s.resetTransaction();
   s.flush();
+  if (s.isHostCheck) {
+    // -bh cannot talk TLS on its standard input: Exim's handshake (GnuTLS) fails there and the session ends
+    await expandConnectionSettings(s.config, { address: s.conn.remoteAddress, name: s.aclConn.host?.name }, s.ctx);
+    s.send(STARTTLS_REPLY.goAhead);
+    s.logger.main(failureLogText(s, 'Error in the pull function.', 'gnutls_handshake'));
+    throw new SessionEnd('tls-failed');
+  }
   s.input.detach();
   let up: TlsUpgrade;
   try {

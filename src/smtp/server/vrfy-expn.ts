@@ -37,7 +37,8 @@ export async function vrfyCommand(s: SmtpSession, arg: string): Promise<void> {
   let address = parsed.address;
   if (address === '') { s.send('501 empty address'); return; }
   if (parsed.domainStart === 0) {
-    if (!s.isLocal && !(await s.hostInList('recipient_unqualified_hosts'))) {
+    // "postmaster" may come unqualified (RFC 5321), as on RCPT
+    if (address.toLowerCase() !== 'postmaster' && !s.isLocal && !(await s.hostInList('recipient_unqualified_hosts'))) {
       s.send(`501 ${arg}: recipient address must contain a domain`);
       return;
     }
