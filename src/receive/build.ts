@@ -10,7 +10,7 @@ import { decodeBytes, byteStringToText } from '../expand/operators/bytes.ts';
 import { todFormat } from '../expand/variables.ts';
 import { emptyMessage, type HeaderLine, type Message } from '../mail/message.ts';
 import { flagHeaders, HeaderLimitError, splitHeaders } from '../mail/headers.ts';
-import { rewriteReceived } from '../rewrite/index.ts';
+import { placeAmongFixups, rewriteEnvelope, type RewriteEnv } from '../rewrite/index.ts';
 import { selectorFromConfig } from '../log/config.ts';
 import { newMessageId } from '../spool/message-id.ts';
 import { applyFixups } from './fixups.ts';
@@ -152,14 +152,20 @@ export function buildMessage(raw: Buffer, envelope: Envelope, origin: Origin, co
     }
   }
 
-  // the rewrite rules, once the header is in: sender, recipients, received headers
-  const rewritten = rewriteReceived({ sender: envelope.sender, recipients: envelope.recipients, headers: flagHeaders(split.headers) },
-    config.rewrite, {
-      ctx: ectx,
-      qualifyRecipient: optionString(config, 'qualify_recipient') || optionString(config, 'qualify_domain') || optionString(config, 'primary_hostname'),
-      log: (line) => opts.rewriteLog?.(line, id, 'panic'),
-      logRewrite: opts.rewriteLog && selectorFromConfig(config).has('address_rewrite') ? (line) => opts.rewriteLog?.(line, id, 'main') : undefined,
-    });
+  // the rewrite rules, once the header is in: recipients, sender, then the headers (src/rewrite/reception.ts)
+  const rewriteEnv: RewriteEnv = {
+    ctx: ectx,
+    qualifyRecipient: optionString(config, 'qualify_recipient') || optionString(config, 'qualify_domain') || optionString(config, 'primary_hostname'),
+    log: (line) => opts.rewriteLog?.(line, id, 'panic'),
+    logRewrite: opts.rewriteLog && selectorFromConfig(config).has('address_rewrite') ? (line) => opts.rewriteLog?.(line, id, 'main') : undefined,
+  };
+  // a local message's unqualified header addresses are qualified (not with -bnq)
+  const headerQualify = origin.local && !origin.host && !origin.noQualify
+    ? { sender: optionString(config, 'qualify_domain') || optionString(config, 'primary_hostname'), recipient: rewriteEnv.qualifyRecipient }
+    : undefined;
+  const rewritten = rewriteEnvelope(envelope.sender, envelope.recipients, config.rewrite, rewriteEnv);
+  // the fix-ups see the headers and sender as given; the headers are rewritten after them, as exim4 does
+  const givenSender = envelope.sender;
   envelope = { ...envelope, sender: rewritten.sender, recipients: rewritten.recipients };
 
   const v = ectx.vars;
@@ -173,12 +179,12 @@ export function buildMessage(raw: Buffer, envelope: Envelope, origin: Origin, co
   else v.delete('received_for');
 
   const received = buildReceivedHeader(config, ectx, arrival);
-  const parsed = rewritten.headers;
+  const parsed = flagHeaders(split.headers);
   const headers: HeaderLine[] = received !== undefined ? [{ text: received, flag: 'P' }, ...parsed] : parsed;
 
   const fixed = applyFixups(headers, origin, {
     messageId: id,
-    sender: envelope.sender,
+    sender: givenSender,
     qualifyDomain: optionString(config, 'qualify_domain'),
     messageIdDomain: expandedOption(config, 'message_id_header_domain', ectx),
     messageIdText: expandedOption(config, 'message_id_header_text', ectx),
@@ -198,11 +204,11 @@ export function buildMessage(raw: Buffer, envelope: Envelope, origin: Origin, co
   const stats = bodyStats(body, split.headers);
   const m = emptyMessage(id);
   m.owner = { login: origin.caller.login, uid: origin.caller.uid, gid: origin.caller.gid };
-  m.sender = fixed.sender;
+  m.sender = fixed.sender === givenSender ? envelope.sender : fixed.sender;
   m.receivedTime = Number(timeMicros / 1_000_000n);
   m.receivedTimeUsec = Number(timeMicros % 1_000_000n);
   m.recipients = envelope.recipients.map((r) => ({ ...r }));
-  m.headers = fixed.headers;
+  m.headers = placeAmongFixups(headers, fixed.headers, rewritten, config.rewrite, rewriteEnv, headerQualify);
   m.bodyLinecount = stats.lines;
   m.bodyZerocount = stats.zeros;
   m.receivedProtocol = origin.protocol;

@@ -2,19 +2,25 @@
 // header's value is rewritten on its own: only its working part is replaced,
 // so phrases, comments and the rest of the line stay as they were, unless
 // the rule had "w", when its whole replacement stands for the whole item.
-// Unqualified addresses are left alone (Exim qualifies those only for local
-// or permitted senders, before rewriting; that is the caller's business).
+// Unqualified addresses are left alone unless the caller says how to
+// qualify them (local messages), which happens before rewriting.
 
 import { extractAddressWithSpan, findAddressEnd, type GroupState } from '../expand/operators/address.ts';
 import type { RewriteRule } from '../config/index.ts';
 import { rewriteAddress, type RewriteEnv } from './engine.ts';
 import { headerWhere } from './where.ts';
 
+/** Domains for unqualified addresses in headers (local messages): sender-side and recipient-side headers. */
+export interface HeaderQualify {
+  sender: string;
+  recipient: string;
+}
+
 /**
  * Rewrite a raw header line ("Name: value\n", folded or not). Returns the new
  * line, or undefined when the header is not one rules apply to or nothing changed.
  */
-export function rewriteHeaderLine(line: string, rules: readonly RewriteRule[], env: RewriteEnv): string | undefined {
+export function rewriteHeaderLine(line: string, rules: readonly RewriteRule[], env: RewriteEnv, qualify?: HeaderQualify): string | undefined {
   const colon = line.indexOf(':');
   if (colon <= 0) return undefined;
   const where = headerWhere(line.slice(0, colon).trim());
@@ -36,9 +42,15 @@ export function rewriteHeaderLine(line: string, rules: readonly RewriteRule[], e
 
   function rewriteItem(item: string): string {
     const parsed = extractAddressWithSpan(item, false, group);
-    if ('error' in parsed || parsed.domainStart === 0) return item;
-    const r = rewriteAddress(parsed.address, where!, rules, env);
-    if (!r.changed) return item;
+    if ('error' in parsed) return item;
+    let address = parsed.address;
+    const unqualified = parsed.domainStart === 0;
+    if (unqualified) {
+      if (!qualify || address === '') return item;
+      address += `@${where === 'f' || where === 's' || where === 'r' ? qualify.sender : qualify.recipient}`;
+    }
+    const r = rewriteAddress(address, where!, rules, env);
+    if (!r.changed && !unqualified) return item;
     changed = true;
     if (r.whole !== undefined) {
       // keep the white space (and line folding) around the item

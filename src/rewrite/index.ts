@@ -5,5 +5,6 @@ export { rewriteAddress, type RewriteEnv, type RewriteResult } from './engine.ts
 export { rewriteHeaderLine } from './header.ts';
 export { matchRewritePattern } from './pattern.ts';
 export { ruleAppliesTo, headerWhere, type RewriteWhere } from './where.ts';
-export { rewriteReceived, type ReceivedParts } from './reception.ts';
 export { rewriteSmtpData } from './smtp.ts';
+export { placeAmongFixups, rewriteEnvelope, type RewrittenEnvelope } from './reception.ts';
+export type { HeaderQualify } from './header.ts';
