@@ -205,7 +205,10 @@ async function submit(opts: CliOptions, config: Config, logger: Logger): Promise
     nameForced: opts.fullName !== undefined,
     extractedRecipients: opts.extractRecipients,
   };
-  const { message, body } = buildMessage(input.raw, { sender, recipients }, origin, config, ectx, { maxLineLength: input.maxLineLength });
+  const { message, body } = buildMessage(input.raw, { sender, recipients }, origin, config, ectx, {
+    maxLineLength: input.maxLineLength,
+    rewriteLog: (line, id, log) => log === 'panic' ? logger.panic(line, { id }) : logger.main(line, { id }),
+  });
   message.senderSetUntrusted = senderSetUntrusted;
   // Without -f, the caller is the message's authenticated originator; when
   // the sender is also the caller's own address, Exim marks it "-local".
