@@ -118,6 +118,8 @@ export interface AclMessageState {
   /** Named-list results for the sender's address and domain, kept for the message (Exim's sender caches). */
   senderListCache?: ListCache;
   senderDomainListCache?: ListCache;
+  /** The sender as rewritten for its verification: it stays rewritten (spec "When does rewriting happen?"). */
+  senderRewritten?: string;
 }
 
 /** Options of `verify = recipient/...` and `verify = sender/...` passed to the verify hook. */

@@ -14,6 +14,7 @@ import { isIP } from 'node:net';
 import { verifyArcCondition } from '../arc/condition.ts';
 import { hostNameLookup, nameHasAddress, noHostNameLogLine, type HostLookupTrace } from './host-lookup.ts';
 import { writeLog } from './logging.ts';
+import { rewriteAddress } from '../rewrite/index.ts';
 import { attempt, getVar, setVar, trace, waitFor, type Rc, type RunState, type Step } from './state.ts';
 import { HAVE_DATA_WHERES, WHERE_NAMES } from './tables.ts';
 import type { AclWhere, VerifyAddressOptions, VerifyAddressResult } from './types.ts';
@@ -359,6 +360,17 @@ function notBlind(st: RunState, caseSensitive: boolean): boolean {
   return recipients.every((r) => have.has(norm(r)));
 }
 
+function rewriteForVerify(st: RunState, address: string, where: 'F' | 'T'): string {
+  const expand = st.actx.expand;
+  const qualifyRecipient = expand.options?.get('qualify_recipient') || expand.options?.get('qualify_domain') || expand.options?.get('primary_hostname') || '';
+  const r = rewriteAddress(address, where, st.actx.config.rewrite, {
+    ctx: expand, qualifyRecipient,
+    log: (line) => writeLog(st, ['main', 'panic'], line),
+    logRewrite: st.actx.logger?.selector?.has('address_rewrite') ? (line) => writeLog(st, ['main'], line) : undefined,
+  });
+  return r.address;
+}
+
 function* verifyAddress(st: RunState, arg: string, kind: 'sender' | 'recipient' | 'header_sender', first: string, rest: string[]): Step<Rc> {
   let senderAddress: string | undefined;
   if (kind === 'sender') {
@@ -445,6 +457,15 @@ function* verifyAddress(st: RunState, arg: string, kind: 'sender' | 'recipient' 
   } else address = '';
 
   if (kind === 'header_sender') options.headers = st.actx.headers ?? [];
+  // The rewrite rules apply before verification: a sender taken from $sender_address stays rewritten,
+  // a recipient is rewritten for the verification only.
+  if (address !== '' && (kind === 'recipient' || (kind === 'sender' && first.slice(6).trim() === '')) && st.actx.config.rewrite.length > 0) {
+    address = rewriteForVerify(st, address, kind === 'sender' ? 'F' : 'T');
+    if (kind === 'sender') {
+      setVar(st, 'sender_address', address, true);
+      st.actx.msg.senderRewritten = address;
+    }
+  }
   const hook = st.actx.verify?.address;
   let result: VerifyAddressResult;
   if (!hook) {

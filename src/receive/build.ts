@@ -163,7 +163,7 @@ export function buildMessage(raw: Buffer, envelope: Envelope, origin: Origin, co
   const headerQualify = origin.local && !origin.host && !origin.noQualify
     ? { sender: optionString(config, 'qualify_domain') || optionString(config, 'primary_hostname'), recipient: rewriteEnv.qualifyRecipient }
     : undefined;
-  const rewritten = rewriteEnvelope(envelope.sender, envelope.recipients, config.rewrite, rewriteEnv);
+  const rewritten = rewriteEnvelope(envelope.sender, envelope.recipients, config.rewrite, rewriteEnv, envelope.senderRewritten);
   // the fix-ups see the headers and sender as given; the headers are rewritten after them, as exim4 does
   const givenSender = envelope.sender;
   envelope = { ...envelope, sender: rewritten.sender, recipients: rewritten.recipients };

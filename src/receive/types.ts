@@ -42,6 +42,8 @@ export interface Envelope {
   recipients: Recipient[];
   /** A message id allocated earlier (e.g. at the start of DATA); a new one when absent. */
   id?: string;
+  /** The sender was rewritten when it was verified: the rewrite rules leave it alone now. */
+  senderRewritten?: boolean;
 }
 
 /**

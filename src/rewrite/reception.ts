@@ -49,7 +49,8 @@ function rewriteHeaders(headers: readonly HeaderLine[], rules: readonly RewriteR
 }
 
 /** Apply `rules` to a message's envelope; the header lines are done with placeAmongFixups. */
-export function rewriteEnvelope(sender: string, recipients: Recipient[], rules: readonly RewriteRule[], env: RewriteEnv): RewrittenEnvelope {
+export function rewriteEnvelope(sender: string, recipients: Recipient[], rules: readonly RewriteRule[], env: RewriteEnv,
+  senderDone = false): RewrittenEnvelope {
   const recipientTrail: HeaderLine[] = [];
   const senderTrail: HeaderLine[] = [];
   if (rules.length === 0) return { sender, recipients, recipientTrail, senderTrail };
@@ -59,7 +60,8 @@ export function rewriteEnvelope(sender: string, recipients: Recipient[], rules: 
     recipientTrail.push({ text: `X-rewrote-original-recipient: ${r.address}\n`, flag: '*' });
     return { ...r, address: a };
   });
-  const newSender = rewriteOne(sender, 'F', rules, env);
+  // a sender rewritten when it was verified is not rewritten again
+  const newSender = senderDone ? undefined : rewriteOne(sender, 'F', rules, env);
   if (newSender !== undefined) senderTrail.push({ text: `X-rewrote-sender: ${sender}\n`, flag: '*' });
   return { sender: newSender ?? sender, recipients: rewrittenRecipients, recipientTrail, senderTrail };
 }

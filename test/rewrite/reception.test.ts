@@ -70,3 +70,16 @@ test('S rules rewrite MAIL and RCPT data before anything else sees it, as exim4 
     .map((l) => l.replace(/^LOG: 1x[0-9A-Za-z]+-[0-9A-Za-z]+-[0-9A-Za-z]+ /, 'LOG: ID '));
   assert.deepEqual(logs, fs.readFileSync(path.join(DIR, 'smtp-time.log'), 'latin1').split('\n').filter((l) => l !== ''));
 });
+
+test('verification rewrites: the sender stays rewritten, a recipient only for its check (exim4 -bh trace)', () => {
+  // run where the recording ran: the trace names the configuration as given
+  const r = spawnSync(TERN, ['-C', 'verify.conf', '-bh', '192.0.2.1'], {
+    cwd: DIR, input: fs.readFileSync(path.join(DIR, 'verify.input')), encoding: 'latin1', timeout: 30_000,
+  });
+  const lines = r.stderr.split('\n').filter((l) => !l.startsWith('>>> host in'));
+  const from = lines.indexOf('>>> using ACL "acl_mail"');
+  assert.ok(from >= 0, r.stderr);
+  const trace = lines.slice(from).filter((l) => !/^LOG: .* <= /.test(l));
+  assert.deepEqual(trace, fs.readFileSync(path.join(DIR, 'verify.trace'), 'latin1').split('\n'));
+  assert.match(r.stderr, /<= s@new\.example /);
+});

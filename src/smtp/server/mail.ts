@@ -2,6 +2,7 @@
 // AUTH, SMTPUTF8, PRDR), then the MAIL ACL.
 
 import { extractAddress } from '../../expand/operators/address.ts';
+import { textToByteString } from '../../expand/operators/bytes.ts';
 import { rewriteSmtpData } from '../../rewrite/index.ts';
 import { mailAuthAllowed } from '../../auth/index.ts';
 import { runPhaseAcl } from './acl-phase.ts';
@@ -168,7 +169,8 @@ export async function mailCommand(s: SmtpSession, line: string, arg: string): Pr
   const acl = await runPhaseAcl(s, 'mail', { commandData: addrText });
   if (acl.verdict === 'accept' && optString(s.config, 'acl_smtp_mail') && !s.advertised.pipelining && sentTooSoon(s)) refuseTooSoon(s, line);
   if (acl.verdict === 'accept' || acl.verdict === 'discard') {
-    s.sender = sender;
+    // a sender verified in the ACL was rewritten for it and stays so
+    s.sender = s.aclMsg.senderRewritten !== undefined ? textToByteString(s.aclMsg.senderRewritten) : sender;
     s.cmdFlags.rejectedMail = false;
     s.mailSeen = true;
     s.mailDiscarded = acl.verdict === 'discard';

@@ -119,7 +119,7 @@ async function finish(s: SmtpSession, data: ReceivedData): Promise<void> {
   }
   const raw = Buffer.concat(data.chunks);
   setVar(s.ctx, 'message_size', String(raw.length));
-  const envelope = { sender, recipients: s.recipients, id };
+  const envelope = { sender, recipients: s.recipients, id, senderRewritten: s.aclMsg.senderRewritten !== undefined };
   let built: { message: Message; body: Buffer } | undefined;
   let headers: string[];
   let body: Buffer;

@@ -2,6 +2,7 @@
 // the RCPT ACL, whose verdict decides this recipient alone.
 
 import { extractAddress } from '../../expand/operators/address.ts';
+import { textToByteString } from '../../expand/operators/bytes.ts';
 import { rewriteSmtpData } from '../../rewrite/index.ts';
 import { runPhaseAcl } from './acl-phase.ts';
 import { setVar } from './context.ts';
@@ -132,6 +133,8 @@ export async function rcptCommand(s: SmtpSession, line: string, arg: string): Pr
     return;
   }
   const acl = await runPhaseAcl(s, 'rcpt', { commandData: addrText, recipient: address });
+  // a sender verified in the RCPT ACL was rewritten for it and stays so
+  if (s.aclMsg.senderRewritten !== undefined && s.sender !== undefined) s.sender = textToByteString(s.aclMsg.senderRewritten);
   if (acl.verdict === 'accept' && !s.advertised.pipelining && sentTooSoon(s)) refuseTooSoon(s, line);
   // The address's variables do not outlive its ACL (Exim's PREDATA and DATA ACLs see them empty).
   for (const v of ['local_part', 'domain', 'local_part_data', 'domain_data']) s.ctx.vars.delete(v);
