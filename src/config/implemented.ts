@@ -76,6 +76,8 @@ export const IMPLEMENTED_OPTIONS: ReadonlySet<string> = new Set([
   'routers/local_part_prefix', 'routers/local_part_prefix_optional', 'routers/local_part_suffix',
   'routers/local_part_suffix_optional', 'routers/local_parts', 'routers/more', 'routers/pass_router',
   'routers/redirect_router', 'routers/require_files', 'routers/router_home_directory', 'routers/self',
+  // a redirect router's children go through the rewrite rules unless no_rewrite (src/rewrite)
+  'routers/rewrite',
   'routers/senders', 'routers/verify', 'routers/verify_only', 'routers/verify_recipient', 'routers/verify_sender',
   'redirect/data', 'redirect/file', 'redirect/allow_fail', 'redirect/allow_defer', 'redirect/qualify_domain',
   'redirect/qualify_preserve_domain', 'redirect/forbid_blackhole', 'redirect/forbid_file', 'redirect/forbid_include',

@@ -4,6 +4,7 @@
 // qualification of unqualified addresses. Exim and Sieve filter files are
 // run by src/filter (allow_filter).
 
+import { rewriteAddress, type RewriteEnv } from '../rewrite/index.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DriverInstance } from '../config/types.ts';
@@ -170,7 +171,7 @@ export async function redirectRouter(env: RoutingEnv, r: DriverInstance, a: Rout
       ?? env.ctx.options?.get('qualify_domain') ?? env.ctx.options?.get('primary_hostname') ?? '';
   }
   const filtered = await redirectFilter({ env, router: r, address: a, text: data, qualify: (lp) => `${lp}@${qualifyDomain}` });
-  if (filtered) return filtered.rc === 'redirect' ? { ...filtered, children: checkAncestors(r, a, filtered.children) } : filtered;
+  if (filtered) return filtered.rc === 'redirect' ? { ...filtered, children: checkAncestors(r, a, rewriteChildren(env, r, filtered.children)) } : filtered;
   const list = parseRedirectList(data, {
     qualify: (lp) => `${lp}@${qualifyDomain}`,
     forbidInclude: boolOption(r, 'forbid_include'),
@@ -207,7 +208,22 @@ export async function redirectRouter(env: RoutingEnv, r: DriverInstance, a: Rout
       out.push({ ...item, transport: await expandOption(r, 'pipe_transport', env.ctx) });
     } else out.push(item);
   }
-  return { rc: 'redirect', children: checkAncestors(r, a, out) };
+  return { rc: 'redirect', children: checkAncestors(r, a, rewriteChildren(env, r, out)) };
+}
+
+/**
+ * Generated addresses go through the rewrite rules as envelope recipients
+ * at once, unless the router has no_rewrite (spec "When does rewriting happen?").
+ */
+function rewriteChildren(env: RoutingEnv, r: DriverInstance, items: GeneratedItem[]): GeneratedItem[] {
+  const rules = env.config.rewrite;
+  if (rules.length === 0 || !boolOption(r, 'rewrite')) return items;
+  const rewriteEnv: RewriteEnv = {
+    ctx: env.ctx,
+    qualifyRecipient: env.ctx.options?.get('qualify_recipient') || env.ctx.options?.get('qualify_domain') || env.ctx.options?.get('primary_hostname') || '',
+    log: (line) => (env.panic ?? env.log)?.(line),
+  };
+  return items.map((item) => (item.kind === 'address' ? { ...item, address: rewriteAddress(item.address, 'T', rules, rewriteEnv).address } : item));
 }
 
 /**
