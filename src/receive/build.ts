@@ -159,9 +159,15 @@ export function buildMessage(raw: Buffer, envelope: Envelope, origin: Origin, co
     log: (line) => opts.rewriteLog?.(line, id, 'panic'),
     logRewrite: opts.rewriteLog && selectorFromConfig(config).has('address_rewrite') ? (line) => opts.rewriteLog?.(line, id, 'main') : undefined,
   };
-  // a local message's unqualified header addresses are qualified (not with -bnq)
-  const headerQualify = origin.local && !origin.host && !origin.noQualify
-    ? { sender: optionString(config, 'qualify_domain') || optionString(config, 'primary_hostname'), recipient: rewriteEnv.qualifyRecipient }
+  // unqualified header addresses are qualified in local messages (not with -bnq), and from hosts allowed
+  // to send unqualified senders (From:, Sender:, Reply-To:) or recipients (To:, Cc:, Bcc:)
+  const localQualify = origin.local && !origin.host && !origin.noQualify;
+  const qualifySender = optionString(config, 'qualify_domain') || optionString(config, 'primary_hostname');
+  const headerQualify = localQualify || origin.unqualifiedSenderHost || origin.unqualifiedRecipientHost
+    ? {
+      sender: localQualify || origin.unqualifiedSenderHost ? qualifySender : undefined,
+      recipient: localQualify || origin.unqualifiedRecipientHost ? rewriteEnv.qualifyRecipient : undefined,
+    }
     : undefined;
   const rewritten = rewriteEnvelope(envelope.sender, envelope.recipients, config.rewrite, rewriteEnv, envelope.senderRewritten);
   // the fix-ups see the headers and sender as given; the headers are rewritten after them, as exim4 does

@@ -23,6 +23,9 @@ export interface Origin {
   suppressLocalFixups?: boolean;
   /** -bnq: do not qualify unqualified addresses in headers. */
   noQualify?: boolean;
+  /** The client host may send unqualified senders / recipients (sender_ / recipient_unqualified_hosts): header addresses are qualified too. */
+  unqualifiedSenderHost?: boolean;
+  unqualifiedRecipientHost?: boolean;
   /** -t: recipients were extracted from the header (Bcc: is then removed). */
   extractedRecipients?: boolean;
   /** HELO name for $sender_helo_name when there is no host (-bs with HELO, -oMs). */

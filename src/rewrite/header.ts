@@ -12,8 +12,19 @@ import { headerWhere } from './where.ts';
 
 /** Domains for unqualified addresses in headers (local messages): sender-side and recipient-side headers. */
 export interface HeaderQualify {
-  sender: string;
-  recipient: string;
+  /** undefined: leave those unqualified */
+  sender?: string;
+  recipient?: string;
+}
+
+/**
+ * A rewritten item that ends further along its line than this is followed by
+ * a fold before the next item (what exim4 4.98 does, measured with -bs).
+ */
+const FOLD_AFTER = 38;
+
+function foldedColumn(text: string): number {
+  return text.length - (text.lastIndexOf('\n') + 1);
 }
 
 /**
@@ -27,18 +38,28 @@ export function rewriteHeaderLine(line: string, rules: readonly RewriteRule[], e
   if (where === undefined) return undefined;
   const value = line.slice(colon + 1);
   const group: GroupState = { allowGroup: true, foundGroup: false };
+  const name = line.slice(0, colon + 1);
   let out = '';
   let changed = false;
   let pos = 0;
+  let breakNext = false;
   for (;;) {
     const end = findAddressEnd(value, pos, false);
-    const item = value.slice(pos, end);
-    out += rewriteItem(item);
+    let item = value.slice(pos, end);
+    if (breakNext) {
+      // the item goes on a new line: its leading white space stays, then a fold
+      const lead = /^[ \t]*/.exec(item)![0];
+      if (item[lead.length] !== '\n') item = `${lead}\n\t${item.slice(lead.length)}`;
+      breakNext = false;
+    }
+    const done = rewriteItem(item);
+    out += done;
     if (end >= value.length) break;
+    if (done !== item && foldedColumn(name + out.trimEnd()) > FOLD_AFTER) breakNext = true;
     out += value[end];
     pos = end + 1;
   }
-  return changed ? `${line.slice(0, colon + 1)}${out}` : undefined;
+  return changed ? `${name}${out}` : undefined;
 
   function rewriteItem(item: string): string {
     const parsed = extractAddressWithSpan(item, false, group);
@@ -46,8 +67,9 @@ export function rewriteHeaderLine(line: string, rules: readonly RewriteRule[], e
     let address = parsed.address;
     const unqualified = parsed.domainStart === 0;
     if (unqualified) {
-      if (!qualify || address === '') return item;
-      address += `@${where === 'f' || where === 's' || where === 'r' ? qualify.sender : qualify.recipient}`;
+      const domain = where === 'f' || where === 's' || where === 'r' ? qualify?.sender : qualify?.recipient;
+      if (domain === undefined || address === '') return item;
+      address += `@${domain}`;
     }
     const r = rewriteAddress(address, where!, rules, env);
     if (!r.changed && !unqualified) return item;

@@ -83,3 +83,19 @@ test('verification rewrites: the sender stays rewritten, a recipient only for it
   assert.deepEqual(trace, fs.readFileSync(path.join(DIR, 'verify.trace'), 'latin1').split('\n'));
   assert.match(r.stderr, /<= s@new\.example /);
 });
+
+for (const ip of ['192.0.2.1', '192.0.2.2', '192.0.2.3']) {
+  test(`long rewrites fold, and ${ip}'s unqualified header addresses are qualified as exim4 does`, () => {
+    const spool = fs.mkdtempSync(path.join(os.tmpdir(), 'tern-rewrite-hosts-'));
+    try {
+      const conf = path.join(spool, 'configure');
+      fs.writeFileSync(conf, fs.readFileSync(path.join(DIR, 'hosts.conf'), 'latin1').replaceAll('SPOOL', spool));
+      const r = spawnSync(TERN, ['-C', conf, '-bs', '-oMa', ip], { input: fs.readFileSync(path.join(DIR, 'hosts.input')), encoding: 'latin1', timeout: 30_000 });
+      assert.match(r.stdout, /^250 OK id=/m, r.stderr);
+      const files = fs.readdirSync(path.join(spool, 'input')).filter((f) => f.endsWith('-H'));
+      assert.equal(headerSection(fs.readFileSync(path.join(spool, 'input', files[0]), 'latin1')), fs.readFileSync(path.join(DIR, `hosts-${ip}.expected`), 'latin1'));
+    } finally {
+      fs.rmSync(spool, { recursive: true, force: true });
+    }
+  });
+}

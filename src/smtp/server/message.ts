@@ -56,6 +56,9 @@ export function originOf(s: SmtpSession): Origin {
   };
   if (c.remoteAddress !== undefined) {
     o.host = { address: c.remoteAddress, port: c.remotePort ?? 0, helo: s.heloName, ident: c.ident, name: s.aclConn.host?.name };
+    // checked when the connection started (CONNECTION_HOST_LISTS)
+    o.unqualifiedSenderHost = s.hostListAnswer('sender_unqualified_hosts') === true;
+    o.unqualifiedRecipientHost = s.hostListAnswer('recipient_unqualified_hosts') === true;
   }
   if (c.localAddress !== undefined) o.iface = { address: c.localAddress, port: c.localPort ?? 0 };
   if (s.authenticatedBy) o.auth = { id: s.authenticatedId, sender: s.mailParams.authSender, name: s.authenticatedBy.instanceName, publicName: s.authenticatedBy.publicName };

@@ -360,6 +360,11 @@ export class SmtpSession {
     return r.result === 'ok';
   }
 
+  /** The kept answer of checkHostListOnce for this option, if it was checked. */
+  hostListAnswer(optionName: string): boolean | undefined {
+    return this.hostListAnswers.get(optionName);
+  }
+
   /** Check a host-list option now and keep the answer for the rest of the connection. */
   async checkHostListOnce(optionName: string): Promise<boolean> {
     const r = await this.hostInList(optionName);
