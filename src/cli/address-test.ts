@@ -12,6 +12,8 @@ import type { ExpandContext } from '../expand/context.ts';
 import { routeAddress, type RouteOutcome, type RoutingAddress } from '../routers/index.ts';
 import { sessionExpandContext } from '../smtp/server/context.ts';
 import { verifyAddress } from '../verify/index.ts';
+import { rewriteAddress } from '../rewrite/index.ts';
+import { formatLogTime } from './log-time.ts';
 
 type Write = (s: string) => void;
 
@@ -82,7 +84,18 @@ async function one(run: Run, text: string): Promise<void> {
     run.worst = Math.max(run.worst, 2);
     return;
   }
-  const address = parsed.domainStart === 0 ? `${parsed.address}@${qualifyWith(run)}` : parsed.address;
+  let address = parsed.domainStart === 0 ? `${parsed.address}@${qualifyWith(run)}` : parsed.address;
+  // the rewrite rules apply first, to a recipient (a sender with -bvs), as exim4 -bt/-bv shows
+  if (run.config.rewrite.length > 0) {
+    const r = rewriteAddress(address, run.mode === 'verify-sender' ? 'F' : 'T', run.config.rewrite, {
+      ctx: run.ctx, qualifyRecipient: qualifyWith({ ...run, mode: 'test' }), // -bt shows its log lines as "LOG:" blocks, -bv as time-stamped lines (exim4 4.98)
+      log: (l) => run.err(run.mode === 'test' ? `LOG: MAIN PANIC\n  ${l}\n` : `${formatLogTime(new Date())} ${l}\n`),
+    });
+    if (r.changed && r.address !== address) {
+      run.out(`Address rewritten as: ${r.address}\n`);
+      address = r.address;
+    }
+  }
   const env = { config: run.config, ctx: { ...run.ctx, vars: new Map(run.ctx.vars) }, log: (l: string) => run.err(`LOG: MAIN\n  ${l}\n`),
     panic: (l: string) => run.err(`LOG: PANIC\n  ${l}\n`), panicMain: (l: string) => run.err(`LOG: MAIN PANIC\n  ${l}\n`) };
   if (run.mode === 'test') {
