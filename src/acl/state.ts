@@ -9,7 +9,7 @@ import { Suspend } from '../util/suspend.ts';
 import { ExpandError, expandStringAsyncWithTaint, expandStringWithTaint, type Expansion } from '../expand/index.ts';
 import type { AclContext, AclWhere } from './types.ts';
 import type { ListCache } from '../lists/walk.ts';
-import { holdTrace, traceLeak } from '../lists/trace.ts';
+import { holdTrace, indentFor, traceLeak } from '../lists/trace.ts';
 
 /** Exim's internal results of conditions, statements and ACLs. */
 export type Rc = 'OK' | 'FAIL' | 'DEFER' | 'ERROR' | 'DISCARD' | 'FAIL_DROP';
@@ -45,12 +45,6 @@ export interface RunState {
   addressListCache: ListCache;
 }
 
-/** Exim's debug indentation: one column per nesting level, every fourth a "╎" guide. */
-export function indentFor(level: number): string {
-  let s = '';
-  for (let i = 1; i <= level; i++) s += i % 4 === 0 ? '\u254e' : ' ';
-  return s;
-}
 
 /** Emit a -bh trace line (the text after Exim's ">>> " prefix) at the current nesting level. */
 export function trace(st: RunState, text: string, indent = true): void {

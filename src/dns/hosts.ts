@@ -29,8 +29,15 @@ export function sortMx(answer: DnsAnswer): DnsAnswer {
   return { ...answer, records: [...answer.records].sort((a, b) => (a.priority ?? 0) - (b.priority ?? 0)) };
 }
 
-function hostAddresses(ask: Ask, name: string): DnsAnswer {
-  return mergeAnswers([ask(name, 'AAAA'), ask(name, 'A')]);
+/** Each query's own answer, for callers that report them (the dns:fail event). */
+export type EachAnswer = (answer: DnsAnswer, type: 'AAAA' | 'A') => void;
+
+function hostAddresses(ask: Ask, name: string, each?: EachAnswer): DnsAnswer {
+  return mergeAnswers((['AAAA', 'A'] as const).map((type) => {
+    const answer = ask(name, type);
+    each?.(answer, type);
+    return answer;
+  }));
 }
 
 export async function lookupHostAddresses(name: string, opts?: DnsQueryOptions): Promise<DnsAnswer> {
@@ -38,8 +45,8 @@ export async function lookupHostAddresses(name: string, opts?: DnsQueryOptions):
   return mergeAnswers(await Promise.all([ask(name, 'AAAA'), ask(name, 'A')]));
 }
 
-export function lookupHostAddressesSync(memo: AsyncMemo, name: string, opts?: DnsQueryOptions): DnsAnswer {
-  return hostAddresses((n, t) => resolveSync(memo, n, t, opts), name);
+export function lookupHostAddressesSync(memo: AsyncMemo, name: string, opts?: DnsQueryOptions, each?: EachAnswer): DnsAnswer {
+  return hostAddresses((n, t) => resolveSync(memo, n, t, opts), name, each);
 }
 
 export function lookupPtr(ip: string, opts?: DnsQueryOptions): Promise<DnsAnswer> {

@@ -88,7 +88,7 @@ function matchAtAt(a: AddressParts, item: string, state: WalkState): ItemOutcome
 }
 
 /** "lsearch*@;..." has an '@' before its ';' but is a lookup, not local@domain. */
-function isLookupType(text: string): boolean {
+export function isLookupType(text: string): boolean {
   try {
     parseLookupSpec(text);
     return true;

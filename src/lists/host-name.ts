@@ -6,8 +6,7 @@
 // and in $sender_host_name. Under -bh it traces what Exim's debug output
 // shows for it.
 
-import { lookupHostAddressesSync, lookupPtrSync, resolveSync } from '../dns/index.ts';
-import { mergeAnswers } from '../dns/hosts.ts';
+import { lookupHostAddressesSync, lookupPtrSync } from '../dns/index.ts';
 import { reverseName } from '../dns/reverse.ts';
 import { reportDnsFail } from '../dns/fail-event.ts';
 import type { ExpandContext } from '../expand/context.ts';
@@ -84,13 +83,8 @@ export function hostNameLookup(ctx: ExpandContext, host: HostSubject, trace?: Ho
         say(`${indentFor(trace.level + 2)}${name} not in empty list (option unset? cannot trace name)`);
       }
     }
-    // AAAA then A, each a lookup of its own (and a dns:fail event of its own)
-    const parts = (['AAAA', 'A'] as const).map((type) => {
-      const answer = resolveSync(memo, name, type);
-      reportDnsFail(ctx, answer, name, type);
-      return answer;
-    });
-    const fwd = mergeAnswers(parts);
+    // AAAA then A, each with a dns:fail event of its own
+    const fwd = lookupHostAddressesSync(memo, name, undefined, (answer, type) => reportDnsFail(ctx, answer, name, type));
     if (fwd.status === 'again') return { rc: 'defer' };
     const addresses = fwd.records.map((r) => r.data ?? '').filter((a) => a !== '');
     if (addresses.length === 0) {

@@ -12,6 +12,7 @@
 import { expandString } from '../expand/index.ts';
 import type { ExpandContext } from '../expand/context.ts';
 import { matchAddressList } from '../lists/index.ts';
+import { isLookupType } from '../lists/address.ts';
 import { runLookup } from '../lookups/helpers.ts';
 import { asciiLower } from '../lookups/lsearch-format.ts';
 import { parseLookupSpec } from '../lookups/spec.ts';
@@ -24,15 +25,6 @@ export interface PatternMatch {
 /** A pattern is one list item: its colons must not split it. */
 function asOneItemList(pattern: string): string {
   return pattern.replaceAll(':', '::');
-}
-
-function isLookupType(text: string): boolean {
-  try {
-    parseLookupSpec(text);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The domain's wild and fixed parts for a partial lookup item, or undefined when the item is not one. */

@@ -3,8 +3,8 @@
 // option for when the first host is this host.
 
 import type { DriverInstance } from '../config/types.ts';
-import { lookupHostAddressesSync, resolveSync } from '../dns/index.ts';
-import { mergeAnswers } from '../dns/hosts.ts';
+import { lookupHostAddressesSync } from '../dns/index.ts';
+import type { DnsAnswer } from '../dns/types.ts';
 import { reportDnsFail } from '../dns/fail-event.ts';
 import { hostsFileAddresses } from '../dns/hosts-file.ts';
 import { isLocalAddress } from '../lists/local-host.ts';
@@ -24,15 +24,9 @@ export type Lookup = { status: 'ok'; hosts: RouteHost[] } | { status: 'notfound'
 export async function hostAddresses(env: RoutingEnv, name: string, mx?: number, opts: { byName?: boolean } = {}): Promise<Lookup> {
   const literal = name.replace(/^\[(?:ipv6:)?(.*)\]$/i, '$1');
   if (parseIp(literal)) return { status: 'ok', hosts: [{ name: literal, address: literal, mx }] };
-  const ans = await runSuspendable(env.ctx.memo, () => {
-    if (opts.byName) return lookupHostAddressesSync(env.ctx.memo, name);
-    // Exim's own DNS lookups, AAAA then A, each raising dns:fail when it finds nothing
-    return mergeAnswers((['AAAA', 'A'] as const).map((type) => {
-      const answer = resolveSync(env.ctx.memo, name, type);
-      reportDnsFail(env.ctx, answer, name, type);
-      return answer;
-    }));
-  });
+  // Exim's own DNS lookups (not a byname one) raise dns:fail for each query that finds nothing
+  const each = opts.byName ? undefined : (answer: DnsAnswer, type: 'AAAA' | 'A') => reportDnsFail(env.ctx, answer, name, type);
+  const ans = await runSuspendable(env.ctx.memo, () => lookupHostAddressesSync(env.ctx.memo, name, undefined, each));
   if (ans.status === 'again' || ans.status === 'fail') return { status: 'again', message: `host lookup for ${name} did not complete` };
   const addrs = ans.records.filter((r) => (r.type === 'A' || r.type === 'AAAA') && r.data);
   if (addrs.length === 0 && opts.byName) {

@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { plainAuthenticator } from '../helpers/authenticators.ts';
 import { testCerts } from '../helpers/certs.ts';
 import { run, type ProcessResult, type SpooledMessage, type TernDaemon, type TernSetup } from '../helpers/tern-daemon.ts';
 
@@ -41,13 +42,7 @@ acl_check_rcpt:
 
 begin authenticators
 
-PLAIN:
-  driver = plaintext
-  public_name = PLAIN
-  server_prompts = :
-  server_condition = \${if and {{eq{$auth2}{${USER}}}{eq{$auth3}{${PASSWORD}}}}}
-  server_set_id = $auth2
-
+${plainAuthenticator(USER, PASSWORD)}
 LOGIN:
   driver = plaintext
   public_name = LOGIN

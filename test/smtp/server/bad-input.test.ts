@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { SmtpClient } from '../../helpers/smtp-client.ts';
 import { startSessionServer, until, type SessionServer } from './harness.ts';
+import { plainAuthenticator } from '../../helpers/authenticators.ts';
 
 let srv: SessionServer;
 
@@ -17,13 +18,7 @@ recipients_max = 100
 smtp_max_synprot_errors = 100
 log_selector = +smtp_connection
 `, { tail: `begin authenticators
-PLAIN:
-  driver = plaintext
-  public_name = PLAIN
-  server_prompts = :
-  server_condition = \${if and {{eq{$auth2}{user}}{eq{$auth3}{secret}}}}
-  server_set_id = $auth2
-` });
+${plainAuthenticator('user', 'secret')}` });
 });
 
 after(async () => {

@@ -26,6 +26,7 @@ import { testCerts } from '../../helpers/certs.ts';
 import { SmtpClient, type SmtpReply } from '../../helpers/smtp-client.ts';
 import { startDaemon, type TernDaemon } from '../../helpers/tern-daemon.ts';
 import { readDataFile, readHeaderFile } from '../../../src/spool/read.ts';
+import { plainAuthenticator } from '../../helpers/authenticators.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261122);
 const SESSIONS = Number(process.env.FUZZ_SESSIONS ?? 400);
@@ -480,13 +481,7 @@ c_prdr:
 
 begin authenticators
 
-PLAIN:
-  driver = plaintext
-  public_name = PLAIN
-  server_prompts = :
-  server_condition = \${if and {{eq{$auth2}{user}}{eq{$auth3}{secret}}}}
-  server_set_id = $auth2
-
+${plainAuthenticator('user', 'secret')}
 LOGIN:
   driver = plaintext
   public_name = LOGIN

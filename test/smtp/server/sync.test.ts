@@ -18,6 +18,7 @@ import fs from 'node:fs';
 import { testCerts } from '../../helpers/certs.ts';
 import { SmtpClient } from '../../helpers/smtp-client.ts';
 import { startDaemon, type TernDaemon } from '../../helpers/tern-daemon.ts';
+import { plainAuthenticator } from '../../helpers/authenticators.ts';
 
 const certs = testCerts();
 const CONFIG = `
@@ -51,13 +52,7 @@ c_predata:
 
 begin authenticators
 
-PLAIN:
-  driver = plaintext
-  public_name = PLAIN
-  server_prompts = :
-  server_condition = \${if and {{eq{$auth2}{user}}{eq{$auth3}{secret}}}}
-  server_set_id = $auth2
-`;
+${plainAuthenticator('user', 'secret')}`;
 
 let d: TernDaemon;
 before(async () => {
